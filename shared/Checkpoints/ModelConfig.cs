@@ -1,0 +1,176 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace PoFT.Shared.Checkpoints;
+
+/// <summary>
+/// The fields of a Hugging Face <c>config.json</c> that define a Llama-family decoder
+/// (LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM). Anything this project cannot run faithfully
+/// (another architecture, activation, MLP bias, RoPE type) is rejected when the file is read.
+/// </summary>
+public sealed record ModelConfig
+{
+    public static readonly IReadOnlyDictionary<string, string> SupportedArchitectures = new Dictionary<string, string>
+    {
+        ["LlamaForCausalLM"] = "llama",
+        ["MistralForCausalLM"] = "mistral",
+        ["Qwen2ForCausalLM"] = "qwen2",
+    };
+
+    public string Architecture { get; init; } = "LlamaForCausalLM";
+    public int VocabSize { get; init; }
+    public int HiddenSize { get; init; }
+    public int IntermediateSize { get; init; }
+    public int NumHiddenLayers { get; init; }
+    public int NumAttentionHeads { get; init; }
+    public int NumKeyValueHeads { get; init; }
+    public int HeadDim { get; init; }
+    public double RmsNormEps { get; init; } = 1e-5;
+    public double RopeTheta { get; init; } = 10000.0;
+    public RopeScaling? RopeScaling { get; init; }
+    public int MaxPositionEmbeddings { get; init; } = 2048;
+    public bool TieWordEmbeddings { get; init; }
+    /// <summary>Llama's <c>attention_bias</c>: biases on q, k, v and o projections.</summary>
+    public bool AttentionBias { get; init; }
+    /// <summary>Mistral's attention window; longer sequences are refused rather than scored wrongly.</summary>
+    public int? SlidingWindow { get; init; }
+    public int? BosTokenId { get; init; }
+    public IReadOnlyList<int> EosTokenIds { get; init; } = [];
+    public int? PadTokenId { get; init; }
+    public string TorchDtype { get; init; } = "float32";
+
+    public string ModelType => SupportedArchitectures[Architecture];
+    /// <summary>Qwen2 always has q/k/v biases; Llama has them on q/k/v/o when <c>attention_bias</c>.</summary>
+    public bool QkvBias => Architecture == "Qwen2ForCausalLM" || AttentionBias;
+    public bool OutputProjectionBias => Architecture != "Qwen2ForCausalLM" && AttentionBias;
+    public int KeyValueGroups => NumAttentionHeads / NumKeyValueHeads;
+
+    public long ParameterCount => ExpectedTensors.For(this).Sum(t => t.Shape.Aggregate(1L, (a, b) => a * b));
+
+    /// <summary>Named presets for fresh models; sizes exclude nothing (embeddings included).</summary>
+    public static ModelConfig Preset(string name, int vocabSize) => name switch
+    {
+        "tiny" => Build(vocabSize, hidden: 64, intermediate: 176, layers: 2, heads: 4, kvHeads: 2, maxPositions: 1024),
+        "small" => Build(vocabSize, hidden: 256, intermediate: 688, layers: 4, heads: 8, kvHeads: 4, maxPositions: 2048),
+        "medium" => Build(vocabSize, hidden: 512, intermediate: 1376, layers: 8, heads: 8, kvHeads: 4, maxPositions: 2048),
+        _ => throw new ArgumentException($"unknown preset '{name}'; presets: {string.Join(", ", PresetNames)}"),
+    };
+
+    public static readonly IReadOnlyList<string> PresetNames = ["tiny", "small", "medium"];
+
+    private static ModelConfig Build(int vocabSize, int hidden, int intermediate, int layers, int heads, int kvHeads, int maxPositions) => new()
+    {
+        VocabSize = vocabSize,
+        HiddenSize = hidden,
+        IntermediateSize = intermediate,
+        NumHiddenLayers = layers,
+        NumAttentionHeads = heads,
+        NumKeyValueHeads = kvHeads,
+        HeadDim = hidden / heads,
+        RopeTheta = 500000.0,
+        MaxPositionEmbeddings = maxPositions,
+        TieWordEmbeddings = true,
+    };
+
+    public static ModelConfig Load(string path)
+    {
+        if (!System.IO.File.Exists(path))
+            throw new CheckpointFormatException(path, "file not found");
+        JsonNode? root;
+        try { root = JsonNode.Parse(System.IO.File.ReadAllText(path)); }
+        catch (JsonException e) { throw new CheckpointFormatException(path, $"not valid JSON: {e.Message}"); }
+        return Parse(root as JsonObject ?? throw new CheckpointFormatException(path, "expected a JSON object"), path);
+    }
+
+    public static ModelConfig Parse(JsonObject json, string file)
+    {
+        var reader = new ConfigReader(json, file);
+        var architectures = reader.Array("architectures");
+        if (architectures.Count != 1 || !SupportedArchitectures.ContainsKey(architectures[0]))
+            throw reader.Fail("architectures", $"[{string.Join(", ", architectures)}] is not supported; supported: {string.Join(", ", SupportedArchitectures.Keys)}");
+        var architecture = architectures[0];
+        reader.Expect("hidden_act", "silu");
+        if (reader.OptionalBool("mlp_bias") == true)
+            throw reader.Fail("mlp_bias", "true is not supported; supported: false");
+
+        var hidden = reader.Positive("hidden_size");
+        var heads = reader.Positive("num_attention_heads");
+        var kvHeads = reader.OptionalInt("num_key_value_heads") ?? heads;
+        if (kvHeads <= 0 || heads % kvHeads != 0)
+            throw reader.Fail("num_key_value_heads", $"{kvHeads} must be positive and divide num_attention_heads ({heads})");
+        var headDim = reader.OptionalInt("head_dim") ?? hidden / heads;
+        if (headDim <= 0 || headDim % 2 != 0)
+            throw reader.Fail("head_dim", $"{headDim} must be positive and even (RoPE rotates pairs)");
+        var config = new ModelConfig
+        {
+            Architecture = architecture,
+            VocabSize = reader.Positive("vocab_size"),
+            HiddenSize = hidden,
+            IntermediateSize = reader.Positive("intermediate_size"),
+            NumHiddenLayers = reader.Positive("num_hidden_layers"),
+            NumAttentionHeads = heads,
+            NumKeyValueHeads = kvHeads,
+            HeadDim = headDim,
+            RmsNormEps = reader.OptionalDouble("rms_norm_eps") ?? 1e-6,
+            RopeTheta = reader.OptionalDouble("rope_theta") ?? 10000.0,
+            RopeScaling = reader.RopeScaling(),
+            MaxPositionEmbeddings = reader.OptionalInt("max_position_embeddings") ?? 2048,
+            TieWordEmbeddings = reader.OptionalBool("tie_word_embeddings") ?? false,
+            AttentionBias = architecture == "LlamaForCausalLM" && (reader.OptionalBool("attention_bias") ?? false),
+            SlidingWindow = reader.SlidingWindow(architecture),
+            BosTokenId = reader.OptionalInt("bos_token_id"),
+            EosTokenIds = reader.IntOrIntList("eos_token_id"),
+            PadTokenId = reader.OptionalInt("pad_token_id"),
+            TorchDtype = reader.OptionalString("torch_dtype") ?? reader.OptionalString("dtype") ?? "float32",
+        };
+        if (architecture == "MistralForCausalLM" && reader.OptionalBool("attention_bias") == true)
+            throw reader.Fail("attention_bias", "Mistral with attention biases is not supported");
+        return config;
+    }
+
+    public JsonObject ToJson()
+    {
+        var json = new JsonObject
+        {
+            ["architectures"] = new JsonArray(Architecture),
+            ["model_type"] = ModelType,
+            ["hidden_act"] = "silu",
+            ["vocab_size"] = VocabSize,
+            ["hidden_size"] = HiddenSize,
+            ["intermediate_size"] = IntermediateSize,
+            ["num_hidden_layers"] = NumHiddenLayers,
+            ["num_attention_heads"] = NumAttentionHeads,
+            ["num_key_value_heads"] = NumKeyValueHeads,
+            ["head_dim"] = HeadDim,
+            ["rms_norm_eps"] = RmsNormEps,
+            ["rope_theta"] = RopeTheta,
+            ["max_position_embeddings"] = MaxPositionEmbeddings,
+            ["tie_word_embeddings"] = TieWordEmbeddings,
+            ["torch_dtype"] = TorchDtype,
+            ["rope_scaling"] = RopeScaling is null ? null : new JsonObject
+            {
+                ["rope_type"] = RopeScaling.Type,
+                ["factor"] = RopeScaling.Factor,
+                ["low_freq_factor"] = RopeScaling.LowFreqFactor,
+                ["high_freq_factor"] = RopeScaling.HighFreqFactor,
+                ["original_max_position_embeddings"] = RopeScaling.OriginalMaxPositionEmbeddings,
+            },
+        };
+        if (Architecture == "LlamaForCausalLM")
+        {
+            json["attention_bias"] = AttentionBias;
+            json["mlp_bias"] = false;
+        }
+        if (Architecture == "MistralForCausalLM")
+            json["sliding_window"] = SlidingWindow;
+        if (BosTokenId is { } bos)
+            json["bos_token_id"] = bos;
+        if (EosTokenIds.Count > 0)
+            json["eos_token_id"] = EosTokenIds.Count == 1 ? EosTokenIds[0] : new JsonArray([.. EosTokenIds.Select(id => (JsonNode)id)]);
+        if (PadTokenId is { } pad)
+            json["pad_token_id"] = pad;
+        return json;
+    }
+
+    public string ToJsonString() => ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+}

@@ -1,0 +1,149 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Microsoft.Win32.SafeHandles;
+
+namespace PoFT.Shared.Checkpoints;
+
+/// <param name="Begin">Offset of the first byte relative to the start of the data section.</param>
+public sealed record TensorEntry(string Name, SafetensorsDType DType, long[] Shape, long Begin, long End)
+{
+    public long ElementCount => Shape.Aggregate(1L, (a, b) => a * b);
+}
+
+/// <summary>
+/// A safetensors file opened for reading. The header is validated before any offset is trusted: its size is
+/// bounded and inside the file, every dtype is known, every shape matches its byte range, every range lies
+/// inside the data section, and no two ranges overlap.
+/// </summary>
+public sealed class SafetensorsFile : IDisposable
+{
+    public const long MaxHeaderBytes = 100L * 1024 * 1024;
+
+    private readonly SafeFileHandle _handle;
+    private readonly long _dataStart;
+
+    public string Path { get; }
+    public IReadOnlyDictionary<string, TensorEntry> Tensors { get; }
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    private SafetensorsFile(string path, SafeFileHandle handle, long dataStart,
+        IReadOnlyDictionary<string, TensorEntry> tensors, IReadOnlyDictionary<string, string> metadata)
+    {
+        Path = path;
+        _handle = handle;
+        _dataStart = dataStart;
+        Tensors = tensors;
+        Metadata = metadata;
+    }
+
+    public static SafetensorsFile Open(string path)
+    {
+        if (!File.Exists(path))
+            throw new CheckpointFormatException(path, "file not found");
+        var handle = File.OpenHandle(path);
+        try
+        {
+            var length = RandomAccess.GetLength(handle);
+            if (length < 8)
+                throw new CheckpointFormatException(path, $"truncated: {length} bytes, a safetensors file starts with an 8-byte header size");
+            Span<byte> prefix = stackalloc byte[8];
+            RandomAccess.Read(handle, prefix, 0);
+            var headerSize = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
+            if (headerSize > MaxHeaderBytes)
+                throw new CheckpointFormatException(path, $"header size {headerSize} exceeds the {MaxHeaderBytes}-byte limit");
+            if (8 + (long)headerSize > length)
+                throw new CheckpointFormatException(path, $"truncated: header of {headerSize} bytes but the file has {length}");
+            var header = new byte[headerSize];
+            RandomAccess.Read(handle, header, 8);
+            var dataStart = 8 + (long)headerSize;
+            var (tensors, metadata) = ParseHeader(path, header, length - dataStart);
+            return new SafetensorsFile(path, handle, dataStart, tensors, metadata);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    public TensorEntry this[string name] => Tensors.TryGetValue(name, out var e) ? e
+        : throw new CheckpointFormatException(Path, $"no tensor '{name}'");
+
+    public byte[] ReadBytes(TensorEntry entry)
+    {
+        var bytes = new byte[entry.End - entry.Begin];
+        RandomAccess.Read(_handle, bytes, _dataStart + entry.Begin);
+        return bytes;
+    }
+
+    /// <summary>The tensor's values as fp32 (from F32, BF16 or F16), row-major.</summary>
+    public float[] ReadFloat32(TensorEntry entry)
+    {
+        var bytes = ReadBytes(entry);
+        return entry.DType switch
+        {
+            SafetensorsDType.F32 => MemoryMarshal.Cast<byte, float>(bytes).ToArray(),
+            SafetensorsDType.BF16 => [.. MemoryMarshal.Cast<byte, ushort>(bytes).ToArray().Select(b => BitConverter.Int32BitsToSingle(b << 16))],
+            SafetensorsDType.F16 => [.. MemoryMarshal.Cast<byte, Half>(bytes).ToArray().Select(v => (float)v)],
+            _ => throw new CheckpointFormatException(Path, $"tensor '{entry.Name}' has dtype {entry.DType}; expected F32, BF16 or F16"),
+        };
+    }
+
+    public void Dispose() => _handle.Dispose();
+
+    private static (Dictionary<string, TensorEntry>, Dictionary<string, string>) ParseHeader(string path, byte[] header, long dataLength)
+    {
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(header); }
+        catch (JsonException e) { throw new CheckpointFormatException(path, $"header is not valid JSON: {e.Message}"); }
+        using var _ = doc;
+        if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            throw new CheckpointFormatException(path, "header is not a JSON object");
+        var tensors = new Dictionary<string, TensorEntry>(StringComparer.Ordinal);
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var property in doc.RootElement.EnumerateObject())
+        {
+            if (property.Name == "__metadata__")
+            {
+                foreach (var m in property.Value.EnumerateObject())
+                    metadata[m.Name] = m.Value.ValueKind == JsonValueKind.String ? m.Value.GetString()! : m.Value.GetRawText();
+                continue;
+            }
+            tensors[property.Name] = ParseEntry(path, property.Name, property.Value, dataLength);
+        }
+        TensorEntry? previous = null;
+        foreach (var entry in tensors.Values.OrderBy(e => e.Begin).ThenBy(e => e.End))
+        {
+            if (previous is not null && entry.Begin < previous.End)
+                throw new CheckpointFormatException(path, $"tensors '{previous.Name}' [{previous.Begin}, {previous.End}) and '{entry.Name}' [{entry.Begin}, {entry.End}) overlap");
+            previous = entry;
+        }
+        return (tensors, metadata);
+    }
+
+    private static TensorEntry ParseEntry(string path, string name, JsonElement e, long dataLength)
+    {
+        CheckpointFormatException Bad(string reason) => new(path, $"tensor '{name}': {reason}");
+        if (e.ValueKind != JsonValueKind.Object)
+            throw Bad("expected an object with dtype, shape and data_offsets");
+        if (!e.TryGetProperty("dtype", out var d) || d.ValueKind != JsonValueKind.String || !SafetensorsDTypes.TryParse(d.GetString()!, out var dtype))
+            throw Bad($"unknown dtype {(e.TryGetProperty("dtype", out var raw) ? raw.GetRawText() : "(missing)")}; known: {string.Join(", ", Enum.GetNames<SafetensorsDType>())}");
+        if (!e.TryGetProperty("shape", out var s) || s.ValueKind != JsonValueKind.Array)
+            throw Bad("missing shape");
+        var shape = s.EnumerateArray().Select(x => x.TryGetInt64(out var v) && v >= 0 ? v : throw Bad($"shape entry {x.GetRawText()} is not a non-negative integer")).ToArray();
+        if (!e.TryGetProperty("data_offsets", out var o) || o.ValueKind != JsonValueKind.Array || o.GetArrayLength() != 2)
+            throw Bad("data_offsets must be [begin, end]");
+        var offsets = o.EnumerateArray().Select(x => x.TryGetInt64(out var v) && v >= 0 ? v : throw Bad($"data offset {x.GetRawText()} is not a non-negative integer")).ToArray();
+        var (begin, end) = (offsets[0], offsets[1]);
+        if (begin > end || end > dataLength)
+            throw Bad($"data_offsets [{begin}, {end}) out of range of the {dataLength}-byte data section");
+        var entry = new TensorEntry(name, dtype, shape, begin, end);
+        long expected;
+        try { expected = checked(entry.ElementCount * dtype.Size()); }
+        catch (OverflowException) { throw Bad("shape too large"); }
+        if (end - begin != expected)
+            throw Bad($"shape [{string.Join(", ", shape)}] of {dtype} needs {expected} bytes, data_offsets span {end - begin}");
+        return entry;
+    }
+}
