@@ -51,7 +51,7 @@ run_tests() {
   local status=${PIPESTATUS[0]}
   set -e
   # One closing line for the whole suite, in the form CI reads: "tests: N passed, N failed, N skipped".
-  awk -F'[:,]' '/(Passed|Failed)! +- +Failed/ { f += $3; p += $5; s += $7 }
+  awk -F'[:,]' '/(Passed|Failed)! +- +Failed/ { f += $2; p += $4; s += $6 }
     END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
   rm -f "$log"
   return "$status"

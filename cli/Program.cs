@@ -1,1 +1,18 @@
-Console.WriteLine("poft");
+using System.CommandLine;
+using PoFT.Cli.Commands;
+using PoFT.Shared.Checkpoints;
+
+var root = new RootCommand("PoFT.Hybrid: preference-oriented SFT with ONNX Runtime scoring and TorchSharp training")
+{
+    InitModelCommand.Create(),
+};
+try
+{
+    return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (Exception e) when (e is CheckpointFormatException or FormatException or ArgumentException or IOException or InvalidOperationException)
+{
+    // Bad input is the user's to fix: one line naming the file and field, no stack trace.
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 1;
+}

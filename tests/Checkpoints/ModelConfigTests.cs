@@ -1,0 +1,79 @@
+using System.Text.Json.Nodes;
+using PoFT.Shared.Checkpoints;
+
+namespace PoFT.Tests.Checkpoints;
+
+public class ModelConfigTests
+{
+    // The config.json of Llama-3.1-8B-Instruct as published, fields as Hugging Face writes them.
+    private const string Llama31 = """
+        {"architectures":["LlamaForCausalLM"],"attention_bias":false,"attention_dropout":0.0,"bos_token_id":128000,
+         "eos_token_id":[128001,128008,128009],"hidden_act":"silu","hidden_size":4096,"initializer_range":0.02,
+         "intermediate_size":14336,"max_position_embeddings":131072,"mlp_bias":false,"model_type":"llama",
+         "num_attention_heads":32,"num_hidden_layers":32,"num_key_value_heads":8,"pretraining_tp":1,"rms_norm_eps":1e-05,
+         "rope_scaling":{"factor":8.0,"low_freq_factor":1.0,"high_freq_factor":4.0,"original_max_position_embeddings":8192,"rope_type":"llama3"},
+         "rope_theta":500000.0,"tie_word_embeddings":false,"torch_dtype":"bfloat16","transformers_version":"4.43.0.dev0","use_cache":true,"vocab_size":128256}
+        """;
+
+    private static ModelConfig Parse(string json) => ModelConfig.Parse(JsonNode.Parse(json)!.AsObject(), "config.json");
+
+    private static string Edit(string json, Action<JsonObject> edit)
+    {
+        var node = JsonNode.Parse(json)!.AsObject();
+        edit(node);
+        return node.ToJsonString();
+    }
+
+    [Fact]
+    public void Reads_a_published_Llama_3_1_config()
+    {
+        var c = Parse(Llama31);
+        Assert.Equal((4096, 14336, 32, 32, 8, 128), (c.HiddenSize, c.IntermediateSize, c.NumHiddenLayers, c.NumAttentionHeads, c.NumKeyValueHeads, c.HeadDim));
+        Assert.Equal([128001, 128008, 128009], c.EosTokenIds);
+        Assert.Equal(new RopeScaling("llama3", 8, 1, 4, 8192), c.RopeScaling);
+        Assert.False(c.TieWordEmbeddings);
+        Assert.Equal(8_030_261_248L, c.ParameterCount);
+    }
+
+    [Fact]
+    public void Round_trips_through_json()
+    {
+        var c = Parse(Llama31);
+        var again = ModelConfig.Parse(c.ToJson(), "again.json");
+        Assert.Equal(c with { EosTokenIds = [] }, again with { EosTokenIds = [] });
+        Assert.Equal(c.EosTokenIds, again.EosTokenIds);
+    }
+
+    [Theory]
+    [InlineData("architectures", "[\"GPT2LMHeadModel\"]", "supported: LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM")]
+    [InlineData("hidden_act", "\"gelu\"", "supported: 'silu'")]
+    [InlineData("mlp_bias", "true", "mlp_bias")]
+    [InlineData("num_key_value_heads", "5", "divide num_attention_heads")]
+    [InlineData("rope_scaling", "{\"rope_type\":\"yarn\",\"factor\":4.0}", "'yarn' is not supported")]
+    [InlineData("hidden_size", "\"big\"", "field 'hidden_size': expected an integer")]
+    public void Unsupported_values_are_errors_naming_the_field(string field, string value, string expected)
+    {
+        var json = Edit(Llama31, o => o[field] = JsonNode.Parse(value));
+        var error = Assert.Throws<CheckpointFormatException>(() => Parse(json));
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void Llama3_rope_scaling_matches_the_formula_worked_by_hand()
+    {
+        var c = Parse(Llama31);
+        var inv = RotaryFrequencies.Compute(c);
+        Assert.Equal(64, inv.Length);
+        // i = 0: wavelength 2π < 8192/4 = 2048, a high frequency: unchanged.
+        Assert.Equal(1.0f, inv[0]);
+        // i = 63: base^(-126/128) = 500000^-0.984375, wavelength > 8192: divided by the factor 8.
+        Assert.Equal(Math.Pow(500000, -126.0 / 128) / 8, inv[63], 1e-12);
+        // i = 32: base^(-64/128); its wavelength lies between 2048 and 8192, so it is interpolated with
+        // smooth = (8192 / wavelength - 1) / (4 - 1).
+        var f = Math.Pow(500000, -64.0 / 128);
+        var wavelength = 2 * Math.PI / f;
+        Assert.InRange(wavelength, 2048, 8192);
+        var smooth = (8192 / wavelength - 1) / 3;
+        Assert.Equal((1 - smooth) * f / 8 + smooth * f, inv[32], 1e-9);
+    }
+}

@@ -1,0 +1,95 @@
+using PoFT.Tests.Support;
+using PoFT.Trainer.Model;
+using static TorchSharp.torch;
+
+namespace PoFT.Tests.Model;
+
+public class TorchModelPropertyTests
+{
+    private static Tensor Ids(params long[][] rows)
+    {
+        var width = rows.Max(r => r.Length);
+        return tensor(rows.SelectMany(r => r.Concat(Enumerable.Repeat(0L, width - r.Length))).ToArray(), [rows.Length, width]);
+    }
+
+    private static Tensor Mask(params long[][] rows)
+    {
+        var width = rows.Max(r => r.Length);
+        return tensor(rows.SelectMany(r => Enumerable.Repeat(1L, r.Length).Concat(Enumerable.Repeat(0L, width - r.Length))).ToArray(), [rows.Length, width]);
+    }
+
+    private static float[] LogProbs(LlamaForCausalLM model, params long[][] rows)
+    {
+        using var _ = no_grad();
+        return model.TokenLogProbs(Ids(rows), Mask(rows)).data<float>().ToArray();
+    }
+
+    [Theory]
+    [MemberData(nameof(RandomCheckpoints.Variants), MemberType = typeof(RandomCheckpoints))]
+    public void Changing_token_t_never_changes_log_probs_before_t(string variant)
+    {
+        using var model = ModelCheckpoint.CreateFresh(RandomCheckpoints.Config(variant), seed: 11);
+        long[] a = [5, 17, 3, 88, 41, 9, 60, 2];
+        const int t = 5;
+        var b = (long[])a.Clone();
+        b[t] = 77;
+        var pa = LogProbs(model, a);
+        var pb = LogProbs(model, b);
+        // Output t−1 predicts token t from tokens < t: it changes (its target changed); outputs < t−1 must not.
+        for (var i = 0; i < t - 1; i++)
+            Assert.Equal(pa[i], pb[i]);
+        Assert.NotEqual(pa[t - 1], pb[t - 1]);
+        Assert.NotEqual(pa[t], pb[t]);
+    }
+
+    [Theory]
+    [MemberData(nameof(RandomCheckpoints.Variants), MemberType = typeof(RandomCheckpoints))]
+    public void A_sample_scores_the_same_alone_and_batched_with_longer_samples(string variant)
+    {
+        using var model = ModelCheckpoint.CreateFresh(RandomCheckpoints.Config(variant), seed: 12);
+        long[] shortSample = [4, 8, 15, 16, 23];
+        long[] longSample = [42, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89];
+        var alone = LogProbs(model, shortSample);
+        var batched = LogProbs(model, longSample, shortSample);
+        var width = longSample.Length - 1;
+        for (var i = 0; i < alone.Length; i++)
+            Assert.Equal(alone[i], batched[width + i], 1e-5f);
+        // Positions whose target is padding score exactly zero.
+        Assert.All(batched.Skip(width + alone.Length), v => Assert.Equal(0f, v));
+    }
+
+    [Fact]
+    public void Save_then_load_gives_identical_outputs()
+    {
+        using var temp = new TempDirectory();
+        using var model = ModelCheckpoint.CreateFresh(RandomCheckpoints.Config("qwen2-bias"), seed: 13);
+        ModelCheckpoint.Save(model, temp.Path, tokenizerDirectory: null);
+        using var loaded = ModelCheckpoint.Load(temp.Path, Placement.Cpu);
+        long[] sample = [3, 1, 4, 1, 5, 9, 2, 6];
+        Assert.Equal(LogProbs(model, sample), LogProbs(loaded, sample));
+    }
+
+    [Fact]
+    public void Fresh_models_depend_only_on_config_and_seed()
+    {
+        var config = RandomCheckpoints.Config("gqa-tied");
+        long[] sample = [7, 7, 3, 90, 12];
+        using var a = ModelCheckpoint.CreateFresh(config, seed: 1);
+        using var b = ModelCheckpoint.CreateFresh(config, seed: 1);
+        using var c = ModelCheckpoint.CreateFresh(config, seed: 2);
+        Assert.Equal(LogProbs(a, sample), LogProbs(b, sample));
+        Assert.NotEqual(LogProbs(a, sample), LogProbs(c, sample));
+    }
+
+    [Fact]
+    public void Token_log_probs_equal_the_full_log_softmax_at_the_next_token()
+    {
+        using var model = ModelCheckpoint.CreateFresh(RandomCheckpoints.Config("mha-untied"), seed: 14);
+        long[] sample = [1, 2, 3, 4, 50, 96];
+        using var _ = no_grad();
+        var full = model.forward(Ids(sample), Mask(sample)).log_softmax(-1);
+        var fast = LogProbs(model, sample);
+        for (var t = 0; t < sample.Length - 1; t++)
+            Assert.Equal(full[0, t, sample[t + 1]].item<float>(), fast[t], 1e-5f);
+    }
+}

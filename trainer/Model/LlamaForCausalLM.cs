@@ -1,0 +1,212 @@
+using PoFT.Shared.Checkpoints;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace PoFT.Trainer.Model;
+
+// A Llama-family decoder (Llama, Mistral, Qwen2) in the style of nanoGPT: the whole forward pass in one
+// file. Field names are the Hugging Face parameter names, so state_dict() keys are the checkpoint's keys.
+#pragma warning disable IDE1006 // snake_case fields: they are the checkpoint's tensor names
+
+/// <summary>x / sqrt(mean(x²) + eps) · w, computed in fp32 whatever the model dtype.</summary>
+public sealed class RmsNorm : nn.Module<Tensor, Tensor>
+{
+    private readonly Parameter weight;
+    private readonly double _eps;
+
+    public RmsNorm(long size, double eps) : base(nameof(RmsNorm))
+    {
+        weight = nn.Parameter(ones(size));
+        _eps = eps;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var x32 = x.to(ScalarType.Float32);
+        var normed = x32 * rsqrt(x32.pow(2).mean([-1], keepdim: true) + _eps);
+        return (weight * normed.to(x.dtype)).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>Rotary position embedding, Hugging Face "rotate_half" layout: x·cos + rotate_half(x)·sin.</summary>
+public sealed class RotaryEmbedding : nn.Module<Tensor, (Tensor Cos, Tensor Sin)>
+{
+    // Derived from the config, not a weight: kept out of the state dict and in fp32 whatever the model dtype.
+    private readonly float[] _inverseFrequencies;
+
+    public RotaryEmbedding(ModelConfig config) : base(nameof(RotaryEmbedding))
+    {
+        _inverseFrequencies = RotaryFrequencies.Compute(config);
+    }
+
+    /// <param name="positions">[batch, seq] int64.</param>
+    /// <returns>cos and sin, [batch, 1, seq, head_dim], fp32.</returns>
+    public override (Tensor Cos, Tensor Sin) forward(Tensor positions)
+    {
+        var angles = positions.to(ScalarType.Float32).unsqueeze(-1) * tensor(_inverseFrequencies, device: positions.device);
+        var doubled = cat([angles, angles], -1).unsqueeze(1);
+        return (doubled.cos(), doubled.sin());
+    }
+
+    public static Tensor Apply(Tensor x, Tensor cos, Tensor sin)
+    {
+        var halves = x.chunk(2, -1);
+        var rotated = cat([-halves[1], halves[0]], -1);
+        return (x.to(ScalarType.Float32) * cos + rotated.to(ScalarType.Float32) * sin).to(x.dtype);
+    }
+}
+
+/// <summary>Grouped-query causal self-attention: each key/value head serves KeyValueGroups query heads.</summary>
+public sealed class Attention : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor>
+{
+    private readonly Linear q_proj, k_proj, v_proj, o_proj;
+    private readonly int _heads, _kvHeads, _headDim;
+
+    public Attention(ModelConfig c) : base(nameof(Attention))
+    {
+        (_heads, _kvHeads, _headDim) = (c.NumAttentionHeads, c.NumKeyValueHeads, c.HeadDim);
+        q_proj = nn.Linear(c.HiddenSize, _heads * _headDim, hasBias: c.QkvBias);
+        k_proj = nn.Linear(c.HiddenSize, _kvHeads * _headDim, hasBias: c.QkvBias);
+        v_proj = nn.Linear(c.HiddenSize, _kvHeads * _headDim, hasBias: c.QkvBias);
+        o_proj = nn.Linear(_heads * _headDim, c.HiddenSize, hasBias: c.OutputProjectionBias);
+        RegisterComponents();
+    }
+
+    /// <param name="mask">Additive [batch, 1, seq, seq]: 0 where a query may attend, a large negative elsewhere.</param>
+    public override Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor mask)
+    {
+        long batch = x.shape[0], seq = x.shape[1];
+        var q = q_proj.forward(x).view(batch, seq, _heads, _headDim).transpose(1, 2);
+        var k = k_proj.forward(x).view(batch, seq, _kvHeads, _headDim).transpose(1, 2);
+        var v = v_proj.forward(x).view(batch, seq, _kvHeads, _headDim).transpose(1, 2);
+        q = RotaryEmbedding.Apply(q, cos, sin);
+        k = RotaryEmbedding.Apply(k, cos, sin);
+        var groups = _heads / _kvHeads;
+        if (groups > 1)
+        {
+            k = k.repeat_interleave(groups, dim: 1);
+            v = v.repeat_interleave(groups, dim: 1);
+        }
+        var y = F.scaled_dot_product_attention(q, k, v, mask.to(q.dtype));
+        return o_proj.forward(y.transpose(1, 2).reshape(batch, seq, _heads * _headDim));
+    }
+}
+
+/// <summary>SwiGLU feed-forward: down(silu(gate(x)) · up(x)).</summary>
+public sealed class Mlp : nn.Module<Tensor, Tensor>
+{
+    private readonly Linear gate_proj, up_proj, down_proj;
+
+    public Mlp(ModelConfig c) : base(nameof(Mlp))
+    {
+        gate_proj = nn.Linear(c.HiddenSize, c.IntermediateSize, hasBias: false);
+        up_proj = nn.Linear(c.HiddenSize, c.IntermediateSize, hasBias: false);
+        down_proj = nn.Linear(c.IntermediateSize, c.HiddenSize, hasBias: false);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => down_proj.forward(F.silu(gate_proj.forward(x)) * up_proj.forward(x));
+}
+
+public sealed class DecoderLayer : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor>
+{
+    private readonly RmsNorm input_layernorm, post_attention_layernorm;
+    private readonly Attention self_attn;
+    private readonly Mlp mlp;
+
+    public DecoderLayer(ModelConfig c) : base(nameof(DecoderLayer))
+    {
+        input_layernorm = new RmsNorm(c.HiddenSize, c.RmsNormEps);
+        self_attn = new Attention(c);
+        post_attention_layernorm = new RmsNorm(c.HiddenSize, c.RmsNormEps);
+        mlp = new Mlp(c);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor mask)
+    {
+        var h = x + self_attn.forward(input_layernorm.forward(x), cos, sin, mask);
+        return h + mlp.forward(post_attention_layernorm.forward(h));
+    }
+}
+
+public sealed class LlamaModel : nn.Module<Tensor, Tensor, Tensor>
+{
+    /// <summary>Masked logits get this instead of −inf, so that a query with no visible key (left padding)
+    /// yields finite values rather than NaN; such positions are masked out of every score.</summary>
+    private const float MaskedLogit = -1e9f;
+
+    internal readonly Embedding embed_tokens;
+    private readonly ModuleList<DecoderLayer> layers;
+    private readonly RmsNorm norm;
+    private readonly RotaryEmbedding rotary_emb;
+
+    public LlamaModel(ModelConfig c) : base(nameof(LlamaModel))
+    {
+        embed_tokens = nn.Embedding(c.VocabSize, c.HiddenSize);
+        layers = nn.ModuleList([.. Enumerable.Range(0, c.NumHiddenLayers).Select(_ => new DecoderLayer(c))]);
+        norm = new RmsNorm(c.HiddenSize, c.RmsNormEps);
+        rotary_emb = new RotaryEmbedding(c);
+        RegisterComponents();
+    }
+
+    /// <summary>Hidden states [batch, seq, hidden] after the final norm.</summary>
+    public override Tensor forward(Tensor inputIds, Tensor attentionMask)
+    {
+        using var scope = NewDisposeScope();
+        var seq = inputIds.shape[1];
+        // Positions count real tokens only, so left- and right-padded samples see the same positions.
+        var positions = (attentionMask.cumsum(1) - 1).clamp_min(0);
+        var (cos, sin) = rotary_emb.forward(positions);
+        var causal = ones(seq, seq, ScalarType.Bool, inputIds.device).tril();
+        var visible = causal.unsqueeze(0) & attentionMask.to(ScalarType.Bool).unsqueeze(1);
+        var mask = zeros(visible.shape, ScalarType.Float32, inputIds.device).masked_fill(visible.logical_not(), MaskedLogit).unsqueeze(1);
+        var h = embed_tokens.forward(inputIds);
+        foreach (var layer in layers)
+            h = layer.forward(h, cos, sin, mask);
+        return norm.forward(h).MoveToOuterDisposeScope();
+    }
+}
+
+public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor, Tensor>
+{
+    private readonly LlamaModel model;
+    private readonly Linear? lm_head;
+
+    public ModelConfig Config { get; }
+
+    public LlamaForCausalLM(ModelConfig config) : base(nameof(LlamaForCausalLM))
+    {
+        Config = config;
+        model = new LlamaModel(config);
+        lm_head = config.TieWordEmbeddings ? null : nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false);
+        RegisterComponents();
+    }
+
+    /// <summary>Logits [batch, seq, vocab] in the model dtype. Only for callers that need the full
+    /// distribution: scoring and training use <see cref="TokenLogProbs"/>.</summary>
+    public override Tensor forward(Tensor inputIds, Tensor attentionMask)
+    {
+        var h = model.forward(inputIds, attentionMask);
+        return lm_head is null ? F.linear(h, model.embed_tokens.weight!) : lm_head.forward(h);
+    }
+
+    /// <summary>
+    /// [batch, seq−1] fp32: element [b, t] = log p(input_ids[b, t+1] | input_ids[b, ≤t]), and 0 where
+    /// attention_mask[b, t+1] is 0. The same contract as the exported ONNX graph's <c>token_logprobs</c>.
+    /// </summary>
+    public Tensor TokenLogProbs(Tensor inputIds, Tensor attentionMask)
+    {
+        using var scope = NewDisposeScope();
+        var logits = forward(inputIds, attentionMask)[.., ..^1].to(ScalarType.Float32);
+        var targets = inputIds[.., 1..];
+        var picked = logits.gather(-1, targets.unsqueeze(-1)).squeeze(-1);
+        var logProbs = picked - logits.logsumexp(-1, keepdim: false);
+        return (logProbs * attentionMask[.., 1..].to(ScalarType.Float32)).MoveToOuterDisposeScope();
+    }
+}
+#pragma warning restore IDE1006

@@ -1,0 +1,65 @@
+using PoFT.Shared.Checkpoints;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PoFT.Trainer.Model;
+
+/// <summary>Moves weights between a <see cref="LlamaForCausalLM"/> and a Hugging Face checkpoint directory.</summary>
+public static class ModelCheckpoint
+{
+    public static LlamaForCausalLM Load(string directory, Placement placement)
+    {
+        using var checkpoint = Checkpoint.Open(directory);
+        var model = new LlamaForCausalLM(checkpoint.Config);
+        var state = model.state_dict();
+        using (no_grad())
+        {
+            foreach (var spec in ExpectedTensors.For(checkpoint.Config))
+            {
+                using var values = tensor(checkpoint.ReadFloat32(spec.Name)).reshape(spec.Shape);
+                state[spec.Name].copy_(values);
+            }
+        }
+        return model.to(placement.Device).to(placement.DType);
+    }
+
+    /// <summary>Writes the model's weights (in its current dtype: F32 or BF16) with config.json and the
+    /// tokenizer files of <paramref name="tokenizerDirectory"/>.</summary>
+    public static void Save(LlamaForCausalLM model, string directory, string? tokenizerDirectory, long maxShardBytes = 4L << 30)
+    {
+        var state = model.state_dict();
+        var specs = ExpectedTensors.For(model.Config);
+        var bf16 = state[specs[0].Name].dtype == ScalarType.BFloat16;
+        var tensors = specs.Select(spec => ToTensorData(spec.Name, state[spec.Name], bf16)).ToList();
+        var config = model.Config with { TorchDtype = bf16 ? "bfloat16" : "float32" };
+        Checkpoint.Save(directory, config, tensors, tokenizerDirectory, maxShardBytes);
+    }
+
+    /// <summary>A fresh model with the usual Llama initialisation (normal(0, 0.02) weights, unit norms,
+    /// zero biases), identical for the same config and seed.</summary>
+    public static LlamaForCausalLM CreateFresh(ModelConfig config, long seed)
+    {
+        manual_seed(seed);
+        var model = new LlamaForCausalLM(config);
+        using (no_grad())
+        {
+            foreach (var (name, parameter) in model.named_parameters())
+            {
+                if (name.EndsWith("norm.weight", StringComparison.Ordinal))
+                    parameter.fill_(1.0);
+                else if (name.EndsWith(".bias", StringComparison.Ordinal))
+                    parameter.zero_();
+                else
+                    parameter.normal_(0.0, 0.02);
+            }
+        }
+        return model;
+    }
+
+    private static TensorData ToTensorData(string name, Tensor value, bool bf16)
+    {
+        using var cpu = value.detach().cpu().to(bf16 ? ScalarType.BFloat16 : ScalarType.Float32).contiguous();
+        var bytes = cpu.bytes.ToArray();
+        return new TensorData(name, bf16 ? SafetensorsDType.BF16 : SafetensorsDType.F32, cpu.shape, bytes);
+    }
+}
