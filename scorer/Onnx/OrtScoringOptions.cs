@@ -1,0 +1,15 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace PoFT.Scorer.Onnx;
+
+/// <summary>ONNX Runtime session settings for aligned models; the defaults are the ones measured fastest
+/// on CPU for this graph (README, Performance).</summary>
+public sealed record OrtScoringOptions
+{
+    /// <summary>Threads of one session's operators; 0 lets ORT use every core.</summary>
+    public int IntraOpThreads { get; init; }
+    public GraphOptimizationLevel OptimizationLevel { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
+    public bool EnableMemoryArena { get; init; } = true;
+    /// <summary>Fail instead of falling back to CPU when a model asks for CUDA and it is unavailable.</summary>
+    public bool RequireGpu { get; init; }
+}

@@ -1,0 +1,9 @@
+using PoFT.Shared.Chat;
+using PoFT.Shared.Data;
+using PoFT.Shared.Scoring;
+
+namespace PoFT.Scorer.Pipeline;
+
+/// <summary>One aligned model ready to score: its own tokenization (tokenizer + chat template) and its
+/// log-prob backend (ONNX Runtime, or TorchSharp for parity checks).</summary>
+public sealed record AlignedScorerModel(string Name, double Weight, Func<SftSample, TokenizedSample> Tokenize, ITokenLogProbModel Model);

@@ -1,0 +1,74 @@
+using System.Buffers;
+using System.Diagnostics;
+using PoFT.Shared.Chat;
+using PoFT.Shared.Scoring;
+
+namespace PoFT.Scorer.Pipeline;
+
+/// <summary>Scores one window of tokenized samples with one model: packs by token budget, runs each batch
+/// right-padded, and sums each sample's response-token log-probs.</summary>
+internal static class WindowScorer
+{
+    public static ModelScore[] Score(IReadOnlyList<TokenizedSample> window, ITokenLogProbModel model, int tokenBudget,
+        ModelStatistics statistics, CancellationToken cancellation)
+    {
+        var scores = new ModelScore[window.Count];
+        foreach (var batch in TokenBudgetPacker.Pack([.. window.Select(s => s.TokenIds.Length)], tokenBudget))
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var seq = batch.Max(i => window[i].TokenIds.Length);
+            var cells = batch.Length * seq;
+            var ids = ArrayPool<long>.Shared.Rent(cells);
+            var mask = ArrayPool<long>.Shared.Rent(cells);
+            var output = ArrayPool<float>.Shared.Rent(batch.Length * (seq - 1));
+            try
+            {
+                Array.Clear(ids, 0, cells);
+                Array.Clear(mask, 0, cells);
+                for (var b = 0; b < batch.Length; b++)
+                {
+                    var tokens = window[batch[b]].TokenIds;
+                    for (var t = 0; t < tokens.Length; t++)
+                    {
+                        ids[b * seq + t] = tokens[t];
+                        mask[b * seq + t] = 1;
+                    }
+                }
+                var clock = Stopwatch.StartNew();
+                model.TokenLogProbs(ids.AsMemory(0, cells), mask.AsMemory(0, cells), batch.Length, seq, output);
+                statistics.InferenceTime += clock.Elapsed;
+                for (var b = 0; b < batch.Length; b++)
+                    scores[batch[b]] = Sum(window[batch[b]], output.AsSpan(b * (seq - 1), seq - 1), statistics);
+                statistics.Batches++;
+                statistics.PaddedTokens += cells;
+            }
+            finally
+            {
+                ArrayPool<long>.Shared.Return(ids);
+                ArrayPool<long>.Shared.Return(mask);
+                ArrayPool<float>.Shared.Return(output);
+            }
+        }
+        return scores;
+    }
+
+    private static ModelScore Sum(TokenizedSample sample, ReadOnlySpan<float> logProbs, ModelStatistics statistics)
+    {
+        double sum = 0;
+        var count = 0;
+        // Token t is predicted at output position t − 1; token 0 has no prediction.
+        for (var t = 1; t < sample.TokenIds.Length; t++)
+        {
+            if (!sample.ResponseMask[t])
+                continue;
+            sum += logProbs[t - 1];
+            count++;
+        }
+        if (count == 0)
+            throw new InvalidDataException($"sample '{sample.Id}': no response token to score");
+        statistics.Samples++;
+        statistics.Tokens += sample.TokenIds.Length;
+        statistics.ResponseTokens += count;
+        return new ModelScore(sum, count);
+    }
+}
