@@ -1,29 +1,43 @@
 namespace PoFT.Scorer.Pipeline;
 
 /// <summary>
-/// Groups samples into batches whose padded size (samples × longest sample) stays within a token budget.
-/// Samples are sorted by length first, so each batch holds samples of similar length and padding stays
-/// small; the reference implementation instead pads every sample to 4096 tokens.
+/// Groups samples into batches whose padded size (samples × longest sample) stays within a token budget,
+/// with as little padding as possible: the reference implementation instead pads every sample to 4096.
 /// </summary>
 public static class TokenBudgetPacker
 {
+    /// <summary>What one more batch costs, in padded tokens: it keeps the packer from splitting a window into
+    /// many tiny batches to save a few tokens of padding (each run has a fixed overhead).</summary>
+    public const int BatchCostTokens = 64;
+
     /// <returns>Batches of indices into <paramref name="lengths"/>; a sample longer than the budget gets a
     /// batch of its own.</returns>
     public static List<int[]> Pack(IReadOnlyList<int> lengths, int tokenBudget)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(tokenBudget, 1);
+        // In length order, an optimal batching is a set of contiguous runs. cost[j] is the least padded size
+        // of the first j samples; a run i..j−1 costs its size × its longest (the first, sorted descending).
         var order = Enumerable.Range(0, lengths.Count).OrderByDescending(i => lengths[i]).ToArray();
-        var batches = new List<int[]>();
-        var start = 0;
-        while (start < order.Length)
+        var n = order.Length;
+        var cost = new long[n + 1];
+        var start = new int[n + 1];
+        for (var j = 1; j <= n; j++)
         {
-            // Sorted descending: the first sample of a batch is its longest.
-            var longest = lengths[order[start]];
-            var size = Math.Max(1, tokenBudget / Math.Max(1, longest));
-            var count = Math.Min(size, order.Length - start);
-            batches.Add(order[start..(start + count)]);
-            start += count;
+            cost[j] = long.MaxValue;
+            for (var i = j - 1; i >= 0; i--)
+            {
+                long longest = lengths[order[i]];
+                if (i < j - 1 && (j - i) * longest > tokenBudget)
+                    break;
+                var candidate = cost[i] + (j - i) * longest + BatchCostTokens;
+                if (candidate < cost[j])
+                    (cost[j], start[j]) = (candidate, i);
+            }
         }
+        var batches = new List<int[]>();
+        for (var j = n; j > 0; j = start[j])
+            batches.Add(order[start[j]..j]);
+        batches.Reverse();
         return batches;
     }
 }
