@@ -1,0 +1,90 @@
+using System.Text;
+using System.Text.Json;
+using MessagePack;
+
+namespace PoFT.Shared.Scoring;
+
+/// <summary>
+/// A score file: a stream of <see cref="ScoreRecord"/>s, as consecutive MessagePack maps (<c>.msgpack</c>)
+/// or JSON lines (<c>.jsonl</c>). Records are appended as they are scored, so a run that stops leaves a
+/// usable prefix; <see cref="ReadValidPrefix"/> finds where a cut-off last record begins.
+/// </summary>
+public static class ScoreFile
+{
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public static bool IsMessagePack(string path) => Format(path) == ".msgpack";
+
+    /// <summary>All complete records, and the byte length they span (a torn last record is left out).</summary>
+    public static (List<ScoreRecord> Records, long ValidLength) ReadValidPrefix(string path)
+    {
+        Format(path);
+        if (!File.Exists(path))
+            return ([], 0);
+        using var stream = File.OpenRead(path);
+        return IsMessagePack(path) ? ReadMessagePack(stream, path) : ReadJsonLines(stream, path);
+    }
+
+    public static IReadOnlyList<ScoreRecord> Read(string path)
+    {
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"{path}: score file not found", path);
+        var (records, valid) = ReadValidPrefix(path);
+        if (valid != new FileInfo(path).Length)
+            throw new InvalidDataException($"{path}: the last record is cut off at byte {valid}; finish it with `score --resume`");
+        return records;
+    }
+
+    public static byte[] Encode(ScoreRecord record, bool messagePack) => messagePack
+        ? MessagePackSerializer.Serialize(record)
+        : Encoding.UTF8.GetBytes(JsonSerializer.Serialize(record, Json) + "\n");
+
+    private static string Format(string path) => Path.GetExtension(path).ToLowerInvariant() switch
+    {
+        ".msgpack" => ".msgpack",
+        ".jsonl" => ".jsonl",
+        var other => throw new ArgumentException($"{path}: score files are .msgpack or .jsonl, not '{other}'"),
+    };
+
+    private static (List<ScoreRecord>, long) ReadMessagePack(Stream stream, string path)
+    {
+        var records = new List<ScoreRecord>();
+        using var reader = new MessagePackStreamReader(stream);
+        while (reader.ReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult() is { } message)
+        {
+            try { records.Add(MessagePackSerializer.Deserialize<ScoreRecord>(message)); }
+            catch (MessagePackSerializationException e)
+            {
+                throw new InvalidDataException($"{path}: record {records.Count + 1} is not a score record: {e.Message}");
+            }
+        }
+        return (records, stream.Length - reader.RemainingBytes.Length);
+    }
+
+    private static (List<ScoreRecord>, long) ReadJsonLines(Stream stream, string path)
+    {
+        var records = new List<ScoreRecord>();
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        long valid = 0;
+        var line = 0;
+        while (valid < bytes.Length)
+        {
+            var end = Array.IndexOf(bytes, (byte)'\n', (int)valid);
+            if (end < 0)
+                break;
+            line++;
+            try
+            {
+                records.Add(JsonSerializer.Deserialize<ScoreRecord>(bytes.AsSpan((int)valid, end - (int)valid), Json)
+                    ?? throw new JsonException("null"));
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidDataException($"{path}:{line}: not a score record: {e.Message}");
+            }
+            valid = end + 1;
+        }
+        return (records, valid);
+    }
+}

@@ -1,0 +1,93 @@
+using System.Text.Json.Nodes;
+using PoFT.Shared.Scoring;
+using PoFT.Tests.Support;
+
+namespace PoFT.Tests.Scorer;
+
+public class ScoreFileTests
+{
+    private static readonly string[] Names = ["llama", "qwen"];
+
+    private static ScoreRecord Record(int i) => ScoreRecord.From(
+        PreferenceScore.Combine($"id{i}", [new ModelScore(-1.5 * i, 3), new ModelScore(-0.25 * i, 5)], [1, 1]), Names);
+
+    [Theory]
+    [InlineData("scores.msgpack")]
+    [InlineData("scores.jsonl")]
+    public void Records_round_trip(string name)
+    {
+        using var temp = new TempDirectory();
+        var path = temp.File(name);
+        using (var writer = ScoreFileWriter.Open(path, resume: false, Names))
+            for (var i = 0; i < 5; i++)
+                writer.Append(Record(i));
+        var read = ScoreFile.Read(path);
+        Assert.Equal(5, read.Count);
+        Assert.Equal("id3", read[3].Id);
+        Assert.Equal((-4.5 / 3 + -0.75 / 5) / 2, read[3].Reference, 12);
+        Assert.Equal(["llama", "qwen"], read[3].Models.Select(m => m.Name));
+        Assert.Equal(5, read[3].Models[1].Count);
+    }
+
+    [Fact]
+    public void Json_lines_have_the_documented_field_names()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.File("s.jsonl");
+        using (var writer = ScoreFileWriter.Open(path, resume: false, Names))
+            writer.Append(Record(2));
+        var line = JsonNode.Parse(File.ReadAllLines(path).Single())!;
+        Assert.Equal("id2", line["id"]!.GetValue<string>());
+        Assert.NotNull(line["reference"]);
+        Assert.Equal(-3.0, line["models"]![0]!["sum"]!.GetValue<double>());
+        Assert.Equal(-1.0, line["models"]![0]!["mean"]!.GetValue<double>());
+        Assert.Equal(3, line["models"]![0]!["count"]!.GetValue<int>());
+    }
+
+    [Theory]
+    [InlineData("scores.msgpack")]
+    [InlineData("scores.jsonl")]
+    public void Resuming_keeps_complete_records_and_drops_a_torn_one(string name)
+    {
+        using var temp = new TempDirectory();
+        var path = temp.File(name);
+        using (var writer = ScoreFileWriter.Open(path, resume: false, Names))
+            for (var i = 0; i < 3; i++)
+                writer.Append(Record(i));
+        var whole = new FileInfo(path).Length;
+        using (var stream = new FileStream(path, FileMode.Append))
+            stream.Write(ScoreFile.Encode(Record(3), ScoreFile.IsMessagePack(path)).AsSpan(0, 7));
+        Assert.Throws<InvalidDataException>(() => ScoreFile.Read(path));
+
+        using (var writer = ScoreFileWriter.Open(path, resume: true, Names))
+        {
+            Assert.Equal(["id0", "id1", "id2"], writer.AlreadyScored.Order());
+            Assert.Equal(whole, new FileInfo(path).Length);
+            writer.Append(Record(3));
+        }
+        Assert.Equal(["id0", "id1", "id2", "id3"], ScoreFile.Read(path).Select(r => r.Id));
+    }
+
+    [Fact]
+    public void An_existing_file_is_never_overwritten_without_resume()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.File("s.msgpack");
+        using (var writer = ScoreFileWriter.Open(path, resume: false, Names))
+            writer.Append(Record(1));
+        var before = File.ReadAllBytes(path);
+        Assert.Contains("--resume", Assert.Throws<IOException>(() => ScoreFileWriter.Open(path, resume: false, Names)).Message);
+        Assert.Equal(before, File.ReadAllBytes(path));
+    }
+
+    [Fact]
+    public void Resuming_with_other_models_is_refused()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.File("s.jsonl");
+        using (var writer = ScoreFileWriter.Open(path, resume: false, Names))
+            writer.Append(Record(1));
+        var error = Assert.Throws<InvalidDataException>(() => ScoreFileWriter.Open(path, resume: true, ["llama"]));
+        Assert.Contains("same manifest", error.Message);
+    }
+}
