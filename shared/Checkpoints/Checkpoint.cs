@@ -59,9 +59,10 @@ public sealed class Checkpoint : IDisposable
     /// <summary>Writes a checkpoint directory that Hugging Face tools load: config.json, safetensors (sharded
     /// with an index above <paramref name="maxShardBytes"/>), and the tokenizer files found in
     /// <paramref name="tokenizerDirectory"/>. The directory is built beside the target and renamed into place,
-    /// so an existing checkpoint is only replaced by a complete one.</summary>
+    /// so an existing checkpoint is only replaced by a complete one; <paramref name="writeExtra"/> adds files
+    /// (a trainer's state) to the directory before it is renamed into place.</summary>
     public static void Save(string directory, ModelConfig config, IReadOnlyList<TensorData> tensors,
-        string? tokenizerDirectory, long maxShardBytes = 4L << 30)
+        string? tokenizerDirectory, long maxShardBytes = 4L << 30, Action<string>? writeExtra = null)
     {
         var target = Path.GetFullPath(directory);
         var staging = target.TrimEnd('/') + $".{Guid.NewGuid():N}.partial";
@@ -73,6 +74,7 @@ public sealed class Checkpoint : IDisposable
             if (tokenizerDirectory is not null)
                 foreach (var name in TokenizerFiles.Where(n => File.Exists(Path.Combine(tokenizerDirectory, n))))
                     File.Copy(Path.Combine(tokenizerDirectory, name), Path.Combine(staging, name));
+            writeExtra?.Invoke(staging);
             Replace(target, staging);
         }
         catch

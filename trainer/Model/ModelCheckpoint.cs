@@ -25,14 +25,15 @@ public static class ModelCheckpoint
 
     /// <summary>Writes the model's weights (in its current dtype: F32 or BF16) with config.json and the
     /// tokenizer files of <paramref name="tokenizerDirectory"/>.</summary>
-    public static void Save(LlamaForCausalLM model, string directory, string? tokenizerDirectory, long maxShardBytes = 4L << 30)
+    public static void Save(LlamaForCausalLM model, string directory, string? tokenizerDirectory, long maxShardBytes = 4L << 30,
+        Action<string>? writeExtra = null)
     {
         var state = model.state_dict();
         var specs = ExpectedTensors.For(model.Config);
         var bf16 = state[specs[0].Name].dtype == ScalarType.BFloat16;
         var tensors = specs.Select(spec => ToTensorData(spec.Name, state[spec.Name], bf16)).ToList();
         var config = model.Config with { TorchDtype = bf16 ? "bfloat16" : "float32" };
-        Checkpoint.Save(directory, config, tensors, tokenizerDirectory, maxShardBytes);
+        Checkpoint.Save(directory, config, tensors, tokenizerDirectory, maxShardBytes, writeExtra);
     }
 
     /// <summary>A fresh model with the usual Llama initialisation (normal(0, 0.02) weights, unit norms,

@@ -1,0 +1,133 @@
+using System.Text.Json.Nodes;
+using PoFT.Scorer.Pipeline;
+using PoFT.Shared.Data;
+using PoFT.Tests.Support;
+using PoFT.Trainer.Model;
+using PoFT.Trainer.Objectives;
+using PoFT.Trainer.Training;
+
+namespace PoFT.Tests.Trainer;
+
+public sealed class TrainingRunTests : IDisposable
+{
+    private const int Vocab = 97;
+    private readonly TempDirectory _temp = new();
+    private readonly TorchTokenLogProbModel _aligned;
+    private readonly List<SftSample> _train = PatternData.Make(48, seed: 1, "t");
+    private readonly List<SftSample> _eval = PatternData.Make(16, seed: 2, "e");
+
+    public TrainingRunTests()
+    {
+        _aligned = TorchTokenLogProbModel.Load(RandomCheckpoints.Write(_temp.Sub("aligned"), RandomCheckpoints.Config("gqa-tied"), seed: 7), Placement.Cpu);
+    }
+
+    public void Dispose()
+    {
+        _aligned.Dispose();
+        _temp.Dispose();
+    }
+
+    private static TrainingOptions Options => new()
+    {
+        Objective = ObjectiveKind.Poft,
+        LearningRate = 3e-3,
+        BatchSize = 8,
+        GradientAccumulation = 2,
+        Epochs = 3,
+        WarmupRatio = 0.1,
+        Seed = 5,
+    };
+
+    private ReferenceScores OnlineScores(IReadOnlyList<SftSample> order, Func<SftSample, PoFT.Shared.Chat.TokenizedSample>? tokenize = null)
+    {
+        var pipeline = new ScoringPipeline([new AlignedScorerModel("aligned", 1, tokenize ?? CharTokenization.For(Vocab), _aligned)],
+            new ScoringPipelineOptions { WindowSize = 16 });
+        return new ReferenceScores([], pipeline.Start(order, batchSize: 8));
+    }
+
+    private async Task<TrainingSummary> Train(string output, TrainingOptions options, string? resume = null, CancellationToken stop = default,
+        IProgress<StepMetrics>? progress = null, Func<SftSample, PoFT.Shared.Chat.TokenizedSample>? alignedTokenize = null)
+    {
+        using var model = resume is null
+            ? ModelCheckpoint.CreateFresh(RandomCheckpoints.Config("mha-untied"), seed: 3)
+            : ModelCheckpoint.Load(resume, Placement.Cpu);
+        var known = resume is null ? [] : PoFT.Shared.Scoring.ScoreFile.Read(Path.Combine(resume, TrainerState.ScoresFile)).Select(r => r.ToPreferenceScore());
+        var first = new EpochSampler(_train.Count, options.Seed).Order(0).Select(i => _train[i]).ToList();
+        var trainScores = resume is null ? OnlineScores(first, alignedTokenize) : new ReferenceScores(known);
+        var evalScores = OnlineScores(_eval);
+        await evalScores.WaitForAll(_eval, CancellationToken.None);
+        var trainer = new PoftTrainer(model, Placement.Cpu, options, new TrainingData(_train, _eval, CharTokenization.For(Vocab)),
+            trainScores, evalScores, ["aligned"], output, tokenizerDirectory: null);
+        return await trainer.RunAsync(resume, progress, stop);
+    }
+
+    private static List<JsonNode> Metrics(string output, string kind) =>
+        [.. File.ReadAllLines(Path.Combine(output, "metrics.jsonl")).Select(l => JsonNode.Parse(l)!).Where(n => n["kind"]!.GetValue<string>() == kind)];
+
+    [Fact]
+    public async Task Online_PoFT_training_lowers_held_out_cross_entropy()
+    {
+        var output = _temp.Sub("run");
+        var summary = await Train(output, Options);
+        var evals = Metrics(output, "eval");
+        Assert.Equal(3, evals.Count);
+        var before = -PoftTrainerProbe.InitialMeanRTheta(_eval);
+        var after = evals[^1]["held_out_ce"]!.GetValue<double>();
+        Assert.True(after < before - 0.5, $"held-out CE {before:F3} → {after:F3}");
+        Assert.Equal(9, summary.Steps);
+        Assert.True(File.Exists(Path.Combine(summary.CheckpointDirectory, "model.safetensors")));
+        var steps = Metrics(output, "step");
+        Assert.All(steps, s => Assert.InRange(s["tau_mean"]!.GetValue<double>(), 0, 1));
+    }
+
+    [Fact]
+    public async Task Interrupted_then_resumed_equals_an_uninterrupted_run_step_for_step()
+    {
+        var straight = _temp.Sub("straight");
+        await Train(straight, Options);
+
+        var broken = _temp.Sub("broken");
+        using var stop = new CancellationTokenSource();
+        var interrupted = await Train(broken, Options, stop: stop.Token,
+            progress: new SynchronousProgress<StepMetrics>(m => { if (m.Step == 4) stop.Cancel(); }));
+        Assert.True(interrupted.Interrupted);
+        Assert.Equal(4, interrupted.Steps);
+        var resumed = await Train(broken, Options, resume: interrupted.CheckpointDirectory);
+        Assert.False(resumed.Interrupted);
+
+        var expected = Metrics(straight, "step").Select(s => s["loss"]!.GetValue<double>()).ToList();
+        var actual = Metrics(broken, "step").Select(s => s["loss"]!.GetValue<double>()).ToList();
+        Assert.Equal(expected.Count, actual.Count);
+        for (var i = 0; i < expected.Count; i++)
+            Assert.Equal(expected[i], actual[i], 1e-6);
+        Assert.Equal(Metrics(straight, "eval")[^1]["held_out_ce"]!.GetValue<double>(), Metrics(broken, "eval")[^1]["held_out_ce"]!.GetValue<double>(), 1e-6);
+    }
+
+    [Fact]
+    public async Task A_scorer_failure_mid_run_stops_training_with_the_scorers_error()
+    {
+        var tokenize = CharTokenization.For(Vocab);
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => Train(_temp.Sub("failing"), Options,
+            alignedTokenize: s => s.Id == "t40" ? throw new InvalidDataException("aligned tokenizer failed on t40") : tokenize(s))
+            .WaitAsync(TimeSpan.FromMinutes(2)));
+        Assert.Contains("t40", error.Message);
+    }
+
+    /// <summary>IProgress that reports on the caller's thread, so a cancellation takes effect at that step.</summary>
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}
+
+internal static class PoftTrainerProbe
+{
+    /// <summary>Mean r_θ of the untrained model (same seed as the runs) on the held-out samples.</summary>
+    public static double InitialMeanRTheta(List<SftSample> eval)
+    {
+        using var model = ModelCheckpoint.CreateFresh(RandomCheckpoints.Config("mha-untied"), seed: 3);
+        var trainer = new PoftTrainer(model, Placement.Cpu, new TrainingOptions { Objective = ObjectiveKind.Ce },
+            new TrainingData([], eval, CharTokenization.For(97)), null, null, [], Path.GetTempPath(), null);
+        return trainer.Evaluate(0, 0).MeanRTheta;
+    }
+}

@@ -1,0 +1,220 @@
+using System.Diagnostics;
+using PoFT.Shared.Chat;
+using PoFT.Shared.Data;
+using PoFT.Shared.Scoring;
+using PoFT.Trainer.Model;
+using PoFT.Trainer.Objectives;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace PoFT.Trainer.Training;
+
+/// <summary>
+/// The training loop: AdamW with decoupled weight decay, warm-up + cosine schedule, gradient accumulation
+/// and clipping, seeded per-epoch order, periodic evaluation and atomic checkpoints that a resumed run
+/// continues from exactly. Reference scores arrive from the concurrently running scorer (or a file).
+/// </summary>
+public sealed class PoftTrainer(
+    LlamaForCausalLM model,
+    Placement placement,
+    TrainingOptions options,
+    TrainingData data,
+    ReferenceScores? trainScores,
+    ReferenceScores? evalScores,
+    IReadOnlyList<string> scorerModelNames,
+    string outputDirectory,
+    string? tokenizerDirectory)
+{
+    private readonly Dictionary<string, TokenizedSample> _tokenized = new(StringComparer.Ordinal);
+    private readonly Objective _objective = options.ToObjective();
+
+    public async Task<TrainingSummary> RunAsync(string? resumeDirectory, IProgress<StepMetrics>? progress, CancellationToken stop)
+    {
+        if (options.Objective != ObjectiveKind.Ce && trainScores is null)
+            throw new InvalidOperationException($"objective '{options.Objective}' needs reference scores: give a manifest or a score file");
+        Directory.CreateDirectory(outputDirectory);
+        var kept = await KeptSamples(stop);
+        var totalSteps = options.TotalSteps(kept.Count);
+        var schedule = new LearningRateSchedule(options.LearningRate, totalSteps, options.WarmupRatio, options.MinLrRatio);
+        var sampler = new EpochSampler(kept.Count, options.Seed);
+        model.train();
+        using var optimizer = optim.AdamW(model.parameters(), options.LearningRate, weight_decay: options.WeightDecay);
+        var state = new TrainerState(0, 0, 0, 0, 0, options);
+        if (resumeDirectory is not null)
+        {
+            state = TrainerState.Load(resumeDirectory) with { Options = options };
+            optimizer.load_state_dict(Path.Combine(resumeDirectory, TrainerState.OptimizerFile));
+        }
+
+        using var log = new MetricsLog(Path.Combine(outputDirectory, "metrics.jsonl"));
+        var clock = Stopwatch.StartNew();
+        var elapsedBefore = state.ElapsedSeconds;
+        var waitBefore = trainScores?.WaitTime ?? TimeSpan.Zero;
+        EvalMetrics? lastEval = null;
+        var (step, tokens) = (state.Step, state.Tokens);
+        var interrupted = false;
+
+        for (var epoch = state.Epoch; epoch < options.Epochs && step < totalSteps && !interrupted; epoch++)
+        {
+            var micro = Chunk(sampler.Order(epoch).Select(i => kept[i]).ToList(), options.BatchSize);
+            var first = epoch == state.Epoch ? state.MicroBatch : 0;
+            for (var start = first; start < micro.Count && step < totalSteps; start += options.GradientAccumulation)
+            {
+                var group = micro.Skip(start).Take(options.GradientAccumulation).ToList();
+                StepMetrics metrics;
+                try
+                {
+                    metrics = await Step(optimizer, group, schedule.At(step), step, epoch, stop);
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    state = new TrainerState(step, epoch, start, tokens, elapsedBefore + clock.Elapsed.TotalSeconds, options);
+                    interrupted = true;
+                    break;
+                }
+                step++;
+                tokens += metrics.Tokens;
+                var elapsed = elapsedBefore + clock.Elapsed.TotalSeconds;
+                metrics = metrics with
+                {
+                    Step = step,
+                    TokensPerS = tokens / Math.Max(1e-9, elapsed),
+                    ScorerWaitS = ((trainScores?.WaitTime ?? TimeSpan.Zero) - waitBefore).TotalSeconds,
+                    ElapsedS = elapsed,
+                };
+                log.Write(metrics);
+                progress?.Report(metrics);
+                var next = start + options.GradientAccumulation;
+                state = next < micro.Count
+                    ? new TrainerState(step, epoch, next, tokens, elapsed, options)
+                    : new TrainerState(step, epoch + 1, 0, tokens, elapsed, options);
+                if (options.EvalEvery > 0 && step % options.EvalEvery == 0 && data.Eval.Count > 0)
+                    log.Write(lastEval = Evaluate(step, epoch + 1));
+                if (options.CheckpointEvery > 0 && step % options.CheckpointEvery == 0)
+                    Save(Path.Combine(outputDirectory, "checkpoints", $"step-{step:D6}"), state, optimizer);
+                if (stop.IsCancellationRequested)
+                {
+                    interrupted = true;
+                    break;
+                }
+            }
+            if (!interrupted && data.Eval.Count > 0 && (options.EvalEvery == 0 || step % options.EvalEvery != 0))
+                log.Write(lastEval = Evaluate(step, epoch + 1));
+        }
+
+        var final = interrupted ? Path.Combine(outputDirectory, "checkpoints", $"step-{state.Step:D6}") : Path.Combine(outputDirectory, "final");
+        Save(final, state, optimizer);
+        return new TrainingSummary(state.Step, tokens, elapsedBefore + clock.Elapsed.TotalSeconds,
+            ((trainScores?.WaitTime ?? TimeSpan.Zero) - waitBefore).TotalSeconds, interrupted, final, lastEval);
+    }
+
+    private async Task<StepMetrics> Step(OptimizerHelper optimizer, List<List<SftSample>> group, double lr, int step, int epoch, CancellationToken stop)
+    {
+        optimizer.zero_grad();
+        double loss = 0, ce = 0;
+        var taus = new List<(float Tau, bool Noise)>();
+        long tokens = 0;
+        foreach (var samples in group)
+        {
+            var scores = trainScores is null ? null : await trainScores.For(samples, stop);
+            using var scope = NewDisposeScope();
+            using var batch = new TrainingBatch([.. samples.Select(Tokenized)], placement.Device);
+            var rTheta = Objective.MeanResponseLogProb(model.TokenLogProbs(batch.InputIds, batch.AttentionMask), batch.ResponseMask);
+            var rBar = scores is null ? zeros_like(rTheta) : tensor(scores.Select(s => (float)s.Reference).ToArray(), device: placement.Device);
+            // Only bi-PoFT may see which samples are noise.
+            var noise = tensor(samples.Select(s => options.Objective == ObjectiveKind.BiPoft && s.IsNoise).ToArray(), device: placement.Device);
+            using var output = _objective.Compute(rTheta, rBar, noise);
+            (output.Loss / group.Count).backward();
+            loss += output.Loss.item<float>() / group.Count;
+            ce += (-rTheta).mean().item<float>() / group.Count;
+            if (scores is not null)
+                taus.AddRange(output.Tau.cpu().data<float>().ToArray().Zip(samples, (t, s) => (t, s.IsNoise)));
+            tokens += batch.Tokens;
+        }
+        var gradNorm = nn.utils.clip_grad_norm_(model.parameters(), options.ClipNorm > 0 ? options.ClipNorm : double.MaxValue);
+        foreach (var parameterGroup in optimizer.ParamGroups)
+            parameterGroup.LearningRate = lr;
+        optimizer.step();
+        return new StepMetrics("step", step + 1, epoch + 1, loss, ce, Mean(taus.Select(t => t.Tau)),
+            Mean(taus.Where(t => !t.Noise).Select(t => t.Tau)), Mean(taus.Where(t => t.Noise).Select(t => t.Tau)),
+            lr, gradNorm, tokens, 0, 0, 0);
+    }
+
+    /// <summary>Held-out cross-entropy (mean −r_θ per sample), mean r_θ and, where scores exist, mean τ.</summary>
+    public EvalMetrics Evaluate(int step, int epoch)
+    {
+        model.eval();
+        using var _ = no_grad();
+        double ce = 0, tau = 0;
+        var tauCount = 0;
+        foreach (var samples in Chunk([.. data.Eval], options.BatchSize))
+        {
+            using var scope = NewDisposeScope();
+            using var batch = new TrainingBatch([.. samples.Select(Tokenized)], placement.Device);
+            var rTheta = Objective.MeanResponseLogProb(model.TokenLogProbs(batch.InputIds, batch.AttentionMask), batch.ResponseMask).cpu().data<float>().ToArray();
+            ce -= rTheta.Sum();
+            for (var i = 0; i < samples.Count; i++)
+            {
+                if (evalScores?.Known.TryGetValue(samples[i].Id, out var score) != true)
+                    continue;
+                tau += 1 / (1 + Math.Exp(options.Beta * (rTheta[i] - score!.Reference) + options.Gamma));
+                tauCount++;
+            }
+        }
+        model.train();
+        var n = data.Eval.Count;
+        return new EvalMetrics("eval", step, epoch, ce / n, -ce / n, tauCount > 0 ? tau / tauCount : null, data.Eval.Count);
+    }
+
+    private async Task<List<SftSample>> KeptSamples(CancellationToken stop)
+    {
+        if (options.KeepTopPercent >= 100)
+            return [.. data.Train];
+        if (trainScores is null)
+            throw new InvalidOperationException("--keep-top needs reference scores: give a manifest or a score file");
+        await trainScores.WaitForAll(data.Train, stop);
+        var keep = (int)Math.Ceiling(data.Train.Count * options.KeepTopPercent / 100);
+        var chosen = data.Train.Select((s, i) => (s, i)).OrderByDescending(p => trainScores.Known[p.s.Id].Reference).ThenBy(p => p.i)
+            .Take(keep).Select(p => p.i).ToHashSet();
+        // Keep file order among the chosen, so the sampler's permutation alone decides the training order.
+        return [.. data.Train.Where((_, i) => chosen.Contains(i))];
+    }
+
+    private void Save(string directory, TrainerState state, OptimizerHelper optimizer)
+    {
+        try
+        {
+            ModelCheckpoint.Save(model, directory, tokenizerDirectory, writeExtra: staging =>
+            {
+                state.Save(staging);
+                optimizer.save_state_dict(Path.Combine(staging, TrainerState.OptimizerFile));
+                if (trainScores is not null)
+                {
+                    using var writer = ScoreFileWriter.Open(Path.Combine(staging, TrainerState.ScoresFile), resume: false, scorerModelNames);
+                    foreach (var score in trainScores.Known.Values)
+                        writer.Append(ScoreRecord.From(score, scorerModelNames));
+                }
+            });
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"checkpoint to {directory} failed ({e.Message}); earlier checkpoints are untouched", e);
+        }
+    }
+
+    private TokenizedSample Tokenized(SftSample sample)
+    {
+        if (!_tokenized.TryGetValue(sample.Id, out var tokenized))
+            _tokenized[sample.Id] = tokenized = data.Tokenize(sample);
+        return tokenized;
+    }
+
+    private static List<List<T>> Chunk<T>(List<T> items, int size) => [.. items.Chunk(size).Select(c => c.ToList())];
+
+    private static double? Mean(IEnumerable<float> values)
+    {
+        var list = values.ToList();
+        return list.Count == 0 ? null : list.Average(v => (double)v);
+    }
+}
