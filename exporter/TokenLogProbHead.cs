@@ -22,10 +22,10 @@ internal static class TokenLogProbHead
         var targets = g.Node("Slice", [ids, allButFirst.Start, allButFirst.End, seqAxis], "target_ids");
 
         string predicting;
+        string? logits = null;
         if (includeLogits)
         {
-            var logits = g.Node("Reshape", [LmHead(g, hidden, lmHead, config), g.Node("Concat", [g.Node("Shape", [ids], "ids_shape"), g.Int64s(config.VocabSize)], "logits_shape", Int("axis", 0))], Logits);
-            g.AddOutput(logits, DataType.Float, "batch", "seq", config.VocabSize);
+            logits = g.Node("Reshape", [LmHead(g, hidden, lmHead, config), g.Node("Concat", [g.Node("Shape", [ids], "ids_shape"), g.Int64s(config.VocabSize)], "logits_shape", Int("axis", 0))], Logits);
             predicting = g.Node("Reshape", [g.Node("Slice", [logits, allButLast.Start, allButLast.End, seqAxis], "predicting_logits_3d"), g.Int64s(-1, config.VocabSize)], "predicting_logits");
         }
         else
@@ -44,6 +44,8 @@ internal static class TokenLogProbHead
         var scored = g.Node("And", [targetIsReal, contextIsReal], "scored");
         var output = g.Node("Where", [scored, logProbs, g.FloatScalar(0f)], TokenLogProbs);
         g.AddOutput(output, DataType.Float, "batch", "seq_minus_1");
+        if (logits is not null)
+            g.AddOutput(logits, DataType.Float, "batch", "seq", config.VocabSize);
     }
 
     // Gemm with transB on the [vocab, hidden] table: a tied lm_head shares the embedding initializer

@@ -14,5 +14,4 @@ public static class OnnxAttributes
         attribute.Ints.AddRange(values);
         return attribute;
     }
-
 }
