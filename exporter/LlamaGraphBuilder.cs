@@ -1,0 +1,115 @@
+using PoFT.Exporter.Onnx;
+using PoFT.Shared.Checkpoints;
+using static PoFT.Exporter.Onnx.OnnxAttributes;
+using static PoFT.Shared.Checkpoints.ExpectedTensors;
+using DataType = PoFT.Exporter.Onnx.Proto.TensorProto.Types.DataType;
+
+namespace PoFT.Exporter;
+
+/// <summary>
+/// The decoder of Hugging Face LlamaForCausalLM (and Mistral/Qwen2) as standard ONNX ops, laid out for
+/// ONNX Runtime's CPU provider: weights pre-transposed for MatMul, q/k/v and gate/up each fused into one
+/// MatMul, and RMSNorm written in the Pow/ReduceMean/Add/Sqrt/Div/Mul form ORT fuses into one kernel.
+/// </summary>
+internal sealed class LlamaGraphBuilder
+{
+    public const string InputIds = "input_ids";
+    public const string AttentionMask = "attention_mask";
+
+    private readonly OnnxGraph _g;
+    private readonly ModelConfig _config;
+    private readonly LlamaWeights _weights;
+
+    private LlamaGraphBuilder(OnnxGraph graph, Checkpoint checkpoint)
+    {
+        _g = graph;
+        _config = checkpoint.Config;
+        _weights = new LlamaWeights(graph, checkpoint);
+    }
+
+    public static OnnxGraph Build(Checkpoint checkpoint, ExportOptions options)
+    {
+        var graph = new OnnxGraph($"{checkpoint.Config.ModelType}_token_logprobs");
+        new LlamaGraphBuilder(graph, checkpoint).Add(options);
+        return graph;
+    }
+
+    private void Add(ExportOptions options)
+    {
+        var ids = _g.AddInput(InputIds, DataType.Int64, "batch", "seq");
+        var mask = _g.AddInput(AttentionMask, DataType.Int64, "batch", "seq");
+        var context = SequenceContext.Build(_g, _config, mask);
+        var x = _g.Node("Gather", [_weights.Embedding, ids], "embeddings", Int("axis", 0));
+        for (var i = 0; i < _config.NumHiddenLayers; i++)
+            x = DecoderLayer(i, x, context);
+        var final = RmsNorm(x, _weights.Vector(FinalNorm), "final_norm");
+        TokenLogProbHead.Add(_g, final, ids, mask, _weights.LmHead, _config, options.IncludeLogits);
+    }
+
+    private string DecoderLayer(int i, string x, SequenceContext context)
+    {
+        var prefix = $"layer{i}";
+        var attention = Attention(i, RmsNorm(x, _weights.Vector(Layer(i, "input_layernorm.weight")), $"{prefix}_attn_norm"), context);
+        x = _g.Node("Add", [x, attention], $"{prefix}_attn_residual");
+        var mlp = Mlp(i, RmsNorm(x, _weights.Vector(Layer(i, "post_attention_layernorm.weight")), $"{prefix}_mlp_norm"));
+        return _g.Node("Add", [x, mlp], $"{prefix}_mlp_residual");
+    }
+
+    // x / sqrt(mean(x²) + eps) * w, all fp32 like HF's LlamaRMSNorm for fp32 weights.
+    private string RmsNorm(string x, string weight, string hint)
+    {
+        var square = _g.Node("Pow", [x, _g.FloatScalar(2f)], $"{hint}_sq");
+        var mean = _g.Node("ReduceMean", [square], $"{hint}_mean", Ints("axes", -1), Int("keepdims", 1));
+        var rms = _g.Node("Sqrt", [_g.Node("Add", [mean, _g.FloatScalar((float)_config.RmsNormEps)], $"{hint}_var")], $"{hint}_rms");
+        return _g.Node("Mul", [_g.Node("Div", [x, rms], $"{hint}_normed"), weight], hint);
+    }
+
+    /// <summary>Grouped-query attention without repeating k/v: q is [b, kv_heads, group, s, d] and k, v are
+    /// [b, kv_heads, 1, s, d], so MatMul broadcasting lets each kv head serve its group of query heads.</summary>
+    private string Attention(int i, string x, SequenceContext context)
+    {
+        var prefix = $"layer{i}";
+        int q = _config.NumAttentionHeads * _config.HeadDim, kv = _config.NumKeyValueHeads * _config.HeadDim;
+        var names = new[] { "q_proj", "k_proj", "v_proj" };
+        var qkv = _g.Node("MatMul", [x, _weights.Projection($"{prefix}_qkv_weight", [.. names.Select(n => Layer(i, $"self_attn.{n}.weight"))])], $"{prefix}_qkv");
+        if (_config.QkvBias)
+            qkv = _g.Node("Add", [qkv, _weights.Bias($"{prefix}_qkv_bias", [.. names.Select(n => Layer(i, $"self_attn.{n}.bias"))])], $"{prefix}_qkv_biased");
+        var split = _g.Node("Split", [qkv, _g.Int64s(q, kv, kv)], [$"{prefix}_q", $"{prefix}_k", $"{prefix}_v"], [Int("axis", -1)]);
+
+        long kvHeads = _config.NumKeyValueHeads, group = _config.KeyValueGroups, d = _config.HeadDim;
+        var queryHeads = _g.Node("Reshape", [split[0], _g.Int64s(0, 0, kvHeads, group, d)], $"{prefix}_q_heads");
+        var keyHeads = _g.Node("Reshape", [split[1], _g.Int64s(0, 0, kvHeads, 1, d)], $"{prefix}_k_heads");
+        var valueHeads = _g.Node("Reshape", [split[2], _g.Int64s(0, 0, kvHeads, 1, d)], $"{prefix}_v_heads");
+        var query = _g.Node("Transpose", [Rotate(queryHeads, context.QueryCos, context.QuerySin)], $"{prefix}_q_bhsd", Ints("perm", 0, 2, 3, 1, 4));
+        var keyT = _g.Node("Transpose", [Rotate(keyHeads, context.KeyCos, context.KeySin)], $"{prefix}_k_bhds", Ints("perm", 0, 2, 3, 4, 1));
+        var value = _g.Node("Transpose", [valueHeads], $"{prefix}_v_bhsd", Ints("perm", 0, 2, 3, 1, 4));
+
+        var scores = _g.Node("Add", [_g.Node("MatMul", [query, keyT], $"{prefix}_scores_raw"), context.AttentionBias], $"{prefix}_scores");
+        var probabilities = _g.Node("Softmax", [scores], $"{prefix}_attn_probs", Int("axis", -1));
+        var heads = _g.Node("MatMul", [probabilities, value], $"{prefix}_attn_heads");
+        var merged = _g.Node("Reshape", [_g.Node("Transpose", [heads], $"{prefix}_attn_bshd", Ints("perm", 0, 3, 1, 2, 4)), _g.Int64s(0, 0, q)], $"{prefix}_attn_merged");
+        var output = _g.Node("MatMul", [merged, _weights.Projection($"{prefix}_o_weight", Layer(i, "self_attn.o_proj.weight"))], $"{prefix}_o");
+        return _config.OutputProjectionBias
+            ? _g.Node("Add", [output, _weights.Vector(Layer(i, "self_attn.o_proj.bias"))], $"{prefix}_o_biased")
+            : output;
+    }
+
+    // HF's q*cos + rotate_half(q)*sin, with rotate_half's sign already folded into the sin table.
+    private string Rotate(string x, string cos, string signedSin)
+    {
+        var halves = _g.Node("Split", [x], [$"{x}_lo", $"{x}_hi"], [Int("axis", -1)]);
+        var swapped = _g.Node("Concat", [halves[1], halves[0]], $"{x}_swapped", Int("axis", -1));
+        return _g.Node("Add", [_g.Node("Mul", [x, cos], $"{x}_cos"), _g.Node("Mul", [swapped, signedSin], $"{x}_sin")], $"{x}_rotated");
+    }
+
+    // down(silu(gate(x)) * up(x)), gate and up computed by one MatMul.
+    private string Mlp(int i, string x)
+    {
+        var prefix = $"layer{i}";
+        var gateUp = _g.Node("MatMul", [x, _weights.Projection($"{prefix}_gate_up_weight", Layer(i, "mlp.gate_proj.weight"), Layer(i, "mlp.up_proj.weight"))], $"{prefix}_gate_up");
+        var split = _g.Node("Split", [gateUp], [$"{prefix}_gate", $"{prefix}_up"], [Int("axis", -1)]);
+        var silu = _g.Node("Mul", [split[0], _g.Node("Sigmoid", [split[0]], $"{prefix}_gate_sigmoid")], $"{prefix}_gate_silu");
+        var hidden = _g.Node("Mul", [silu, split[1]], $"{prefix}_mlp_hidden");
+        return _g.Node("MatMul", [hidden, _weights.Projection($"{prefix}_down_weight", Layer(i, "mlp.down_proj.weight"))], $"{prefix}_down");
+    }
+}

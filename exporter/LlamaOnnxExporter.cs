@@ -1,0 +1,36 @@
+using PoFT.Exporter.Onnx;
+using PoFT.Shared;
+using PoFT.Shared.Checkpoints;
+
+namespace PoFT.Exporter;
+
+/// <summary>
+/// Exports a Llama-family checkpoint to an ONNX scoring graph with inputs <c>input_ids</c> and
+/// <c>attention_mask</c> (int64 [batch, seq]) and output <c>token_logprobs</c> (float [batch, seq−1]),
+/// plus <c>logits</c> when asked. The output directory also gets config.json and the tokenizer files.
+/// </summary>
+public static class LlamaOnnxExporter
+{
+    public const string ModelFile = "model.onnx";
+    public const string ExternalDataFile = "model.onnx.data";
+    public const int OnnxOpset = 17;
+
+    public static void Export(string checkpointDir, string outDir, ExportOptions options)
+    {
+        using var checkpoint = Checkpoint.Open(checkpointDir);
+        var graph = LlamaGraphBuilder.Build(checkpoint, options);
+        var external = graph.Initializers.Sum(i => i.ByteLength) > options.ExternalDataThresholdBytes;
+        Directory.CreateDirectory(outDir);
+        OnnxModelWriter.Write(graph, Path.Combine(outDir, ModelFile), new Dictionary<string, long> { [""] = OnnxOpset },
+            external ? ExternalDataFile : null);
+        if (!external)
+            File.Delete(Path.Combine(outDir, ExternalDataFile));
+
+        foreach (var name in Checkpoint.TokenizerFiles.Prepend(Checkpoint.ConfigFile))
+        {
+            var source = Path.Combine(checkpointDir, name);
+            if (File.Exists(source))
+                AtomicFile.Write(Path.Combine(outDir, name), target => { using var s = File.OpenRead(source); s.CopyTo(target); });
+        }
+    }
+}

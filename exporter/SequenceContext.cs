@@ -1,0 +1,63 @@
+using PoFT.Exporter.Onnx;
+using PoFT.Shared.Checkpoints;
+using static PoFT.Exporter.Onnx.OnnxAttributes;
+using DataType = PoFT.Exporter.Onnx.Proto.TensorProto.Types.DataType;
+
+namespace PoFT.Exporter;
+
+/// <summary>
+/// What every layer needs from the attention mask, computed once per forward: RoPE cos/sin tables at each
+/// token's position and the additive attention bias (causal and key padding).
+/// </summary>
+internal sealed record SequenceContext(string QueryCos, string QuerySin, string KeyCos, string KeySin, string AttentionBias)
+{
+    // Finite, so a query row with every key masked (left padding) gets a uniform softmax, not NaN.
+    private const float Masked = -1e9f;
+
+    public static SequenceContext Build(OnnxGraph g, ModelConfig config, string attentionMask)
+    {
+        var (cos, sin) = Rotary(g, config, attentionMask);
+        // The 1/sqrt(head_dim) attention scale rides on the query's rotation: RoPE is linear, so
+        // scaling its tables scales q, and it costs nothing per layer.
+        var scale = g.FloatScalar((float)(1.0 / Math.Sqrt(config.HeadDim)));
+        return new SequenceContext(
+            QueryCos: g.Node("Mul", [cos, scale], "rope_cos_scaled"),
+            QuerySin: g.Node("Mul", [sin, scale], "rope_sin_scaled"),
+            KeyCos: cos,
+            KeySin: sin,
+            AttentionBias: Bias(g, attentionMask));
+    }
+
+    /// <summary>cos and sign-folded sin, [batch, seq, 1, 1, head_dim], broadcasting over the
+    /// [batch, seq, kv_heads, group, head_dim] layout of q and k.</summary>
+    private static (string Cos, string Sin) Rotary(OnnxGraph g, ModelConfig config, string attentionMask)
+    {
+        // Positions count real tokens only, so left-padded rows start at 0 like unpadded ones.
+        var counted = g.Node("CumSum", [attentionMask, g.Int64Scalar(1)], "tokens_so_far");
+        var positions = g.Node("Max", [g.Node("Sub", [counted, g.Int64Scalar(1)], "position_raw"), g.Int64Scalar(0)], "position_ids");
+        var positionsF = g.Node("Cast", [positions], "position_f32", Int("to", (long)DataType.Float));
+        var inverseFrequencies = RotaryFrequencies.Compute(config);
+        var frequencies = g.AddInitializer("rope_inv_freq", [inverseFrequencies.Length], () => inverseFrequencies);
+        var angles = g.Node("Mul", [g.Node("Unsqueeze", [positionsF, g.Int64s(-1)], "position_col"), frequencies], "rope_angles");
+        var cosHalf = g.Node("Cos", [angles], "rope_cos_half");
+        var sinHalf = g.Node("Sin", [angles], "rope_sin_half");
+        // rotate_half(x) * sin == swap_halves(x) * concat(-sin, sin): the sign lives in the table.
+        var cos = g.Node("Concat", [cosHalf, cosHalf], "rope_cos_full", Int("axis", -1));
+        var sin = g.Node("Concat", [g.Node("Neg", [sinHalf], "rope_sin_neg"), sinHalf], "rope_sin_signed", Int("axis", -1));
+        var headAxes = g.Int64s(2, 3);
+        return (g.Node("Unsqueeze", [cos, headAxes], "rope_cos"), g.Node("Unsqueeze", [sin, headAxes], "rope_sin"));
+    }
+
+    /// <summary>[batch, 1, 1, seq, seq]: 0 where query i may see key j (j ≤ i and j is a real token).</summary>
+    private static string Bias(OnnxGraph g, string attentionMask)
+    {
+        var length = g.Node("Gather", [g.Node("Shape", [attentionMask], "mask_shape"), g.Int64Scalar(1)], "seq_len", Int("axis", 0));
+        var index = g.Node("Range", [g.Int64Scalar(0), length, g.Int64Scalar(1)], "seq_index");
+        var causal = g.Node("LessOrEqual",
+            [g.Node("Unsqueeze", [index, g.Int64s(0)], "key_index"), g.Node("Unsqueeze", [index, g.Int64s(1)], "query_index")],
+            "causal");
+        var realKeys = g.Node("Unsqueeze", [g.Node("Cast", [attentionMask], "mask_bool", Int("to", (long)DataType.Bool)), g.Int64s(1, 2, 3)], "real_keys");
+        var visible = g.Node("And", [causal, realKeys], "visible");
+        return g.Node("Where", [visible, g.FloatScalar(0f), g.FloatScalar(Masked)], "attention_bias");
+    }
+}

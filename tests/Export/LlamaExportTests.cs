@@ -1,0 +1,182 @@
+using Microsoft.ML.OnnxRuntime;
+using PoFT.Exporter;
+using PoFT.Exporter.Onnx.Proto;
+using PoFT.Shared.Checkpoints;
+
+namespace PoFT.Tests.Export;
+
+public sealed class LlamaExportTests : IDisposable
+{
+    private const double Tolerance = 1e-4;
+    private readonly List<string> _temporary = [];
+
+    public static TheoryData<string> Variants => [.. VariantConfigs.Keys];
+
+    private static readonly Dictionary<string, ModelConfig> VariantConfigs = new()
+    {
+        ["gqa untied"] = RandomCheckpoint.Config(),
+        ["gqa tied llama3 rope"] = RandomCheckpoint.Config(tied: true, ropeScaling: new RopeScaling("llama3", 8.0, 1.0, 4.0, 64)),
+        ["qwen2 qkv bias, kv heads = 1"] = RandomCheckpoint.Config(architecture: "Qwen2ForCausalLM", kvHeads: 1, tied: true),
+        ["llama attention bias, linear rope, mha"] = RandomCheckpoint.Config(vocab: 211, hidden: 48, heads: 3, kvHeads: 3, attentionBias: true,
+            ropeScaling: new RopeScaling("linear", 2.0)),
+    };
+
+    // Right-padded rows of different lengths, and one left-padded row.
+    private static readonly int[][] Rows = [Tokens(1, 13), Tokens(2, 6), Tokens(3, 9), Tokens(4, 2)];
+    private static readonly HashSet<int> LeftPadded = [2];
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void Token_logprobs_match_naive_reference_with_right_and_left_padding(string variant)
+    {
+        var (checkpointDir, outDir) = Export(VariantConfigs[variant], seed: variant.Length);
+        using var checkpoint = Checkpoint.Open(checkpointDir);
+        var reference = new NaiveLlamaReference(checkpoint);
+        using var model = new ExportedModel(Path.Combine(outDir, LlamaOnnxExporter.ModelFile));
+
+        var logProbs = model.Run(Rows, LeftPadded)["token_logprobs"];
+
+        var length = Rows.Max(r => r.Length);
+        Assert.Equal([Rows.Length, length - 1], logProbs.Dimensions.ToArray());
+        for (var b = 0; b < Rows.Length; b++)
+        {
+            var expected = reference.TokenLogProbs(Rows[b]);
+            var offset = LeftPadded.Contains(b) ? length - Rows[b].Length : 0;
+            for (var t = 0; t < length - 1; t++)
+            {
+                var scored = t >= offset && t - offset < expected.Length;
+                if (scored)
+                    Assert.True(Math.Abs(expected[t - offset] - logProbs[b, t]) <= Tolerance,
+                        $"row {b} position {t}: reference {expected[t - offset]}, onnx {logProbs[b, t]}");
+                else
+                    Assert.Equal(0f, logProbs[b, t]);
+            }
+        }
+    }
+
+    [Fact]
+    public void Log_probs_are_far_from_uniform_so_the_comparison_means_something()
+    {
+        var (checkpointDir, _) = Export(VariantConfigs["gqa untied"], seed: 1);
+        using var checkpoint = Checkpoint.Open(checkpointDir);
+        var logProbs = new NaiveLlamaReference(checkpoint).TokenLogProbs(Rows[0]);
+        var uniform = -Math.Log(checkpoint.Config.VocabSize);
+        Assert.True(logProbs.Max() - logProbs.Min() > 1.0, $"log-probs span only [{logProbs.Min()}, {logProbs.Max()}]");
+        Assert.Contains(logProbs, lp => Math.Abs(lp - uniform) > 0.5);
+    }
+
+    [Fact]
+    public void Model_has_exactly_the_contracted_inputs_and_outputs()
+    {
+        var (_, outDir) = Export(VariantConfigs["gqa untied"], seed: 2);
+        using var model = new ExportedModel(Path.Combine(outDir, LlamaOnnxExporter.ModelFile));
+
+        Assert.Equal(["input_ids", "attention_mask"], model.Session.InputMetadata.Keys);
+        foreach (var input in model.Session.InputMetadata.Values)
+        {
+            Assert.Equal(typeof(long), input.ElementType);
+            Assert.Equal([-1, -1], input.Dimensions);
+        }
+        var output = Assert.Single(model.Session.OutputMetadata);
+        Assert.Equal("token_logprobs", output.Key);
+        Assert.Equal(typeof(float), output.Value.ElementType);
+        Assert.Equal([-1, -1], output.Value.Dimensions);
+    }
+
+    [Fact]
+    public void Optional_logits_output_is_consistent_with_token_logprobs()
+    {
+        var config = VariantConfigs["gqa untied"];
+        var (_, outDir) = Export(config, seed: 3, new ExportOptions { IncludeLogits = true });
+        using var model = new ExportedModel(Path.Combine(outDir, LlamaOnnxExporter.ModelFile));
+
+        Assert.Equal(["token_logprobs", "logits"], model.Session.OutputMetadata.Keys);
+        Assert.Equal([-1, -1, config.VocabSize], model.Session.OutputMetadata["logits"].Dimensions);
+        var outputs = model.Run(Rows);
+        var logits = outputs["logits"];
+        Assert.Equal([Rows.Length, Rows[0].Length, config.VocabSize], logits.Dimensions.ToArray());
+        for (var t = 0; t < Rows[0].Length - 1; t++)
+        {
+            var row = Enumerable.Range(0, config.VocabSize).Select(v => (double)logits[0, t, v]).ToArray();
+            Assert.Equal(NaiveLlamaReference.LogSoftmaxAt(row, Rows[0][t + 1]), outputs["token_logprobs"][0, t], Tolerance);
+        }
+    }
+
+    [Fact]
+    public void Changing_a_token_leaves_earlier_predictions_unchanged()
+    {
+        var (_, outDir) = Export(VariantConfigs["gqa tied llama3 rope"], seed: 4);
+        using var model = new ExportedModel(Path.Combine(outDir, LlamaOnnxExporter.ModelFile));
+        const int changed = 7;
+        var original = Rows[0];
+        var edited = (int[])original.Clone();
+        edited[changed] = (edited[changed] + 5) % VariantConfigs["gqa tied llama3 rope"].VocabSize;
+
+        var before = model.Run([original])["token_logprobs"];
+        var after = model.Run([edited])["token_logprobs"];
+
+        // Outputs t < changed−1 predict tokens before the edit from contexts before it.
+        for (var t = 0; t < changed - 1; t++)
+            Assert.Equal(before[0, t], after[0, t], 6);
+        Assert.NotEqual(before[0, changed - 1], after[0, changed - 1]);
+        Assert.Contains(Enumerable.Range(changed, original.Length - 1 - changed), t => Math.Abs(before[0, t] - after[0, t]) > 1e-4);
+    }
+
+    [Fact]
+    public void External_data_export_gives_the_same_results_as_inline()
+    {
+        var config = VariantConfigs["gqa untied"];
+        var (_, inlineDir) = Export(config, seed: 5);
+        var (_, externalDir) = Export(config, seed: 5, new ExportOptions { ExternalDataThresholdBytes = 0 });
+
+        Assert.False(File.Exists(Path.Combine(inlineDir, LlamaOnnxExporter.ExternalDataFile)));
+        var dataFile = new FileInfo(Path.Combine(externalDir, LlamaOnnxExporter.ExternalDataFile));
+        Assert.True(dataFile.Exists);
+        Assert.True(dataFile.Length >= config.ParameterCount * sizeof(float));
+        Assert.True(new FileInfo(Path.Combine(externalDir, LlamaOnnxExporter.ModelFile)).Length < 100_000);
+
+        using var inline = new ExportedModel(Path.Combine(inlineDir, LlamaOnnxExporter.ModelFile));
+        using var external = new ExportedModel(Path.Combine(externalDir, LlamaOnnxExporter.ModelFile));
+        Assert.Equal(inline.Run(Rows)["token_logprobs"].ToArray(), external.Run(Rows)["token_logprobs"].ToArray());
+    }
+
+    [Theory]
+    [InlineData(true, 1)]
+    [InlineData(false, 2)]
+    public void Tied_embeddings_are_stored_once(bool tied, int expectedTables)
+    {
+        var config = RandomCheckpoint.Config(tied: tied);
+        var (_, outDir) = Export(config, seed: 6);
+        var graph = ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(outDir, LlamaOnnxExporter.ModelFile))).Graph;
+        Assert.Equal(expectedTables, graph.Initializer.Count(i => i.Dims.SequenceEqual([config.VocabSize, config.HiddenSize])));
+    }
+
+    [Fact]
+    public void Output_directory_describes_itself_with_config_and_tokenizer()
+    {
+        var config = VariantConfigs["qwen2 qkv bias, kv heads = 1"];
+        var (checkpointDir, outDir) = Export(config, seed: 7);
+        Assert.Equal(File.ReadAllText(Path.Combine(checkpointDir, Checkpoint.ConfigFile)), File.ReadAllText(Path.Combine(outDir, Checkpoint.ConfigFile)));
+        Assert.Equal(config, ModelConfig.Load(Path.Combine(outDir, Checkpoint.ConfigFile)) with { EosTokenIds = config.EosTokenIds });
+        Assert.Equal(RandomCheckpoint.TokenizerMarker, File.ReadAllText(Path.Combine(outDir, "tokenizer.json")));
+        Assert.Empty(Directory.GetFiles(outDir, "*.tmp"));
+    }
+
+    private (string CheckpointDir, string OutDir) Export(ModelConfig config, int seed, ExportOptions? options = null)
+    {
+        var checkpointDir = RandomCheckpoint.Create(config, seed);
+        var root = Path.GetDirectoryName(checkpointDir)!;
+        _temporary.Add(root);
+        var outDir = Path.Combine(root, "onnx");
+        LlamaOnnxExporter.Export(checkpointDir, outDir, options ?? new ExportOptions());
+        return (checkpointDir, outDir);
+    }
+
+    private static int[] Tokens(int seed, int count)
+    {
+        var random = new Random(seed);
+        return [.. Enumerable.Range(0, count).Select(_ => random.Next(1, 97))];
+    }
+
+    public void Dispose() => _temporary.ForEach(d => Directory.Delete(d, recursive: true));
+}

@@ -1,0 +1,142 @@
+using PoFT.Shared.Checkpoints;
+using static PoFT.Shared.Checkpoints.ExpectedTensors;
+
+namespace PoFT.Tests.Export;
+
+/// <summary>
+/// Hugging Face LlamaForCausalLM written the slow, obvious way: one unpadded sequence, double precision,
+/// explicit loops. It shares nothing with the exporter but the checkpoint reader and the RoPE frequencies.
+/// </summary>
+internal sealed class NaiveLlamaReference
+{
+    private readonly Checkpoint _checkpoint;
+    private readonly ModelConfig _c;
+    private readonly double[] _inverseFrequencies;
+    private readonly Dictionary<string, float[]> _weights = new(StringComparer.Ordinal);
+
+    public NaiveLlamaReference(Checkpoint checkpoint)
+    {
+        _checkpoint = checkpoint;
+        _c = checkpoint.Config;
+        _inverseFrequencies = [.. RotaryFrequencies.Compute(_c).Select(f => (double)f)];
+    }
+
+    /// <summary>Logits [position][vocab] of an unpadded sequence.</summary>
+    public double[][] Logits(int[] tokens)
+    {
+        var embedding = W(Embedding);
+        var x = tokens.Select(t => embedding.Skip(t * _c.HiddenSize).Take(_c.HiddenSize).Select(v => (double)v).ToArray()).ToArray();
+        for (var layer = 0; layer < _c.NumHiddenLayers; layer++)
+        {
+            var normed = x.Select(row => RmsNorm(row, W(Layer(layer, "input_layernorm.weight")))).ToArray();
+            var attention = Attention(layer, normed);
+            x = [.. x.Select((row, t) => Add(row, attention[t]))];
+            var mlp = x.Select(row => Mlp(layer, RmsNorm(row, W(Layer(layer, "post_attention_layernorm.weight"))))).ToArray();
+            x = [.. x.Select((row, t) => Add(row, mlp[t]))];
+        }
+        var head = W(_c.TieWordEmbeddings ? Embedding : LmHead);
+        return [.. x.Select(row => Linear(head, _c.VocabSize, RmsNorm(row, W(FinalNorm))))];
+    }
+
+    /// <summary>log p(tokens[t+1] | tokens[..t]) for t = 0 .. n−2.</summary>
+    public double[] TokenLogProbs(int[] tokens)
+    {
+        var logits = Logits(tokens);
+        return [.. Enumerable.Range(0, tokens.Length - 1).Select(t => LogSoftmaxAt(logits[t], tokens[t + 1]))];
+    }
+
+    public static double LogSoftmaxAt(double[] logits, int index)
+    {
+        var max = logits.Max();
+        return logits[index] - max - Math.Log(logits.Sum(l => Math.Exp(l - max)));
+    }
+
+    private double[][] Attention(int layer, double[][] x)
+    {
+        int n = x.Length, d = _c.HeadDim;
+        var q = x.Select((row, t) => Rope(Projection(layer, "q_proj", _c.NumAttentionHeads * d, row), t)).ToArray();
+        var k = x.Select((row, t) => Rope(Projection(layer, "k_proj", _c.NumKeyValueHeads * d, row), t)).ToArray();
+        var v = x.Select(row => Projection(layer, "v_proj", _c.NumKeyValueHeads * d, row)).ToArray();
+        var output = new double[n][];
+        for (var t = 0; t < n; t++)
+        {
+            output[t] = new double[_c.NumAttentionHeads * d];
+            for (var h = 0; h < _c.NumAttentionHeads; h++)
+            {
+                var kvHead = h / _c.KeyValueGroups;
+                var scores = new double[t + 1];
+                for (var j = 0; j <= t; j++)
+                {
+                    for (var i = 0; i < d; i++)
+                        scores[j] += q[t][h * d + i] * k[j][kvHead * d + i];
+                    scores[j] /= Math.Sqrt(d);
+                }
+                var max = scores.Max();
+                var weights = scores.Select(s => Math.Exp(s - max)).ToArray();
+                var total = weights.Sum();
+                for (var j = 0; j <= t; j++)
+                    for (var i = 0; i < d; i++)
+                        output[t][h * d + i] += weights[j] / total * v[j][kvHead * d + i];
+            }
+        }
+        var oBias = _c.OutputProjectionBias ? W(Layer(layer, "self_attn.o_proj.bias")) : null;
+        return [.. output.Select(row => AddBias(Linear(W(Layer(layer, "self_attn.o_proj.weight")), _c.HiddenSize, row), oBias))];
+    }
+
+    private double[] Projection(int layer, string name, int outFeatures, double[] x)
+    {
+        var bias = _c.QkvBias ? W(Layer(layer, $"self_attn.{name}.bias")) : null;
+        return AddBias(Linear(W(Layer(layer, $"self_attn.{name}.weight")), outFeatures, x), bias);
+    }
+
+    // rotate_half convention: element i pairs with i + d/2 within each head.
+    private double[] Rope(double[] heads, int position)
+    {
+        int d = _c.HeadDim, half = d / 2;
+        var rotated = new double[heads.Length];
+        for (var h = 0; h < heads.Length / d; h++)
+            for (var i = 0; i < half; i++)
+            {
+                double angle = position * _inverseFrequencies[i], cos = Math.Cos(angle), sin = Math.Sin(angle);
+                double a = heads[h * d + i], b = heads[h * d + i + half];
+                rotated[h * d + i] = a * cos - b * sin;
+                rotated[h * d + i + half] = b * cos + a * sin;
+            }
+        return rotated;
+    }
+
+    private double[] Mlp(int layer, double[] x)
+    {
+        var gate = Linear(W(Layer(layer, "mlp.gate_proj.weight")), _c.IntermediateSize, x);
+        var up = Linear(W(Layer(layer, "mlp.up_proj.weight")), _c.IntermediateSize, x);
+        var hidden = gate.Select((g, i) => g / (1 + Math.Exp(-g)) * up[i]).ToArray();
+        return Linear(W(Layer(layer, "mlp.down_proj.weight")), _c.HiddenSize, hidden);
+    }
+
+    private double[] RmsNorm(double[] x, float[] weight)
+    {
+        var inverseRms = 1 / Math.Sqrt(x.Sum(v => v * v) / x.Length + _c.RmsNormEps);
+        return [.. x.Select((v, i) => v * inverseRms * weight[i])];
+    }
+
+    // PyTorch layout: weight is [out, in] row-major.
+    private static double[] Linear(float[] weight, int outFeatures, double[] x)
+    {
+        var y = new double[outFeatures];
+        for (var o = 0; o < outFeatures; o++)
+            for (var i = 0; i < x.Length; i++)
+                y[o] += weight[o * x.Length + i] * x[i];
+        return y;
+    }
+
+    private static double[] AddBias(double[] y, float[]? bias) => bias is null ? y : [.. y.Select((v, i) => v + bias[i])];
+
+    private static double[] Add(double[] a, double[] b) => [.. a.Select((v, i) => v + b[i])];
+
+    private float[] W(string name)
+    {
+        if (!_weights.TryGetValue(name, out var values))
+            _weights[name] = values = _checkpoint.ReadFloat32(name);
+        return values;
+    }
+}
