@@ -57,10 +57,11 @@ public sealed class ModelTokenizer
     public string Decode(IEnumerable<int> ids) => Inner.Decode(ids);
 
     /// <summary>
-    /// The text as this tokenizer's normalizer would see it. Template formatting normalizes each message so
-    /// that offsets into the encoded text are offsets into the rendered conversation.
+    /// The text after this tokenizer's context-free normalization (NFC), which templates apply to each message
+    /// so that offsets into the encoded text are offsets into the rendered conversation. Normalizers that
+    /// depend on position (SentencePiece's dummy prefix) are left to encoding.
     /// </summary>
-    public string Normalize(string text) => Inner.Normalizer?.Normalize(text) ?? text;
+    public string Normalize(string text) => Inner.Normalizer is NfcNormalizer nfc ? nfc.Normalize(text) : text;
 
     /// <summary>The id of a token given by its text: a control token, or any text that encodes to one token.</summary>
     public int TokenId(string tokenText) => TryGetTokenId(tokenText, out var id)
