@@ -18,17 +18,18 @@ public static class InitModelCommand
         command.SetAction(parse =>
         {
             var tokenizerDir = parse.GetRequiredValue(tokenizer).FullName;
-            var vocabulary = TokenizerVocabulary.Load(tokenizerDir);
+            var tokenizerFiles = TokenizerLoader.Load(new TokenizerSpec(TokenizerSpec.HuggingFace, "tokenizer.json"), tokenizerDir);
+            var vocabularySize = tokenizerFiles.VocabularySize ?? throw new InvalidOperationException($"{tokenizerFiles.Source}: id space size unknown");
             var spec = parse.GetRequiredValue(config);
             var modelConfig = ModelConfig.PresetNames.Contains(spec)
-                ? ModelConfig.Preset(spec, vocabulary.Size) with
+                ? ModelConfig.Preset(spec, vocabularySize) with
                 {
-                    BosTokenId = vocabulary.BosTokenId,
-                    EosTokenIds = vocabulary.EosTokenId is { } eos ? [eos] : [],
+                    BosTokenId = tokenizerFiles.Bos?.Id,
+                    EosTokenIds = tokenizerFiles.Eos is { } eos ? [eos.Id] : [],
                 }
                 : ModelConfig.Load(spec);
-            if (modelConfig.VocabSize < vocabulary.Size)
-                throw new ArgumentException($"{spec}: vocab_size {modelConfig.VocabSize} is smaller than the tokenizer's {vocabulary.Size} ids");
+            if (modelConfig.VocabSize < vocabularySize)
+                throw new ArgumentException($"{spec}: vocab_size {modelConfig.VocabSize} is smaller than the tokenizer's {vocabularySize} ids");
             var outDir = parse.GetRequiredValue(output).FullName;
             using var model = ModelCheckpoint.CreateFresh(modelConfig, parse.GetValue(seed));
             ModelCheckpoint.Save(model, outDir, tokenizerDir);

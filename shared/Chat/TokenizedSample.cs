@@ -1,5 +1,10 @@
 namespace PoFT.Shared.Chat;
 
-/// <summary>A sample as one model sees it: token ids, and for each token t whether its log-probability
-/// (predicted from tokens &lt; t) belongs to the response score.</summary>
-public sealed record TokenizedSample(string Id, int[] TokenIds, bool[] ResponseMask);
+/// <summary>
+/// A sample as one model sees it. <see cref="ResponseMask"/>[t] says whether token t's log-probability (predicted
+/// from the tokens before it) belongs to the score; token 0 is never scored since nothing predicts it.
+/// </summary>
+public sealed record TokenizedSample(string Id, int[] TokenIds, bool[] ResponseMask)
+{
+    public int ResponseTokenCount => ResponseMask.Count(m => m);
+}

@@ -1,0 +1,50 @@
+using PoFT.Shared.Data;
+using PoFT.Shared.Tokenizers;
+
+namespace PoFT.Shared.Chat;
+
+/// <summary>
+/// Turns samples into token ids and response masks for one model: renders the conversation with the model's
+/// template, tokenizes the whole text once, and marks a token as response iff it starts inside a response span
+/// (assistant content plus its end-of-turn marker). Tokens that straddle a span's start are prompt.
+/// </summary>
+public sealed class ChatTokenizer(ModelTokenizer tokenizer, ChatTemplateSpec template, int maxTokens, TruncationPolicy truncation)
+{
+    private readonly int _maxTokens = maxTokens >= 2 ? maxTokens : throw new ArgumentOutOfRangeException(nameof(maxTokens), maxTokens, "at least 2 tokens: a context token and a scored one");
+
+    public ModelTokenizer Tokenizer => tokenizer;
+
+    public TokenizedSample Tokenize(SftSample sample)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        var conversation = ChatTemplates.Render(template, tokenizer, sample);
+        var encoded = tokenizer.Encode(conversation.Text);
+        if (encoded.Text != conversation.Text)
+            throw new NotSupportedException($"{tokenizer.Source}: its normalizer rewrites the rendered text, so token offsets cannot be mapped to responses");
+        var mask = new bool[encoded.Count];
+        for (var t = 1; t < encoded.Count; t++)
+            mask[t] = conversation.ResponseSpans.Any(span => encoded.Starts[t] >= span.Start.Value && encoded.Starts[t] < span.End.Value);
+        var (ids, kept) = Truncate(sample.Id, encoded.Ids, mask);
+        if (!kept.Skip(1).Any(m => m))
+            throw new InvalidSampleException(sample.Id, $"no response token left after truncation to {_maxTokens} tokens ({encoded.Count} before)");
+        kept[0] = false;
+        return new TokenizedSample(sample.Id, ids, kept);
+    }
+
+    private (int[] Ids, bool[] Mask) Truncate(string sampleId, int[] ids, bool[] mask)
+    {
+        if (ids.Length <= _maxTokens)
+            return (ids, mask);
+        switch (truncation)
+        {
+            case TruncationPolicy.TruncateResponse:
+                return (ids[.._maxTokens], mask[.._maxTokens]);
+            case TruncationPolicy.TruncatePrompt:
+                var keepBos = tokenizer.Bos is { } bos && ids[0] == bos.Id ? 1 : 0;
+                var tail = _maxTokens - keepBos;
+                return ([.. ids[..keepBos], .. ids[^tail..]], [.. mask[..keepBos], .. mask[^tail..]]);
+            default:
+                throw new InvalidSampleException(sampleId, $"{ids.Length} tokens exceed the maximum of {_maxTokens} (truncation policy 'error')");
+        }
+    }
+}

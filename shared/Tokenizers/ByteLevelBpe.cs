@@ -1,0 +1,62 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.ML.Tokenizers;
+
+namespace PoFT.Shared.Tokenizers;
+
+/// <summary>
+/// Builds the library tokenizer for a byte-level BPE vocabulary (GPT-2, Llama-3, Qwen): regex pre-tokenization
+/// that keeps control tokens whole, byte-level symbols, then merges.
+/// </summary>
+public static class ByteLevelBpe
+{
+    /// <summary>GPT-2's pre-tokenizer regex, which a ByteLevel pre-tokenizer with use_regex=true applies.</summary>
+    public const string Gpt2Pattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
+
+    /// <param name="ignoreMerges">
+    /// Hugging Face's <c>ignore_merges</c>: a pre-token that is itself in the vocabulary becomes that token even
+    /// where the merges would split it (588 Llama-3 tokens need this). The library's BPE lacks the option, so such
+    /// vocabularies are encoded as tiktoken ranks (rank = id), whose algorithm does exactly that and then merges
+    /// by rank. That equals merge order for tiktoken-derived vocabularies such as Llama-3's; the Llama-3 tests
+    /// check it on the published ids.
+    /// </param>
+    public static Tokenizer Create(string source, IReadOnlyDictionary<string, int> vocabulary, IReadOnlyList<string> merges,
+        IReadOnlyDictionary<string, int> specialTokens, string pattern, Normalizer? normalizer, bool ignoreMerges)
+    {
+        Regex regex;
+        try
+        {
+            regex = new Regex(pattern, RegexOptions.Compiled | RegexOptions.CultureInvariant);
+        }
+        catch (ArgumentException e)
+        {
+            throw new FormatException($"{source}: pre-tokenizer regex is not valid in .NET: {e.Message}");
+        }
+        var preTokenizer = new RegexPreTokenizer(regex, specialTokens);
+        if (ignoreMerges)
+            return TiktokenTokenizer.Create(TiktokenRanks(source, vocabulary, specialTokens), preTokenizer, normalizer, specialTokens);
+        var options = new BpeOptions(vocabulary)
+        {
+            Merges = merges,
+            SpecialTokens = specialTokens,
+            PreTokenizer = preTokenizer,
+            Normalizer = normalizer,
+            ByteLevel = true,
+        };
+        return BpeTokenizer.Create(options);
+    }
+
+    private static MemoryStream TiktokenRanks(string source, IReadOnlyDictionary<string, int> vocabulary, IReadOnlyDictionary<string, int> specialTokens)
+    {
+        var ranks = new StringBuilder();
+        foreach (var (token, id) in vocabulary)
+        {
+            if (specialTokens.ContainsKey(token))
+                continue;
+            var bytes = ByteLevelAlphabet.ToBytes(token)
+                ?? throw new FormatException($"{source}: model.vocab token '{token}' (id {id}) is not byte-level text");
+            ranks.Append(Convert.ToBase64String(bytes)).Append(' ').Append(id).Append('\n');
+        }
+        return new MemoryStream(Encoding.UTF8.GetBytes(ranks.ToString()));
+    }
+}

@@ -1,0 +1,11 @@
+namespace PoFT.Shared.Tokenizers;
+
+/// <summary>
+/// Token ids of <see cref="Text"/> with each token's character range in it. <see cref="Text"/> is the string
+/// the offsets refer to: the input after the tokenizer's normalization (equal to the input when nothing changed).
+/// A token that covers only some bytes of a character (byte-level BPE) reports the range of that character.
+/// </summary>
+public sealed record EncodedText(string Text, int[] Ids, int[] Starts, int[] Ends)
+{
+    public int Count => Ids.Length;
+}

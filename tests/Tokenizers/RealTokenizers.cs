@@ -1,0 +1,35 @@
+using System.Text.Json.Nodes;
+using PoFT.Shared.Tokenizers;
+using PoFT.Tests.Support;
+
+namespace PoFT.Tests.Tokenizers;
+
+/// <summary>The real tokenizers, loaded once per test run, and their files read independently of our loader.</summary>
+public static class RealTokenizers
+{
+    private static readonly Lazy<ModelTokenizer> Llama3Lazy = new(() => LoadHf("llama3"));
+    private static readonly Lazy<ModelTokenizer> Qwen3Lazy = new(() => LoadHf("qwen3"));
+    private static readonly Lazy<ModelTokenizer> Gpt2Lazy = new(() => TokenizerLoader.Load(new TokenizerSpec(TokenizerSpec.Gpt2, "gpt2"), RepoPaths.Assets));
+
+    public static ModelTokenizer Llama3 => Llama3Lazy.Value;
+    public static ModelTokenizer Qwen3 => Qwen3Lazy.Value;
+    public static ModelTokenizer Gpt2 => Gpt2Lazy.Value;
+
+    public static ModelTokenizer ByName(string name) => name switch
+    {
+        "llama3" => Llama3,
+        "qwen3" => Qwen3,
+        "gpt2" => Gpt2,
+        _ => throw new ArgumentException(name),
+    };
+
+    public static JsonObject TokenizerJson(string name) =>
+        (JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Tokenizer(name), "tokenizer.json")))!;
+
+    /// <summary>Id of an added token as tokenizer.json lists it.</summary>
+    public static int AddedTokenId(string name, string content) =>
+        TokenizerJson(name)["added_tokens"]!.AsArray().Single(t => t!["content"]!.GetValue<string>() == content)!["id"]!.GetValue<int>();
+
+    private static ModelTokenizer LoadHf(string name) =>
+        TokenizerLoader.Load(new TokenizerSpec(TokenizerSpec.HuggingFace, $"{name}/tokenizer.json"), RepoPaths.Assets);
+}
