@@ -38,8 +38,15 @@ build() {
   "$root/scripts/fetch-assets.sh"
   local gpu=false
   [[ "${POFT_GPU:-0}" == 1 ]] && gpu=true
-  dotnet build "$root/PoFT.Hybrid.sln" -c "$configuration" -p:PoftGpu="$gpu" --nologo -v quiet -clp:NoSummary \
-    || die "build failed"
+  local log
+  log=$(mktemp)
+  if ! dotnet build "$root/PoFT.Hybrid.sln" -c "$configuration" -p:PoftGpu="$gpu" --nologo -v quiet -clp:NoSummary >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    die "build failed"
+  fi
+  grep -h "NativeCompat:" "$log" || true
+  rm -f "$log"
 }
 
 run_tests() {

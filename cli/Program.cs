@@ -5,6 +5,7 @@ using PoFT.Shared.Checkpoints;
 var root = new RootCommand("PoFT.Hybrid: preference-oriented SFT with ONNX Runtime scoring and TorchSharp training")
 {
     InitModelCommand.Create(),
+    ExportCommand.Create(),
 };
 try
 {

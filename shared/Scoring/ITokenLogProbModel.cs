@@ -8,6 +8,6 @@ public interface ITokenLogProbModel : IDisposable
 {
     /// <param name="inputIds">[batch, seq] row-major.</param>
     /// <param name="attentionMask">[batch, seq] row-major, 1 for tokens, 0 for padding.</param>
-    /// <param name="output">[batch, seq − 1] row-major: log p(token t+1 | ≤ t), 0 where t+1 is padding.</param>
+    /// <param name="output">[batch, seq − 1] row-major: log p(token t+1 | ≤ t), 0 where t or t+1 is padding.</param>
     void TokenLogProbs(ReadOnlyMemory<long> inputIds, ReadOnlyMemory<long> attentionMask, int batch, int seq, Memory<float> output);
 }

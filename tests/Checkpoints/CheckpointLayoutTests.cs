@@ -37,7 +37,7 @@ public class CheckpointLayoutTests
     public void A_saved_model_has_exactly_the_Hugging_Face_names_and_shapes()
     {
         using var temp = new TempDirectory();
-        using var model = ModelCheckpoint.CreateFresh(RandomCheckpoints.Config("qwen2-bias"), seed: 3);
+        using var model = ModelCheckpoint.CreateFresh(RandomCheckpoints.Build(architecture: "Qwen2ForCausalLM", kvHeads: 2, tied: false), seed: 3);
         ModelCheckpoint.Save(model, temp.Path, tokenizerDirectory: null);
 
         // Read the header with plain JSON, not with the project's reader.

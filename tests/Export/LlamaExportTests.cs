@@ -2,34 +2,24 @@ using Microsoft.ML.OnnxRuntime;
 using PoFT.Exporter;
 using PoFT.Exporter.Onnx.Proto;
 using PoFT.Shared.Checkpoints;
+using PoFT.Tests.Support;
 
 namespace PoFT.Tests.Export;
 
 public sealed class LlamaExportTests : IDisposable
 {
     private const double Tolerance = 1e-4;
-    private readonly List<string> _temporary = [];
-
-    public static TheoryData<string> Variants => [.. VariantConfigs.Keys];
-
-    private static readonly Dictionary<string, ModelConfig> VariantConfigs = new()
-    {
-        ["gqa untied"] = RandomCheckpoint.Config(),
-        ["gqa tied llama3 rope"] = RandomCheckpoint.Config(tied: true, ropeScaling: new RopeScaling("llama3", 8.0, 1.0, 4.0, 64)),
-        ["qwen2 qkv bias, kv heads = 1"] = RandomCheckpoint.Config(architecture: "Qwen2ForCausalLM", kvHeads: 1, tied: true),
-        ["llama attention bias, linear rope, mha"] = RandomCheckpoint.Config(vocab: 211, hidden: 48, heads: 3, kvHeads: 3, attentionBias: true,
-            ropeScaling: new RopeScaling("linear", 2.0)),
-    };
+    private readonly TempDirectory _temp = new();
 
     // Right-padded rows of different lengths, and one left-padded row.
     private static readonly int[][] Rows = [Tokens(1, 13), Tokens(2, 6), Tokens(3, 9), Tokens(4, 2)];
     private static readonly HashSet<int> LeftPadded = [2];
 
     [Theory]
-    [MemberData(nameof(Variants))]
+    [MemberData(nameof(RandomCheckpoints.Variants), MemberType = typeof(RandomCheckpoints))]
     public void Token_logprobs_match_naive_reference_with_right_and_left_padding(string variant)
     {
-        var (checkpointDir, outDir) = Export(VariantConfigs[variant], seed: variant.Length);
+        var (checkpointDir, outDir) = Export(RandomCheckpoints.Config(variant), seed: variant.Length);
         using var checkpoint = Checkpoint.Open(checkpointDir);
         var reference = new NaiveLlamaReference(checkpoint);
         using var model = new ExportedModel(Path.Combine(outDir, LlamaOnnxExporter.ModelFile));
@@ -57,7 +47,7 @@ public sealed class LlamaExportTests : IDisposable
     [Fact]
     public void Log_probs_are_far_from_uniform_so_the_comparison_means_something()
     {
-        var (checkpointDir, _) = Export(VariantConfigs["gqa untied"], seed: 1);
+        var (checkpointDir, _) = Export(RandomCheckpoints.Config("gqa-untied-llama3-rope"), seed: 1);
         using var checkpoint = Checkpoint.Open(checkpointDir);
         var logProbs = new NaiveLlamaReference(checkpoint).TokenLogProbs(Rows[0]);
         var uniform = -Math.Log(checkpoint.Config.VocabSize);
@@ -68,7 +58,7 @@ public sealed class LlamaExportTests : IDisposable
     [Fact]
     public void Model_has_exactly_the_contracted_inputs_and_outputs()
     {
-        var (_, outDir) = Export(VariantConfigs["gqa untied"], seed: 2);
+        var (_, outDir) = Export(RandomCheckpoints.Config("gqa-untied-llama3-rope"), seed: 2);
         using var model = new ExportedModel(Path.Combine(outDir, LlamaOnnxExporter.ModelFile));
 
         Assert.Equal(["input_ids", "attention_mask"], model.Session.InputMetadata.Keys);
@@ -86,7 +76,7 @@ public sealed class LlamaExportTests : IDisposable
     [Fact]
     public void Optional_logits_output_is_consistent_with_token_logprobs()
     {
-        var config = VariantConfigs["gqa untied"];
+        var config = RandomCheckpoints.Config("gqa-untied-llama3-rope");
         var (_, outDir) = Export(config, seed: 3, new ExportOptions { IncludeLogits = true });
         using var model = new ExportedModel(Path.Combine(outDir, LlamaOnnxExporter.ModelFile));
 
@@ -105,12 +95,12 @@ public sealed class LlamaExportTests : IDisposable
     [Fact]
     public void Changing_a_token_leaves_earlier_predictions_unchanged()
     {
-        var (_, outDir) = Export(VariantConfigs["gqa tied llama3 rope"], seed: 4);
+        var (_, outDir) = Export(RandomCheckpoints.Config("gqa-untied-llama3-rope"), seed: 4);
         using var model = new ExportedModel(Path.Combine(outDir, LlamaOnnxExporter.ModelFile));
         const int changed = 7;
         var original = Rows[0];
         var edited = (int[])original.Clone();
-        edited[changed] = (edited[changed] + 5) % VariantConfigs["gqa tied llama3 rope"].VocabSize;
+        edited[changed] = (edited[changed] + 5) % RandomCheckpoints.Config("gqa-untied-llama3-rope").VocabSize;
 
         var before = model.Run([original])["token_logprobs"];
         var after = model.Run([edited])["token_logprobs"];
@@ -125,7 +115,7 @@ public sealed class LlamaExportTests : IDisposable
     [Fact]
     public void External_data_export_gives_the_same_results_as_inline()
     {
-        var config = VariantConfigs["gqa untied"];
+        var config = RandomCheckpoints.Config("gqa-untied-llama3-rope");
         var (_, inlineDir) = Export(config, seed: 5);
         var (_, externalDir) = Export(config, seed: 5, new ExportOptions { ExternalDataThresholdBytes = 0 });
 
@@ -145,7 +135,7 @@ public sealed class LlamaExportTests : IDisposable
     [InlineData(false, 2)]
     public void Tied_embeddings_are_stored_once(bool tied, int expectedTables)
     {
-        var config = RandomCheckpoint.Config(tied: tied);
+        var config = RandomCheckpoints.Build(tied: tied);
         var (_, outDir) = Export(config, seed: 6);
         var graph = ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(outDir, LlamaOnnxExporter.ModelFile))).Graph;
         Assert.Equal(expectedTables, graph.Initializer.Count(i => i.Dims.SequenceEqual([config.VocabSize, config.HiddenSize])));
@@ -154,19 +144,18 @@ public sealed class LlamaExportTests : IDisposable
     [Fact]
     public void Output_directory_describes_itself_with_config_and_tokenizer()
     {
-        var config = VariantConfigs["qwen2 qkv bias, kv heads = 1"];
+        var config = RandomCheckpoints.Config("qwen2-bias-kv1");
         var (checkpointDir, outDir) = Export(config, seed: 7);
         Assert.Equal(File.ReadAllText(Path.Combine(checkpointDir, Checkpoint.ConfigFile)), File.ReadAllText(Path.Combine(outDir, Checkpoint.ConfigFile)));
         Assert.Equal(config, ModelConfig.Load(Path.Combine(outDir, Checkpoint.ConfigFile)) with { EosTokenIds = config.EosTokenIds });
-        Assert.Equal(RandomCheckpoint.TokenizerMarker, File.ReadAllText(Path.Combine(outDir, "tokenizer.json")));
+        Assert.Equal(RandomCheckpoints.StandInTokenizer, File.ReadAllText(Path.Combine(outDir, "tokenizer.json")));
         Assert.Empty(Directory.GetFiles(outDir, "*.tmp"));
     }
 
     private (string CheckpointDir, string OutDir) Export(ModelConfig config, int seed, ExportOptions? options = null)
     {
-        var checkpointDir = RandomCheckpoint.Create(config, seed);
-        var root = Path.GetDirectoryName(checkpointDir)!;
-        _temporary.Add(root);
+        var root = _temp.Sub($"export-{Guid.NewGuid():N}");
+        var checkpointDir = RandomCheckpoints.Write(Path.Combine(root, "checkpoint"), config, seed, withTokenizer: true);
         var outDir = Path.Combine(root, "onnx");
         LlamaOnnxExporter.Export(checkpointDir, outDir, options ?? new ExportOptions());
         return (checkpointDir, outDir);
@@ -178,5 +167,5 @@ public sealed class LlamaExportTests : IDisposable
         return [.. Enumerable.Range(0, count).Select(_ => random.Next(1, 97))];
     }
 
-    public void Dispose() => _temporary.ForEach(d => Directory.Delete(d, recursive: true));
+    public void Dispose() => _temp.Dispose();
 }

@@ -62,7 +62,7 @@ public class TorchModelPropertyTests
     public void Save_then_load_gives_identical_outputs()
     {
         using var temp = new TempDirectory();
-        using var model = ModelCheckpoint.CreateFresh(RandomCheckpoints.Config("qwen2-bias"), seed: 13);
+        using var model = ModelCheckpoint.CreateFresh(RandomCheckpoints.Config("qwen2-bias-kv1"), seed: 13);
         ModelCheckpoint.Save(model, temp.Path, tokenizerDirectory: null);
         using var loaded = ModelCheckpoint.Load(temp.Path, Placement.Cpu);
         long[] sample = [3, 1, 4, 1, 5, 9, 2, 6];

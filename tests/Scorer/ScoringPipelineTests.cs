@@ -15,7 +15,7 @@ public sealed class ScoringPipelineTests : IDisposable
     public ScoringPipelineTests()
     {
         _modelA = TorchTokenLogProbModel.Load(RandomCheckpoints.Write(_temp.Sub("a"), RandomCheckpoints.Config("gqa-tied"), seed: 1), Placement.Cpu);
-        _modelB = TorchTokenLogProbModel.Load(RandomCheckpoints.Write(_temp.Sub("b"), RandomCheckpoints.Config("qwen2-bias"), seed: 2), Placement.Cpu);
+        _modelB = TorchTokenLogProbModel.Load(RandomCheckpoints.Write(_temp.Sub("b"), RandomCheckpoints.Config("qwen2-bias-kv1"), seed: 2), Placement.Cpu);
     }
 
     public void Dispose()

@@ -3,54 +3,70 @@ using PoFT.Shared.Checkpoints;
 
 namespace PoFT.Tests.Support;
 
-/// <summary>Small Llama-family configs of every supported shape and seeded random checkpoints of them.</summary>
+/// <summary>Small Llama-family configs of every supported shape, and checkpoints of seeded random weights
+/// written with the project's own <see cref="Checkpoint.Save"/>, as the model code meets them in practice.</summary>
 public static class RandomCheckpoints
 {
+    public const string StandInTokenizer = "{\"test\": \"tokenizer\"}";
+
+    public static readonly TheoryData<string> Variants = new()
+    {
+        "gqa-tied", "gqa-untied-llama3-rope", "mha-untied", "qwen2-bias-kv1", "llama-bias-linear-rope-mha",
+    };
+
     public static ModelConfig Config(string variant) => variant switch
     {
-        "gqa-tied" => Base with { NumKeyValueHeads = 2, TieWordEmbeddings = true },
-        "mha-untied" => Base with { NumKeyValueHeads = 4, TieWordEmbeddings = false },
-        "llama3-rope" => Base with
-        {
-            NumKeyValueHeads = 2,
-            RopeScaling = new RopeScaling("llama3", Factor: 8, LowFreqFactor: 1, HighFreqFactor: 4, OriginalMaxPositionEmbeddings: 16),
-        },
-        "qwen2-bias" => Base with { Architecture = "Qwen2ForCausalLM", NumKeyValueHeads = 2, TieWordEmbeddings = false },
-        "llama-bias" => Base with { AttentionBias = true, NumKeyValueHeads = 1 },
-        _ => throw new ArgumentException(variant),
+        "gqa-tied" => Build(tied: true),
+        "gqa-untied-llama3-rope" => Build(ropeScaling: new RopeScaling("llama3", 8.0, 1.0, 4.0, 64)),
+        "mha-untied" => Build(kvHeads: 4),
+        "qwen2-bias-kv1" => Build(architecture: "Qwen2ForCausalLM", kvHeads: 1, tied: true),
+        "llama-bias-linear-rope-mha" => Build(vocab: 211, hidden: 48, heads: 3, kvHeads: 3, attentionBias: true, ropeScaling: new RopeScaling("linear", 2.0)),
+        _ => throw new ArgumentException($"unknown variant '{variant}'"),
     };
 
-    public static readonly TheoryData<string> Variants = new() { "gqa-tied", "mha-untied", "llama3-rope", "qwen2-bias", "llama-bias" };
-
-    private static ModelConfig Base => new()
+    public static ModelConfig Build(int vocab = 97, int hidden = 32, int heads = 4, int kvHeads = 2, int layers = 2,
+        int intermediate = 48, string architecture = "LlamaForCausalLM", bool tied = false, bool attentionBias = false,
+        RopeScaling? ropeScaling = null) => new()
     {
-        VocabSize = 97,
-        HiddenSize = 32,
-        IntermediateSize = 48,
-        NumHiddenLayers = 2,
-        NumAttentionHeads = 4,
-        NumKeyValueHeads = 2,
-        HeadDim = 8,
+        Architecture = architecture,
+        VocabSize = vocab,
+        HiddenSize = hidden,
+        IntermediateSize = intermediate,
+        NumHiddenLayers = layers,
+        NumAttentionHeads = heads,
+        NumKeyValueHeads = kvHeads,
+        HeadDim = hidden / heads,
         RmsNormEps = 1e-5,
-        RopeTheta = 10000,
-        MaxPositionEmbeddings = 64,
+        RopeTheta = 10000.0,
+        RopeScaling = ropeScaling,
+        MaxPositionEmbeddings = 256,
+        TieWordEmbeddings = tied,
+        AttentionBias = attentionBias,
     };
 
-    /// <summary>Writes a checkpoint with weights drawn uniformly from ±<paramref name="scale"/> (norm
-    /// weights around 1), large enough that log-probs differ clearly between tokens.</summary>
-    public static string Write(string directory, ModelConfig config, int seed, double scale = 0.15, long maxShardBytes = 4L << 30)
+    /// <summary>Writes a checkpoint into <paramref name="directory"/>; with <paramref name="withTokenizer"/>, a
+    /// stand-in tokenizer.json goes with it (for tests of what travels along with the weights).</summary>
+    public static string Write(string directory, ModelConfig config, int seed, long maxShardBytes = 4L << 30, bool withTokenizer = false)
     {
         var random = new Random(seed);
-        var tensors = ExpectedTensors.For(config).Select(spec =>
+        var tensors = ExpectedTensors.For(config).Select(spec => new TensorData(spec.Name, SafetensorsDType.F32, spec.Shape,
+            MemoryMarshal.AsBytes<float>(Values(spec, random)).ToArray())).ToList();
+        string? tokenizer = null;
+        if (withTokenizer)
         {
-            var count = spec.Shape.Aggregate(1L, (a, b) => a * b);
-            var isNorm = spec.Name.EndsWith("norm.weight", StringComparison.Ordinal);
-            var values = new float[count];
-            for (var i = 0; i < count; i++)
-                values[i] = (float)((isNorm ? 1 : 0) + scale * (2 * random.NextDouble() - 1));
-            return new TensorData(spec.Name, SafetensorsDType.F32, spec.Shape, MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
-        }).ToList();
-        Checkpoint.Save(directory, config, tensors, tokenizerDirectory: null, maxShardBytes);
+            tokenizer = Directory.CreateDirectory(directory + ".tokenizer").FullName;
+            File.WriteAllText(Path.Combine(tokenizer, "tokenizer.json"), StandInTokenizer);
+        }
+        Checkpoint.Save(directory, config, tensors, tokenizer, maxShardBytes);
         return directory;
+    }
+
+    // Norm weights near 1 and projections large enough that logits spread well beyond uniform.
+    private static float[] Values(TensorSpec spec, Random random)
+    {
+        var count = spec.Shape.Aggregate(1L, (a, b) => a * b);
+        var isNorm = spec.Name.EndsWith("norm.weight", StringComparison.Ordinal);
+        var scale = spec.Name == ExpectedTensors.Embedding || spec.Name == ExpectedTensors.LmHead ? 0.5 : 0.15;
+        return [.. Enumerable.Range(0, (int)count).Select(_ => (float)(isNorm ? 1 + 0.2 * (random.NextDouble() - 0.5) : scale * (2 * random.NextDouble() - 1)))];
     }
 }

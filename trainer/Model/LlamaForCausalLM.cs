@@ -197,7 +197,8 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor, Tensor>
 
     /// <summary>
     /// [batch, seq−1] fp32: element [b, t] = log p(input_ids[b, t+1] | input_ids[b, ≤t]), and 0 where
-    /// attention_mask[b, t+1] is 0. The same contract as the exported ONNX graph's <c>token_logprobs</c>.
+    /// attention_mask[b, t] or [b, t+1] is 0 (a left-padded row then scores exactly as unpadded). The same
+    /// contract as the exported ONNX graph's <c>token_logprobs</c>.
     /// </summary>
     public Tensor TokenLogProbs(Tensor inputIds, Tensor attentionMask)
     {
@@ -206,7 +207,8 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor, Tensor>
         var targets = inputIds[.., 1..];
         var picked = logits.gather(-1, targets.unsqueeze(-1)).squeeze(-1);
         var logProbs = picked - logits.logsumexp(-1, keepdim: false);
-        return (logProbs * attentionMask[.., 1..].to(ScalarType.Float32)).MoveToOuterDisposeScope();
+        var scored = (attentionMask[.., ..^1] * attentionMask[.., 1..]).to(ScalarType.Float32);
+        return (logProbs * scored).MoveToOuterDisposeScope();
     }
 }
 #pragma warning restore IDE1006

@@ -1,0 +1,47 @@
+using PoFT.Cli.Commands;
+using PoFT.Exporter;
+using PoFT.Scorer.Onnx;
+using PoFT.Shared.Manifest;
+using PoFT.Tests.Support;
+using PoFT.Trainer.Model;
+
+namespace PoFT.Tests.Export;
+
+/// <summary>The backbone check: one architecture, two independent implementations (the TorchSharp module
+/// and the exported ONNX graph) must agree on the same weights.</summary>
+public sealed class TorchOrtParityTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Theory]
+    [MemberData(nameof(RandomCheckpoints.Variants), MemberType = typeof(RandomCheckpoints))]
+    public void Onnx_runtime_and_TorchSharp_agree_to_1e_4_on_a_padded_batch(string variant)
+    {
+        var config = RandomCheckpoints.Config(variant);
+        var checkpoint = RandomCheckpoints.Write(_temp.Sub("ckpt"), config, seed: 31);
+        var exported = _temp.Sub("onnx");
+        LlamaOnnxExporter.Export(checkpoint, exported, new ExportOptions());
+        using var torch = TorchTokenLogProbModel.Load(checkpoint, Placement.Cpu);
+        using var ort = OrtTokenLogProbModel.Open(variant, Path.Combine(exported, "model.onnx"), new ExecutionProviderSpec(), new OrtScoringOptions(), _ => { });
+
+        var difference = BackendParity.MaxAbsDiff(ort, torch, config.VocabSize, seed: 5, batch: 6, maxLength: 40);
+
+        Assert.InRange(difference, 0, ExportCommand.Tolerance);
+    }
+
+    [Fact]
+    public void The_parity_measure_sees_a_wrong_weight()
+    {
+        var config = RandomCheckpoints.Config("gqa-tied");
+        var checkpoint = RandomCheckpoints.Write(_temp.Sub("ckpt"), config, seed: 31);
+        var other = RandomCheckpoints.Write(_temp.Sub("other"), config, seed: 32);
+        var exported = _temp.Sub("onnx");
+        LlamaOnnxExporter.Export(other, exported, new ExportOptions());
+        using var torch = TorchTokenLogProbModel.Load(checkpoint, Placement.Cpu);
+        using var ort = OrtTokenLogProbModel.Open("other", Path.Combine(exported, "model.onnx"), new ExecutionProviderSpec(), new OrtScoringOptions(), _ => { });
+
+        Assert.True(BackendParity.MaxAbsDiff(ort, torch, config.VocabSize, seed: 5) > 0.1);
+    }
+}
