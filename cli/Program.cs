@@ -1,17 +1,22 @@
 using System.CommandLine;
 using PoFT.Cli.Commands;
+using PoFT.Shared.Chat;
 using PoFT.Shared.Checkpoints;
+using PoFT.Shared.Data;
+using PoFT.Shared.Manifest;
 
 var root = new RootCommand("PoFT.Hybrid: preference-oriented SFT with ONNX Runtime scoring and TorchSharp training")
 {
     InitModelCommand.Create(),
     ExportCommand.Create(),
+    ScoreCommand.Create(),
 };
 try
 {
     return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
-catch (Exception e) when (e is CheckpointFormatException or FormatException or ArgumentException or IOException or InvalidOperationException)
+catch (Exception e) when (e is CheckpointFormatException or ManifestException or DataFormatException or InvalidSampleException
+    or FormatException or ArgumentException or IOException or InvalidDataException or InvalidOperationException)
 {
     // Bad input is the user's to fix: one line naming the file and field, no stack trace.
     Console.Error.WriteLine($"error: {e.Message}");

@@ -44,11 +44,13 @@ public sealed class OrtTokenLogProbModel : ITokenLogProbModel
                 sessionOptions.AppendExecutionProvider_CUDA(provider.DeviceId);
                 used = "CUDAExecutionProvider";
             }
-            catch (OnnxRuntimeException e) when (!options.RequireGpu)
+            // The CPU package lacks the CUDA entry point altogether; the GPU package without a usable
+            // device fails inside ONNX Runtime.
+            catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException && !options.RequireGpu)
             {
                 warn($"aligned model '{name}': CUDA requested but unavailable ({FirstLine(e.Message)}); scoring on CPU");
             }
-            catch (OnnxRuntimeException e)
+            catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException)
             {
                 throw new InvalidOperationException($"aligned model '{name}': CUDA required (--require-gpu) but unavailable: {FirstLine(e.Message)}", e);
             }

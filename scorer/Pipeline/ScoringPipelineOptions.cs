@@ -2,8 +2,6 @@ namespace PoFT.Scorer.Pipeline;
 
 public sealed record ScoringPipelineOptions
 {
-    /// <summary>Padded tokens (samples × longest) per inference batch.</summary>
-    public int TokenBudget { get; init; } = 8192;
     /// <summary>Samples sorted and packed together; larger windows pack tighter, smaller ones answer sooner.</summary>
     public int WindowSize { get; init; } = 256;
     /// <summary>Windows each stage may run ahead of the next (tokenization ahead of inference, scores

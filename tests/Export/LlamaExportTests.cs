@@ -155,7 +155,8 @@ public sealed class LlamaExportTests : IDisposable
     private (string CheckpointDir, string OutDir) Export(ModelConfig config, int seed, ExportOptions? options = null)
     {
         var root = _temp.Sub($"export-{Guid.NewGuid():N}");
-        var checkpointDir = RandomCheckpoints.Write(Path.Combine(root, "checkpoint"), config, seed, withTokenizer: true);
+        var checkpointDir = RandomCheckpoints.Write(Path.Combine(root, "checkpoint"), config, seed,
+            tokenizerDirectory: RandomCheckpoints.StandInTokenizerDirectory(Path.Combine(root, "tokenizer")));
         var outDir = Path.Combine(root, "onnx");
         LlamaOnnxExporter.Export(checkpointDir, outDir, options ?? new ExportOptions());
         return (checkpointDir, outDir);

@@ -25,10 +25,10 @@ public sealed class ScoringPipelineTests : IDisposable
         _temp.Dispose();
     }
 
-    private AlignedScorerModel[] Models(Func<SftSample, PoFT.Shared.Chat.TokenizedSample>? tokenizeA = null) =>
+    private AlignedScorerModel[] Models(Func<SftSample, PoFT.Shared.Chat.TokenizedSample>? tokenizeA = null, int tokenBudget = 512) =>
     [
-        new("a", 1.0, tokenizeA ?? CharTokenization.For(97), _modelA),
-        new("b", 3.0, CharTokenization.For(97), _modelB),
+        new("a", 1.0, tokenizeA ?? CharTokenization.For(97), _modelA, tokenBudget),
+        new("b", 3.0, CharTokenization.For(97), _modelB, tokenBudget),
     ];
 
     private static async Task<List<ScoredBatch>> Drain(System.Threading.Channels.ChannelReader<ScoredBatch> reader, CancellationToken token = default)
@@ -54,7 +54,7 @@ public sealed class ScoringPipelineTests : IDisposable
     public async Task Packed_batched_scores_equal_each_sample_scored_alone_in_input_order()
     {
         var samples = CharTokenization.Samples(37, seed: 3);
-        var pipeline = new ScoringPipeline(Models(), new ScoringPipelineOptions { TokenBudget = 200, WindowSize = 10 });
+        var pipeline = new ScoringPipeline(Models(tokenBudget: 200), new ScoringPipelineOptions { WindowSize = 10 });
         var batches = await Drain(pipeline.Start(samples, batchSize: 4));
 
         Assert.Equal(samples.Select(s => s.Id), batches.SelectMany(b => b.Samples).Select(s => s.Id));

@@ -44,20 +44,22 @@ public static class RandomCheckpoints
         AttentionBias = attentionBias,
     };
 
-    /// <summary>Writes a checkpoint into <paramref name="directory"/>; with <paramref name="withTokenizer"/>, a
-    /// stand-in tokenizer.json goes with it (for tests of what travels along with the weights).</summary>
-    public static string Write(string directory, ModelConfig config, int seed, long maxShardBytes = 4L << 30, bool withTokenizer = false)
+    /// <summary>Writes a checkpoint into <paramref name="directory"/>, with the tokenizer files of
+    /// <paramref name="tokenizerDirectory"/> when given.</summary>
+    public static string Write(string directory, ModelConfig config, int seed, long maxShardBytes = 4L << 30, string? tokenizerDirectory = null)
     {
         var random = new Random(seed);
         var tensors = ExpectedTensors.For(config).Select(spec => new TensorData(spec.Name, SafetensorsDType.F32, spec.Shape,
             MemoryMarshal.AsBytes<float>(Values(spec, random)).ToArray())).ToList();
-        string? tokenizer = null;
-        if (withTokenizer)
-        {
-            tokenizer = Directory.CreateDirectory(directory + ".tokenizer").FullName;
-            File.WriteAllText(Path.Combine(tokenizer, "tokenizer.json"), StandInTokenizer);
-        }
-        Checkpoint.Save(directory, config, tensors, tokenizer, maxShardBytes);
+        Checkpoint.Save(directory, config, tensors, tokenizerDirectory, maxShardBytes);
+        return directory;
+    }
+
+    /// <summary>A directory with a stand-in tokenizer.json, for tests of what travels along with the weights.</summary>
+    public static string StandInTokenizerDirectory(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, "tokenizer.json"), StandInTokenizer);
         return directory;
     }
 

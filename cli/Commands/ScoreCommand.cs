@@ -1,0 +1,94 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using PoFT.Cli.Scoring;
+using PoFT.Cli.Terminal;
+using PoFT.Scorer.Onnx;
+using PoFT.Scorer.Pipeline;
+using PoFT.Shared.Data;
+using PoFT.Shared.Manifest;
+using PoFT.Shared.Scoring;
+
+namespace PoFT.Cli.Commands;
+
+/// <summary><c>score</c>: scoring-only mode — every sample's per-model scores and r̄ into a score file.</summary>
+public static class ScoreCommand
+{
+    public static Command Create()
+    {
+        var manifest = new Option<FileInfo>("--manifest") { Description = "models manifest", DefaultValueFactory = _ => new FileInfo("models-manifest.json") };
+        var data = new Option<FileInfo>("--data") { Description = "SFT data (.jsonl or .parquet)", Required = true };
+        var output = new Option<FileInfo>("--out") { Description = "score file to write (.msgpack or .jsonl)", Required = true };
+        var resume = new Option<bool>("--resume") { Description = "keep the records already in --out and score only the missing ids" };
+        var shard = new Option<string>("--shard") { Description = "score only shard i of N (by a hash of the sample id), e.g. 0/4", DefaultValueFactory = _ => "0/1" };
+        var backend = new Option<ScoringBackend>("--backend") { Description = "onnx (default) or torch (each model's checkpoint, for parity checks)", DefaultValueFactory = _ => ScoringBackend.Onnx };
+        var skipBad = new Option<bool>("--skip-bad") { Description = "skip malformed records, list them at the end" };
+        var requireGpu = new Option<bool>("--require-gpu") { Description = "fail instead of falling back to CPU when a model asks for CUDA" };
+        var budget = new Option<int>("--token-budget") { Description = "padded tokens per inference batch (0: from each model's vocabulary, capping its logits at 512 MiB)", DefaultValueFactory = _ => 0 };
+        var window = new Option<int>("--window") { Description = "samples sorted and packed together", DefaultValueFactory = _ => new ScoringPipelineOptions().WindowSize };
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads per model (0: all cores)", DefaultValueFactory = _ => 0 };
+        var command = new Command("score", "Score SFT data with the aligned models of a manifest (scoring-only mode)")
+        {
+            manifest, data, output, resume, shard, backend, skipBad, requireGpu, budget, window, threads,
+        };
+        command.SetAction((parse, cancellation) => Run(
+            ModelsManifest.Load(parse.GetRequiredValue(manifest).FullName),
+            parse.GetRequiredValue(data).FullName,
+            parse.GetRequiredValue(output).FullName,
+            parse.GetValue(resume),
+            SampleShard.Parse(parse.GetRequiredValue(shard)),
+            parse.GetValue(backend),
+            parse.GetValue(skipBad),
+            new OrtScoringOptions { RequireGpu = parse.GetValue(requireGpu), IntraOpThreads = parse.GetValue(threads) },
+            parse.GetValue(budget),
+            new ScoringPipelineOptions { WindowSize = parse.GetValue(window) },
+            cancellation));
+        return command;
+    }
+
+    private static async Task<int> Run(ModelsManifest manifest, string dataPath, string outPath, bool resume, SampleShard shard,
+        ScoringBackend backend, bool skipBad, OrtScoringOptions ortOptions, int tokenBudget, ScoringPipelineOptions pipelineOptions, CancellationToken cancellation)
+    {
+        var data = SftDataSet.Read(dataPath, skipBad);
+        using var writer = ScoreFileWriter.Open(outPath, resume, manifest.Names);
+        var todo = data.Samples.Where(s => shard.Contains(s.Id) && !writer.AlreadyScored.Contains(s.Id)).ToList();
+        using var models = AlignedModelSet.Open(manifest, backend, ortOptions, tokenBudget, Console.Error.WriteLine);
+        for (var j = 0; j < models.Models.Count; j++)
+            Console.Error.WriteLine($"model {models.Models[j].Name}: {models.Providers[j]}, weight {models.Models[j].Weight}, {models.Models[j].TokenBudget} tokens per batch");
+        if (writer.AlreadyScored.Count > 0)
+            Console.Error.WriteLine($"resuming: {writer.AlreadyScored.Count} samples already in {outPath}");
+
+        var pipeline = new ScoringPipeline(models.Models, pipelineOptions);
+        var clock = Stopwatch.StartNew();
+        var scored = 0;
+        await using (var progress = new ProgressDisplay("scoring", todo.Count, "samples"))
+        {
+            await foreach (var batch in pipeline.Start(todo, batchSize: 64, cancellation).ReadAllAsync(cancellation))
+            {
+                foreach (var score in batch.Scores)
+                    writer.Append(ScoreRecord.From(score, manifest.Names));
+                writer.Flush();
+                scored += batch.Samples.Count;
+                progress.Report(scored, $"{Tokens(pipeline) / clock.Elapsed.TotalSeconds:F0} tok/s");
+            }
+        }
+        var seconds = clock.Elapsed.TotalSeconds;
+        var padded = pipeline.Statistics.Sum(s => s.PaddedTokens);
+        var padding = padded == 0 ? 0 : 1 - (double)Tokens(pipeline) / padded;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"scored={scored} samples_per_s={scored / seconds:F2} tokens_per_s={Tokens(pipeline) / seconds:F0} padding={padding:F4}"));
+        foreach (var s in pipeline.Statistics)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  model={s.Name} tokens={s.Tokens} response_tokens={s.ResponseTokens} batches={s.Batches} padding={s.PaddingFraction:F4} " +
+                $"inference_s={s.InferenceTime.TotalSeconds:F2} tokenize_s={s.TokenizeTime.TotalSeconds:F2} tokens_per_inference_s={s.Tokens / Math.Max(1e-9, s.InferenceTime.TotalSeconds):F0}"));
+        if (data.Skipped.Count > 0)
+        {
+            Console.Error.WriteLine($"skipped {data.Skipped.Count} bad records:");
+            foreach (var bad in data.Skipped)
+                Console.Error.WriteLine($"  {bad.Location}: {bad.Reason}");
+        }
+        return 0;
+    }
+
+    private static long Tokens(ScoringPipeline pipeline) => pipeline.Statistics.Sum(s => s.Tokens);
+}

@@ -1,0 +1,86 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using PoFT.Shared.Chat;
+
+namespace PoFT.Shared.Manifest;
+
+/// <summary>
+/// <c>models-manifest.json</c>: the aligned models whose mean score is the PoFT reference r̄. Adding,
+/// removing or swapping a model is an edit of this file only. Loading validates every model and field
+/// (unknown fields too) and resolves paths against the manifest's directory.
+/// </summary>
+public sealed record ModelsManifest(string Path, IReadOnlyList<AlignedModelSpec> Models)
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        RespectRequiredConstructorParameters = true,
+        RespectNullableAnnotations = true,
+    };
+
+    public string Directory => System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!;
+
+    public IReadOnlyList<string> Names => [.. Models.Select(m => m.Name)];
+
+    /// <summary>A path from the manifest, resolved against its directory.</summary>
+    public string Resolve(string relativeOrAbsolute) => System.IO.Path.GetFullPath(relativeOrAbsolute, Directory);
+
+    public static ModelsManifest Load(string path)
+    {
+        if (!File.Exists(path))
+            throw new ManifestException($"{path}: models manifest not found");
+        JsonNode? root;
+        try { root = JsonNode.Parse(File.ReadAllText(path)); }
+        catch (JsonException e) { throw new ManifestException($"{path}: not valid JSON: {e.Message}"); }
+        if (root?["models"] is not JsonArray list || list.Count == 0)
+            throw new ManifestException($"{path}: expected {{\"models\": [ ... ]}} with at least one model");
+        var models = list.Select((node, i) => Parse(path, node, i)).ToList();
+        var manifest = new ModelsManifest(path, models);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var model in models)
+        {
+            if (!seen.Add(model.Name))
+                throw new ManifestException($"{path}: model '{model.Name}' appears twice; names must be unique");
+            manifest.Validate(model);
+        }
+        return manifest;
+    }
+
+    private static AlignedModelSpec Parse(string path, JsonNode? node, int index)
+    {
+        var name = (node as JsonObject)?["name"] is JsonValue v && v.TryGetValue<string>(out var n) ? n : $"models[{index}]";
+        try
+        {
+            return node.Deserialize<AlignedModelSpec>(Json) ?? throw new JsonException("null entry");
+        }
+        catch (JsonException e)
+        {
+            var field = e.Path is { Length: > 2 } p ? $"field '{p[2..]}'" : "entry";
+            throw new ManifestException($"{path}: model '{name}': {field}: {FirstSentence(e.Message)}");
+        }
+    }
+
+    private void Validate(AlignedModelSpec m)
+    {
+        ManifestException Bad(string field, string reason) => new($"{Path}: model '{m.Name}': field '{field}': {reason}");
+        if (string.IsNullOrWhiteSpace(m.Name))
+            throw Bad("name", "must be a non-empty string");
+        if (!File.Exists(Resolve(m.Onnx)))
+            throw Bad("onnx", $"file not found: {Resolve(m.Onnx)}");
+        if (!ChatTemplateSpec.Families.Contains(m.Template.Family))
+            throw Bad("template.family", $"'{m.Template.Family}' is not one of {string.Join(", ", ChatTemplateSpec.Families)}");
+        if (m.Template.Family == ChatTemplateSpec.Custom && m.Template.Roles is null)
+            throw Bad("template.roles", "a custom template needs per-role prefix and suffix");
+        if (m.MaxLength < 2)
+            throw Bad("max_length", $"{m.MaxLength} must be at least 2");
+        if (!(m.Weight > 0) || double.IsInfinity(m.Weight))
+            throw Bad("weight", $"{m.Weight} must be a positive number");
+        if (m.Provider is { } p && !ExecutionProviderSpec.Kinds.Contains(p.Kind))
+            throw Bad("provider.kind", $"'{p.Kind}' is not one of {string.Join(", ", ExecutionProviderSpec.Kinds)}");
+        if (m.Provider is { DeviceId: < 0 })
+            throw Bad("provider.device_id", "must be 0 or more");
+    }
+
+    private static string FirstSentence(string message) => message.Split(". Path:")[0];
+}

@@ -1,0 +1,150 @@
+using System.Text.Json.Nodes;
+using PoFT.Cli.Scoring;
+using PoFT.Scorer.Onnx;
+using PoFT.Scorer.Pipeline;
+using PoFT.Shared.Chat;
+using PoFT.Shared.Data;
+using PoFT.Shared.Manifest;
+using PoFT.Shared.Scoring;
+using PoFT.Tests.Support;
+using PoFT.Trainer.Model;
+
+namespace PoFT.Tests.Scorer;
+
+/// <summary>The whole scoring path — manifest → chat template → real tokenizer → packing → backend —
+/// with two aligned models that share neither tokenizer nor template.</summary>
+public sealed class ManifestScoringTests(AlignedModelsFixture models) : IClassFixture<AlignedModelsFixture>
+{
+    private static async Task<List<PreferenceScore>> Score(string manifestPath, ScoringBackend backend, IReadOnlyList<SftSample> samples, int tokenBudget = 0)
+    {
+        using var set = AlignedModelSet.Open(ModelsManifest.Load(manifestPath), backend, new OrtScoringOptions { IntraOpThreads = 1 }, tokenBudget, _ => { });
+        var pipeline = new ScoringPipeline(set.Models, new ScoringPipelineOptions { WindowSize = 16 });
+        var scores = new List<PreferenceScore>();
+        await foreach (var batch in pipeline.Start(samples, batchSize: 4).ReadAllAsync())
+            scores.AddRange(batch.Scores);
+        return scores;
+    }
+
+    private string TwoModels() => models.Manifest("two.json",
+        AlignedModelsFixture.Entry("llama", ChatTemplateSpec.Llama3),
+        AlignedModelsFixture.Entry("qwen", ChatTemplateSpec.ChatMl, weight: 2));
+
+    [Fact]
+    public async Task Onnx_scores_equal_TorchSharp_scores_through_the_whole_path()
+    {
+        var samples = AlignedModelsFixture.MultiTurn(24, seed: 1);
+        var onnx = await Score(TwoModels(), ScoringBackend.Onnx, samples, tokenBudget: 300);
+        var torch = await Score(TwoModels(), ScoringBackend.Torch, samples);
+
+        Assert.Equal(samples.Select(s => s.Id), onnx.Select(s => s.SampleId));
+        for (var i = 0; i < samples.Count; i++)
+        {
+            for (var j = 0; j < 2; j++)
+            {
+                Assert.Equal(torch[i].PerModel[j].TokenCount, onnx[i].PerModel[j].TokenCount);
+                Assert.Equal(torch[i].PerModel[j].Mean, onnx[i].PerModel[j].Mean, 1e-4);
+            }
+            Assert.Equal(torch[i].Reference, onnx[i].Reference, 1e-4);
+            Assert.Equal((onnx[i].PerModel[0].Mean + 2 * onnx[i].PerModel[1].Mean) / 3, onnx[i].Reference, 1e-9);
+        }
+        // Different tokenizers see the same text as different token counts.
+        Assert.Contains(onnx, s => s.PerModel[0].TokenCount != s.PerModel[1].TokenCount);
+    }
+
+    [Fact]
+    public async Task A_sample_scores_as_the_mean_log_prob_of_its_assistant_tokens()
+    {
+        var sample = AlignedModelsFixture.MultiTurn(3, seed: 2)[2];
+        var scored = (await Score(TwoModels(), ScoringBackend.Onnx, [sample]))[0];
+
+        // Independently: render and tokenize with the llama3 template, run the checkpoint unbatched.
+        var tokenizerDir = Path.Combine(models.Root, "llama-onnx");
+        var tokenizer = PoFT.Shared.Tokenizers.TokenizerLoader.Load(new("hf", "tokenizer.json"), tokenizerDir);
+        var tokenized = new ChatTokenizer(tokenizer, new ChatTemplateSpec(ChatTemplateSpec.Llama3), 256, TruncationPolicy.Error).Tokenize(sample);
+        using var torch = TorchTokenLogProbModel.Load(Path.Combine(models.Root, "llama"), Placement.Cpu);
+        var n = tokenized.TokenIds.Length;
+        var logProbs = new float[n - 1];
+        torch.TokenLogProbs(tokenized.TokenIds.Select(t => (long)t).ToArray(), Enumerable.Repeat(1L, n).ToArray(), 1, n, logProbs);
+        var response = Enumerable.Range(1, n - 1).Where(t => tokenized.ResponseMask[t]).ToList();
+
+        Assert.Equal(response.Count, scored.PerModel[0].TokenCount);
+        Assert.Equal(response.Average(t => (double)logProbs[t - 1]), scored.PerModel[0].Mean, 1e-4);
+        Assert.Equal(tokenizer.TokenId("<|eot_id|>"), tokenized.TokenIds[response[^1]]);
+    }
+
+    [Fact]
+    public async Task Models_are_swapped_by_editing_the_manifest_only()
+    {
+        var samples = AlignedModelsFixture.MultiTurn(8, seed: 3);
+        var two = await Score(TwoModels(), ScoringBackend.Onnx, samples);
+        var three = await Score(models.Manifest("three.json",
+            AlignedModelsFixture.Entry("llama", ChatTemplateSpec.Llama3),
+            AlignedModelsFixture.Entry("qwen", ChatTemplateSpec.ChatMl, weight: 2),
+            AlignedModelsFixture.Entry("llama-b", ChatTemplateSpec.Llama3)), ScoringBackend.Onnx, samples);
+        var one = await Score(models.Manifest("one.json",
+            AlignedModelsFixture.Entry("qwen", ChatTemplateSpec.ChatMl, weight: 2)), ScoringBackend.Onnx, samples);
+
+        for (var i = 0; i < samples.Count; i++)
+        {
+            Assert.Equal(3, three[i].PerModel.Count);
+            // The models kept score exactly as before; r̄ is the new weighted mean.
+            Assert.Equal(two[i].PerModel[0].Mean, three[i].PerModel[0].Mean, 1e-9);
+            Assert.Equal(two[i].PerModel[1].Mean, three[i].PerModel[1].Mean, 1e-9);
+            Assert.Equal((three[i].PerModel[0].Mean + 2 * three[i].PerModel[1].Mean + three[i].PerModel[2].Mean) / 4, three[i].Reference, 1e-9);
+            Assert.NotEqual(two[i].Reference, three[i].Reference);
+            Assert.Single(one[i].PerModel);
+            Assert.Equal(two[i].PerModel[1].Mean, one[i].Reference, 1e-9);
+        }
+    }
+
+    [Fact]
+    public async Task A_response_longer_than_max_length_stops_scoring_naming_the_sample()
+    {
+        var manifest = models.Manifest("short.json", AlignedModelsFixture.Entry("llama", ChatTemplateSpec.Llama3, maxLength: 24));
+        var samples = AlignedModelsFixture.MultiTurn(6, seed: 4);
+        var error = await Assert.ThrowsAsync<InvalidSampleException>(() => Score(manifest, ScoringBackend.Onnx, samples));
+        Assert.Matches("m[0-5]", error.Message);
+    }
+
+    [Theory]
+    [InlineData("template", """{"family": "vicuna"}""", "field 'template.family': 'vicuna' is not one of")]
+    [InlineData("onnx", "\"nowhere/model.onnx\"", "field 'onnx': file not found")]
+    [InlineData("max_length", "1", "field 'max_length'")]
+    [InlineData("weight", "-1", "field 'weight'")]
+    [InlineData("provider", """{"kind": "tpu"}""", "field 'provider.kind'")]
+    [InlineData("colour", "\"blue\"", "colour")]
+    public void Bad_manifest_fields_are_errors_naming_the_model_and_field(string field, string value, string expected)
+    {
+        var entry = AlignedModelsFixture.Entry("llama", ChatTemplateSpec.Llama3);
+        entry[field] = JsonNode.Parse(value);
+        var path = models.Manifest($"bad-{field}.json", entry);
+        var error = Assert.Throws<ManifestException>(() => ModelsManifest.Load(path));
+        Assert.Contains(path, error.Message);
+        Assert.Contains("model 'llama'", error.Message);
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void A_missing_required_field_is_an_error_naming_it()
+    {
+        var entry = AlignedModelsFixture.Entry("llama", ChatTemplateSpec.Llama3);
+        entry.Remove("tokenizer");
+        var error = Assert.Throws<ManifestException>(() => ModelsManifest.Load(models.Manifest("no-tokenizer.json", entry)));
+        Assert.Contains("model 'llama'", error.Message);
+        Assert.Contains("tokenizer", error.Message);
+    }
+
+    [Fact]
+    public void A_template_whose_control_tokens_the_tokenizer_lacks_is_refused_when_opening()
+    {
+        var path = models.Manifest("mismatch.json", AlignedModelsFixture.Entry("qwen", ChatTemplateSpec.Llama3));
+        var error = Assert.Throws<ManifestException>(() =>
+            AlignedModelSet.Open(ModelsManifest.Load(path), ScoringBackend.Onnx, new OrtScoringOptions(), 0, _ => { }).Dispose());
+        Assert.Contains("model 'qwen'", error.Message);
+        Assert.Contains("template 'llama3'", error.Message);
+    }
+
+    [Fact]
+    public void A_missing_manifest_is_an_error_naming_it() =>
+        Assert.Contains("/nowhere/models-manifest.json", Assert.Throws<ManifestException>(() => ModelsManifest.Load("/nowhere/models-manifest.json")).Message);
+}
