@@ -10,6 +10,8 @@ var root = new RootCommand("PoFT.Hybrid: preference-oriented SFT with ONNX Runti
     InitModelCommand.Create(),
     ExportCommand.Create(),
     ScoreCommand.Create(),
+    TrainCommand.Create(),
+    DemoCommand.Create(),
 };
 try
 {

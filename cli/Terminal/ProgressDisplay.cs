@@ -13,7 +13,7 @@ public sealed class ProgressDisplay : IAsyncDisposable
 
     private readonly string _title;
     private readonly string _unit;
-    private readonly long _total;
+    private long _total;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly TaskCompletionSource _done = new();
     private readonly Task? _live;
@@ -42,11 +42,13 @@ public sealed class ProgressDisplay : IAsyncDisposable
 
     /// <param name="current">Units done so far.</param>
     /// <param name="detail">Rates and the like, shown beside the bar.</param>
-    public void Report(long current, string detail)
+    /// <param name="total">The total, where it becomes known only once the job runs.</param>
+    public void Report(long current, string detail, long? total = null)
     {
-        (_current, _detail) = (current, detail);
+        (_current, _detail, _total) = (current, detail, total ?? _total);
         if (_task is not null)
         {
+            _task.MaxValue = Math.Max(1, _total);
             _task.Value = current;
             _task.Description = $"{_title} {current}/{_total} {_unit} {Markup.Escape(detail)}";
             return;

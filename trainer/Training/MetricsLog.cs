@@ -15,7 +15,7 @@ public sealed class MetricsLog(string path) : IDisposable
     public void Dispose() => _writer.Dispose();
 }
 
-public sealed record StepMetrics(string Kind, int Step, int Epoch, double Loss, double Ce, double? TauMean, double? TauClean, double? TauNoise,
+public sealed record StepMetrics(string Kind, int Step, int TotalSteps, int Epoch, double Loss, double Ce, double? TauMean, double? TauClean, double? TauNoise,
     double Lr, double GradNorm, long Tokens, double TokensPerS, double ScorerWaitS, double ElapsedS);
 
 public sealed record EvalMetrics(string Kind, int Step, int Epoch, double HeldOutCe, double MeanRTheta, double? MeanTau, int Samples);

@@ -65,7 +65,7 @@ public sealed class PoftTrainer(
                 StepMetrics metrics;
                 try
                 {
-                    metrics = await Step(optimizer, group, schedule.At(step), step, epoch, stop);
+                    metrics = await Step(optimizer, group, schedule.At(step), step, totalSteps, epoch, stop);
                 }
                 catch (OperationCanceledException) when (stop.IsCancellationRequested)
                 {
@@ -109,7 +109,7 @@ public sealed class PoftTrainer(
             ((trainScores?.WaitTime ?? TimeSpan.Zero) - waitBefore).TotalSeconds, interrupted, final, lastEval);
     }
 
-    private async Task<StepMetrics> Step(OptimizerHelper optimizer, List<List<SftSample>> group, double lr, int step, int epoch, CancellationToken stop)
+    private async Task<StepMetrics> Step(OptimizerHelper optimizer, List<List<SftSample>> group, double lr, int step, int totalSteps, int epoch, CancellationToken stop)
     {
         optimizer.zero_grad();
         double loss = 0, ce = 0;
@@ -136,7 +136,7 @@ public sealed class PoftTrainer(
         foreach (var parameterGroup in optimizer.ParamGroups)
             parameterGroup.LearningRate = lr;
         optimizer.step();
-        return new StepMetrics("step", step + 1, epoch + 1, loss, ce, Mean(taus.Select(t => t.Tau)),
+        return new StepMetrics("step", step + 1, totalSteps, epoch + 1, loss, ce, Mean(taus.Select(t => t.Tau)),
             Mean(taus.Where(t => !t.Noise).Select(t => t.Tau)), Mean(taus.Where(t => t.Noise).Select(t => t.Tau)),
             lr, gradNorm, tokens, 0, 0, 0);
     }

@@ -1,0 +1,46 @@
+using PoFT.Shared.Data;
+
+namespace PoFT.Cli.Demo;
+
+/// <summary>
+/// The paper's hand-crafted noise (Figure 3d/e): each instruction gets the response of another, randomly
+/// matched sample, whose characters are then corrupted by random insertion, deletion and substitution.
+/// Noise samples are marked <see cref="SftSample.IsNoise"/>.
+/// </summary>
+public static class NoiseRecipe
+{
+    private const string Alphabet = "abcdefghijklmnopqrstuvwxyz0123456789 ";
+
+    public static List<SftSample> Make(IReadOnlyList<SftSample> clean, int count, double corruption, Random random)
+    {
+        var noise = new List<SftSample>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var prompt = clean[random.Next(clean.Count)];
+            var donor = clean[random.Next(clean.Count)];
+            var messages = prompt.Messages.Select(m => m.Role == ChatMessage.Assistant
+                ? m with { Content = Corrupt(donor.Messages.Last(d => d.Role == ChatMessage.Assistant).Content, corruption, random) }
+                : m).ToList();
+            noise.Add(new SftSample($"noise-{i}", messages, IsNoise: true));
+        }
+        return noise;
+    }
+
+    private static string Corrupt(string text, double rate, Random random)
+    {
+        var chars = new List<char>(text.Length + 8);
+        foreach (var c in text)
+        {
+            var roll = random.NextDouble();
+            if (roll < rate / 3)
+                continue;
+            if (roll < 2 * rate / 3)
+                chars.Add(Alphabet[random.Next(Alphabet.Length)]);
+            else
+                chars.Add(c);
+            if (roll >= 2 * rate / 3 && roll < rate)
+                chars.Add(Alphabet[random.Next(Alphabet.Length)]);
+        }
+        return chars.Count == 0 ? text : new string([.. chars]);
+    }
+}
