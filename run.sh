@@ -40,7 +40,7 @@ build() {
   [[ "${POFT_GPU:-0}" == 1 ]] && gpu=true
   local log
   log=$(mktemp)
-  if ! dotnet build "$root/PoFT.Hybrid.sln" -c "$configuration" -p:PoftGpu="$gpu" --nologo -v quiet -clp:NoSummary >"$log" 2>&1; then
+  if ! dotnet build "$root/PoFT.Hybrid.sln" -c "$configuration" -p:PoftGpu="$gpu" --nologo -v minimal -clp:NoSummary >"$log" 2>&1; then
     cat "$log" >&2
     rm -f "$log"
     die "build failed"
