@@ -50,15 +50,17 @@ public sealed record ModelConfig
     /// <summary>Named presets for fresh models; sizes exclude nothing (embeddings included).</summary>
     public static ModelConfig Preset(string name, int vocabSize) => name switch
     {
-        "tiny" => Build(vocabSize, hidden: 64, intermediate: 176, layers: 2, heads: 4, kvHeads: 2, maxPositions: 1024),
-        "small" => Build(vocabSize, hidden: 256, intermediate: 688, layers: 4, heads: 8, kvHeads: 4, maxPositions: 2048),
-        "medium" => Build(vocabSize, hidden: 512, intermediate: 1376, layers: 8, heads: 8, kvHeads: 4, maxPositions: 2048),
+        "tiny" => Llama(vocabSize, hidden: 64, intermediate: 176, layers: 2, heads: 4, kvHeads: 2) with { MaxPositionEmbeddings = 1024, TieWordEmbeddings = true },
+        "small" => Llama(vocabSize, hidden: 256, intermediate: 688, layers: 4, heads: 8, kvHeads: 4) with { TieWordEmbeddings = true },
+        "medium" => Llama(vocabSize, hidden: 512, intermediate: 1376, layers: 8, heads: 8, kvHeads: 4) with { TieWordEmbeddings = true },
         _ => throw new ArgumentException($"unknown preset '{name}'; presets: {string.Join(", ", PresetNames)}"),
     };
 
     public static readonly IReadOnlyList<string> PresetNames = ["tiny", "small", "medium"];
 
-    private static ModelConfig Build(int vocabSize, int hidden, int intermediate, int layers, int heads, int kvHeads, int maxPositions) => new()
+    /// <summary>A LlamaForCausalLM config of the given shape (head_dim = hidden / heads, RoPE θ = 500000 as
+    /// in Llama 3, untied, 2048 positions); callers adjust the rest with <c>with</c>.</summary>
+    public static ModelConfig Llama(int vocabSize, int hidden, int intermediate, int layers, int heads, int kvHeads) => new()
     {
         VocabSize = vocabSize,
         HiddenSize = hidden,
@@ -68,8 +70,7 @@ public sealed record ModelConfig
         NumKeyValueHeads = kvHeads,
         HeadDim = hidden / heads,
         RopeTheta = 500000.0,
-        MaxPositionEmbeddings = maxPositions,
-        TieWordEmbeddings = true,
+        MaxPositionEmbeddings = 2048,
     };
 
     public static ModelConfig Load(string path)

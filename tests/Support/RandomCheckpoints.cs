@@ -26,17 +26,9 @@ public static class RandomCheckpoints
 
     public static ModelConfig Build(int vocab = 97, int hidden = 32, int heads = 4, int kvHeads = 2, int layers = 2,
         int intermediate = 48, string architecture = "LlamaForCausalLM", bool tied = false, bool attentionBias = false,
-        RopeScaling? ropeScaling = null) => new()
+        RopeScaling? ropeScaling = null) => ModelConfig.Llama(vocab, hidden, intermediate, layers, heads, kvHeads) with
     {
         Architecture = architecture,
-        VocabSize = vocab,
-        HiddenSize = hidden,
-        IntermediateSize = intermediate,
-        NumHiddenLayers = layers,
-        NumAttentionHeads = heads,
-        NumKeyValueHeads = kvHeads,
-        HeadDim = hidden / heads,
-        RmsNormEps = 1e-5,
         RopeTheta = 10000.0,
         RopeScaling = ropeScaling,
         MaxPositionEmbeddings = 256,
