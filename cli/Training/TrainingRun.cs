@@ -37,12 +37,12 @@ public static class TrainingRun
                 new OrtScoringOptions { IntraOpThreads = config.ScorerThreads }, tokenBudget: 0, Console.Error.WriteLine);
         var names = config.Manifest is null ? [] : ModelsManifest.Load(config.Manifest).Names;
         using var cancelScoring = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        var pipelines = new List<ChannelReader<ScoredBatch>>();
+        var pipelines = new List<ScoringPipeline>();
         ChannelReader<ScoredBatch> Start(IReadOnlyList<SftSample> samples)
         {
-            var reader = new ScoringPipeline(aligned!.Models, new ScoringPipelineOptions()).Start(samples, batchSize: 8, cancelScoring.Token);
-            pipelines.Add(reader);
-            return reader;
+            var pipeline = new ScoringPipeline(aligned!.Models, new ScoringPipelineOptions());
+            pipelines.Add(pipeline);
+            return pipeline.Start(samples, batchSize: 8, cancelScoring.Token);
         }
         ReferenceScores? trainScores = null, evalScores = null;
         if (config.Scores is not null)
@@ -72,8 +72,7 @@ public static class TrainingRun
             // Training may end before the scorer has scored everything (max_steps, interruption); its
             // sessions are disposed only once no inference is in flight.
             await cancelScoring.CancelAsync();
-            foreach (var pipeline in pipelines)
-                await pipeline.Completion.ContinueWith(_ => { }, TaskScheduler.Default);
+            await Task.WhenAll(pipelines.Select(p => p.Finished));
         }
     }
 }

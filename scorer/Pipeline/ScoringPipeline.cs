@@ -18,6 +18,11 @@ public sealed class ScoringPipeline(IReadOnlyList<AlignedScorerModel> models, Sc
 {
     public IReadOnlyList<ModelStatistics> Statistics { get; } = [.. models.Select(m => new ModelStatistics(m.Name))];
 
+    /// <summary>Completes once every stage has stopped — after the last window, a failure or a cancellation —
+    /// whether or not the consumer read everything (the channel's own Completion waits for that too).
+    /// Await it before disposing the models.</summary>
+    public Task Finished { get; private set; } = Task.CompletedTask;
+
     /// <summary>Starts scoring; batches of <paramref name="batchSize"/> samples come out in input order.</summary>
     public ChannelReader<ScoredBatch> Start(IEnumerable<SftSample> samples, int batchSize, CancellationToken cancellation = default)
     {
@@ -25,7 +30,9 @@ public sealed class ScoringPipeline(IReadOnlyList<AlignedScorerModel> models, Sc
         // Whole batches per window, so that no batch straddles two windows.
         var windowSize = (options.WindowSize + batchSize - 1) / batchSize * batchSize;
         var output = Channel.CreateBounded<ScoredBatch>(new BoundedChannelOptions(options.WindowsAhead * windowSize / batchSize) { SingleWriter = true });
-        _ = Task.Run(() => RunAsync(samples, windowSize, batchSize, output.Writer, cancellation), CancellationToken.None);
+        if (!Finished.IsCompleted)
+            throw new InvalidOperationException("this pipeline is already running");
+        Finished = Task.Run(() => RunAsync(samples, windowSize, batchSize, output.Writer, cancellation), CancellationToken.None);
         return output.Reader;
     }
 
