@@ -10,6 +10,7 @@ var root = new RootCommand("PoFT.Hybrid: preference-oriented SFT with ONNX Runti
     InitModelCommand.Create(),
     ExportCommand.Create(),
     ScoreCommand.Create(),
+    BenchCommand.Create(),
 };
 try
 {
