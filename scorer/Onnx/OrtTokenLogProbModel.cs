@@ -36,6 +36,8 @@ public sealed class OrtTokenLogProbModel : ITokenLogProbModel
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             EnableCpuMemArena = options.EnableMemoryArena,
         };
+        if (!options.AllowSpinning)
+            sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         var used = "CPUExecutionProvider";
         if (provider.Kind == "cuda")
         {

@@ -1,0 +1,53 @@
+using System.CommandLine;
+using PoFT.Cli.Bench;
+using Spectre.Console;
+
+namespace PoFT.Cli.Commands;
+
+/// <summary><c>bench</c>: speed and memory benchmarks with side-by-side comparisons (README, Performance).
+/// Its hidden <c>probe</c> subcommand is the fresh child process the memory part measures in.</summary>
+public static class BenchCommand
+{
+    public static Command Create()
+    {
+        var parts = new Option<string>("--parts") { Description = $"comma-separated parts: {string.Join(",", BenchSettings.AllParts)}", DefaultValueFactory = _ => string.Join(",", BenchSettings.AllParts) };
+        var sizes = new Option<string>("--sizes") { Description = "comma-separated model sizes: 20m, 100m (tiny with --quick)", DefaultValueFactory = _ => "20m,100m" };
+        var repeats = new Option<int?>("--repeats") { Description = "recorded repeats per figure, after one warm-up (default 5; 2 with --quick)" };
+        var samples = new Option<int?>("--samples") { Description = "samples per scoring or training data set (default 64; 16 with --quick)" };
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op and TorchSharp threads (0: all cores)", DefaultValueFactory = _ => 0 };
+        var json = new Option<FileInfo?>("--json") { Description = "also write the figures as JSON to this file" };
+        var quick = new Option<bool>("--quick") { Description = "tiny model and data, 2 repeats: a smoke test, not a measurement" };
+        var command = new Command("bench", "Speed and memory benchmarks: each figure a median over repeats, comparisons interleaved")
+        {
+            parts, sizes, repeats, samples, threads, json, quick, CreateProbe(),
+        };
+        command.SetAction(async (parse, _) =>
+        {
+            var settings = BenchSettings.Create(List(parse.GetRequiredValue(parts)), List(parse.GetRequiredValue(sizes)),
+                parse.GetValue(repeats), parse.GetValue(threads), parse.GetValue(samples), parse.GetValue(quick));
+            var report = await BenchRunner.RunAsync(settings, Console.Error.WriteLine);
+            BenchTable.Write(report, AnsiConsole.Console);
+            if (parse.GetValue(json) is { } file)
+                report.WriteJson(file.FullName);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command CreateProbe()
+    {
+        var workload = new Option<string>("--workload") { Required = true };
+        var model = new Option<string>("--model") { Required = true };
+        var samples = new Option<int>("--samples") { Required = true };
+        var length = new Option<int>("--length") { Required = true };
+        var budget = new Option<int>("--budget");
+        var threads = new Option<int>("--threads") { DefaultValueFactory = _ => Environment.ProcessorCount };
+        var probe = new Command("probe", "one memory-part workload in this process, then its peak RSS") { workload, model, samples, length, budget, threads };
+        probe.Hidden = true;
+        probe.SetAction((parse, _) => MemoryProbe.RunAsync(parse.GetRequiredValue(workload), parse.GetRequiredValue(model),
+            parse.GetValue(samples), parse.GetValue(length), parse.GetValue(budget), parse.GetValue(threads)));
+        return probe;
+    }
+
+    private static string[] List(string value) => value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}

@@ -1,0 +1,67 @@
+using System.Text.Json.Nodes;
+using PoFT.Cli.Bench;
+using PoFT.Tests.Support;
+
+namespace PoFT.Tests.Bench;
+
+/// <summary>`bench --quick` end to end for the parts that run in-process: the JSON holds every figure as
+/// finite positive numbers and every ratio as the quotient of its two figures' medians. No timing
+/// thresholds: timings are for benchmarks to report, never for tests to judge.</summary>
+public sealed class BenchSmokeTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task Quick_peak_and_scorer_write_finite_positive_figures_and_consistent_ratios()
+    {
+        var settings = BenchSettings.Create(["peak", "scorer"], [], repeats: null, threads: 0, samples: null, quick: true);
+        var report = await BenchRunner.RunAsync(settings, _ => { });
+        var path = _temp.File("bench.json");
+        report.WriteJson(path);
+
+        var json = JsonNode.Parse(File.ReadAllText(path))!;
+        var figures = json["figures"]!.AsArray().ToDictionary(f => f!["id"]!.GetValue<string>(), f => f!["stats"]!);
+        Assert.Contains(PeakPart.Ort, figures.Keys);
+        Assert.Contains("scorer.tiny.ort", figures.Keys);
+        Assert.Contains("scorer.tiny.pad_to_max_useful", figures.Keys);
+        foreach (var (id, stats) in figures)
+        {
+            var values = stats["values"]!.AsArray().Select(v => v!.GetValue<double>()).ToList();
+            Assert.Equal(settings.Repeats, values.Count);
+            Assert.All(values, v => Assert.True(double.IsFinite(v) && v > 0, $"{id}: {v}"));
+            var (median, min, max) = (stats["median"]!.GetValue<double>(), stats["min"]!.GetValue<double>(), stats["max"]!.GetValue<double>());
+            Assert.Equal(values.Min(), min);
+            Assert.Equal(values.Max(), max);
+            Assert.InRange(median, min, max);
+        }
+
+        var ratios = json["ratios"]!.AsArray();
+        Assert.Contains(ratios, r => r!["id"]!.GetValue<string>() == "scorer.tiny.ort_over_torch" && r["target"]!.GetValue<double>() == 2);
+        foreach (var ratio in ratios)
+        {
+            var numerator = figures[ratio!["numerator"]!.GetValue<string>()]["median"]!.GetValue<double>();
+            var denominator = figures[ratio["denominator"]!.GetValue<string>()]["median"]!.GetValue<double>();
+            Assert.Equal(numerator / denominator, ratio["value"]!.GetValue<double>(), 1e-9);
+        }
+    }
+
+    [Fact]
+    public void Stats_take_the_median_and_range_of_the_repeats()
+    {
+        var stats = Stats.From([3.0, 1.0, 4.0, 2.0]);
+        Assert.Equal((2.5, 1.0, 4.0), (stats.Median, stats.Min, stats.Max));
+        Assert.Equal([1 / 3.0, 1.0, 0.25, 0.5], stats.Map(v => 1 / v).Values);
+    }
+
+    [Fact]
+    public void An_interleaved_measurement_alternates_its_sides_after_warming_both_up()
+    {
+        var calls = new List<string>();
+        var (a, b) = new Measurement(Warmup: 1, Repeats: 2).Interleave(() => { calls.Add("a"); return 1; }, () => { calls.Add("b"); return 2; });
+        Assert.Equal(["a", "b", "a", "b", "a", "b"], calls);
+        Assert.Equal([1.0, 1.0], a.Values);
+        Assert.Equal([2.0, 2.0], b.Values);
+    }
+}
