@@ -38,7 +38,7 @@ public sealed class BenchModels : IDisposable
     /// <summary>Without spinning: a benchmark alternates ONNX Runtime with TorchSharp on the same cores, and
     /// spinning ORT threads would bill their idle time to whatever runs next.</summary>
     public static OrtTokenLogProbModel OpenOrt(string onnxPath, int threads) =>
-        OrtTokenLogProbModel.Open("bench", onnxPath, new ExecutionProviderSpec(), new OrtScoringOptions { IntraOpThreads = threads, AllowSpinning = false }, Console.Error.WriteLine);
+        OrtTokenLogProbModel.Open("bench", onnxPath, new ExecutionProviderSpec(), new OrtScoringOptions { IntraOpThreads = threads }, Console.Error.WriteLine);
 
     public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
 }

@@ -10,9 +10,6 @@ public sealed record OrtScoringOptions
     public int IntraOpThreads { get; init; }
     public GraphOptimizationLevel OptimizationLevel { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
     public bool EnableMemoryArena { get; init; } = true;
-    /// <summary>Whether idle intra-op threads spin for a while after each run; they then hold cores that
-    /// anything else in the process (the TorchSharp trainer, another model) needs.</summary>
-    public bool AllowSpinning { get; init; } = true;
     /// <summary>Fail instead of falling back to CPU when a model asks for CUDA and it is unavailable.</summary>
     public bool RequireGpu { get; init; }
 }

@@ -36,8 +36,10 @@ public sealed class OrtTokenLogProbModel : ITokenLogProbModel
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             EnableCpuMemArena = options.EnableMemoryArena,
         };
-        if (!options.AllowSpinning)
-            sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        // Idle ORT threads would otherwise spin on the cores between runs, stealing them from the other
+        // aligned models' sessions and from the trainer in the same process (measured: libtorch GEMM fell
+        // from ~126 to 2 GFLOP/s right after an ORT run).
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         var used = "CPUExecutionProvider";
         if (provider.Kind == "cuda")
         {
