@@ -12,7 +12,12 @@ public sealed class BenchModels : IDisposable
 {
     private const long Seed = 1;
 
+    private readonly Dictionary<string, TimeSpan> _exportTimes = [];
+
     public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("poft-bench-").FullName;
+
+    /// <summary>How long each model's checkpoint → ONNX export took (one run: it happens once).</summary>
+    public IReadOnlyDictionary<string, TimeSpan> ExportTimes => _exportTimes;
 
     public string Checkpoint(string name, ModelConfig config)
     {
@@ -30,8 +35,12 @@ public sealed class BenchModels : IDisposable
     {
         var directory = Path.Combine(Directory, name, "onnx");
         var path = Path.Combine(directory, LlamaOnnxExporter.ModelFile);
-        if (!File.Exists(path))
-            LlamaOnnxExporter.Export(Checkpoint(name, config), directory, new ExportOptions());
+        if (File.Exists(path))
+            return path;
+        var checkpoint = Checkpoint(name, config);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        LlamaOnnxExporter.Export(checkpoint, directory, new ExportOptions());
+        _exportTimes[name] = clock.Elapsed;
         return path;
     }
 

@@ -23,13 +23,5 @@ public sealed record BenchSize(string Name, ModelConfig Config)
         $"{Config.NumAttentionHeads}/{Config.NumKeyValueHeads} heads, MLP {Config.IntermediateSize}, vocab {Config.VocabSize}, tied)";
 
     private static ModelConfig Build(int hidden, int intermediate, int layers, int heads, int kvHeads) =>
-        ModelConfig.Preset("small", Vocabulary) with
-        {
-            HiddenSize = hidden,
-            IntermediateSize = intermediate,
-            NumHiddenLayers = layers,
-            NumAttentionHeads = heads,
-            NumKeyValueHeads = kvHeads,
-            HeadDim = hidden / heads,
-        };
+        ModelConfig.Llama(Vocabulary, hidden, intermediate, layers, heads, kvHeads) with { TieWordEmbeddings = true };
 }

@@ -23,6 +23,8 @@ public static class ScorerPart
         foreach (var size in report.Settings.ModelSizes)
         {
             var onnx = models.Onnx(size.Name, size.Config);
+            report.Add("scorer", $"scorer.{size.Name}.export", $"{size.Name} export, checkpoint → model.onnx (one run)", "s",
+                Stats.Single(models.ExportTimes[size.Name].TotalSeconds));
             var data = SyntheticData.Create(report.Settings.LengthMix, report.Settings.Samples, size.Config.VocabSize, seed: 11);
             var tokenized = data.Tokenized;
             var budget = AlignedScorerModel.TokenBudgetFor(size.Config.VocabSize);
@@ -35,6 +37,7 @@ public static class ScorerPart
             }
             await CompareConcurrency(report, size, onnx, data, budget);
         }
+        SessionOptionsPart.Run(report, models);
     }
 
     private static Figure CompareBackends(BenchReport report, BenchSize size, ITokenLogProbModel ort, BenchModels models,

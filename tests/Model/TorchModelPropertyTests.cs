@@ -92,4 +92,22 @@ public class TorchModelPropertyTests
         for (var t = 0; t < sample.Length - 1; t++)
             Assert.Equal(full[0, t, sample[t + 1]].item<float>(), fast[t], 1e-5f);
     }
+
+    [Fact]
+    public void Bfloat16_placement_scores_close_to_float32_and_keeps_log_probs_in_float32()
+    {
+        using var temp = new TempDirectory();
+        var checkpoint = RandomCheckpoints.Write(temp.Path, RandomCheckpoints.Config("gqa-untied-llama3-rope"), seed: 15);
+        using var fp32 = ModelCheckpoint.Load(checkpoint, Placement.Cpu);
+        using var bf16 = ModelCheckpoint.Load(checkpoint, Placement.Resolve("cpu", "bfloat16"));
+        long[] sample = [4, 8, 15, 16, 23, 42, 7, 9];
+        using var _ = no_grad();
+        var low = bf16.TokenLogProbs(Ids(sample), Mask(sample));
+        Assert.Equal(ScalarType.Float32, low.dtype);
+        var a = LogProbs(fp32, sample);
+        var b = low.data<float>().ToArray();
+        Assert.NotEqual(a, b);
+        for (var i = 0; i < a.Length; i++)
+            Assert.Equal(a[i], b[i], 0.15f);
+    }
 }

@@ -174,11 +174,7 @@ public sealed class PoftTrainer(
         if (trainScores is null)
             throw new InvalidOperationException("--keep-top needs reference scores: give a manifest or a score file");
         await trainScores.WaitForAll(data.Train, stop);
-        var keep = (int)Math.Ceiling(data.Train.Count * options.KeepTopPercent / 100);
-        var chosen = data.Train.Select((s, i) => (s, i)).OrderByDescending(p => trainScores.Known[p.s.Id].Reference).ThenBy(p => p.i)
-            .Take(keep).Select(p => p.i).ToHashSet();
-        // Keep file order among the chosen, so the sampler's permutation alone decides the training order.
-        return [.. data.Train.Where((_, i) => chosen.Contains(i))];
+        return HardFilter.KeepTop(data.Train, trainScores.Known, options.KeepTopPercent);
     }
 
     private void Save(string directory, TrainerState state, OptimizerHelper optimizer)
