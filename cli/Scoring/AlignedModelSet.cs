@@ -66,7 +66,10 @@ public sealed class AlignedModelSet : IDisposable
             throw new ManifestException($"{manifest.Path}: model '{spec.Name}': template '{spec.Template.Family}' does not fit its tokenizer: {e.Message}");
         }
         var configPath = Path.Combine(Path.GetDirectoryName(manifest.Resolve(spec.Onnx))!, Checkpoint.ConfigFile);
-        var modelVocabulary = File.Exists(configPath) ? ModelConfig.Load(configPath).VocabSize : (int?)null;
+        var modelConfig = File.Exists(configPath) ? ModelConfig.Load(configPath) : null;
+        var modelVocabulary = modelConfig?.VocabSize;
+        if (modelConfig?.SlidingWindow is { } window && spec.MaxLength > window)
+            throw new ManifestException($"{manifest.Path}: model '{spec.Name}': field 'max_length' {spec.MaxLength} exceeds the model's sliding_window {window}, which the exported graph does not apply");
         if (modelVocabulary < tokenizer.VocabularySize)
             throw new ManifestException($"{manifest.Path}: model '{spec.Name}': its tokenizer has {tokenizer.VocabularySize} ids but the model's vocab_size is {modelVocabulary} ({configPath})");
         return (chat, modelVocabulary ?? tokenizer.VocabularySize ?? 128_000);

@@ -110,4 +110,14 @@ public class TorchModelPropertyTests
         for (var i = 0; i < a.Length; i++)
             Assert.Equal(a[i], b[i], 0.15f);
     }
+
+    [Fact]
+    public void A_Mistral_sequence_longer_than_its_sliding_window_is_refused_not_scored_wrongly()
+    {
+        var config = RandomCheckpoints.Build(architecture: "MistralForCausalLM") with { SlidingWindow = 6 };
+        using var model = ModelCheckpoint.CreateFresh(config, seed: 16);
+        Assert.Equal(5, LogProbs(model, [1, 2, 3, 4, 5, 6]).Length);
+        var error = Assert.Throws<ArgumentException>(() => LogProbs(model, [1, 2, 3, 4, 5, 6, 7]));
+        Assert.Contains("sliding_window of 6", error.Message);
+    }
 }

@@ -145,8 +145,11 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor, Tensor>
     private readonly RmsNorm norm;
     private readonly RotaryEmbedding rotary_emb;
 
+    private readonly int? _slidingWindow;
+
     public LlamaModel(ModelConfig c) : base(nameof(LlamaModel))
     {
+        _slidingWindow = c.SlidingWindow;
         embed_tokens = nn.Embedding(c.VocabSize, c.HiddenSize);
         layers = nn.ModuleList([.. Enumerable.Range(0, c.NumHiddenLayers).Select(_ => new DecoderLayer(c))]);
         norm = new RmsNorm(c.HiddenSize, c.RmsNormEps);
@@ -159,6 +162,10 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var seq = inputIds.shape[1];
+        // Mistral attends within a window; this model attends to the whole prefix, which is the same only
+        // for sequences that fit in the window.
+        if (seq > _slidingWindow)
+            throw new ArgumentException($"sequence of {seq} tokens exceeds the model's sliding_window of {_slidingWindow}");
         // Positions count real tokens only, so left- and right-padded samples see the same positions.
         var positions = (attentionMask.cumsum(1) - 1).clamp_min(0);
         var (cos, sin) = rotary_emb.forward(positions);
