@@ -31,11 +31,12 @@ public static class TrainingRun
         var options = resume is null ? config.Training : TrainerState.Load(resume).Options;
 
         var known = resume is null ? [] : ScoreFile.Read(Path.Combine(resume, TrainerState.ScoresFile)).Select(r => r.ToPreferenceScore()).ToList();
-        using var aligned = config.Manifest is null || config.Scores is not null
+        var manifest = config.Manifest is null || config.Scores is not null ? null : ModelsManifest.Load(config.Manifest);
+        using var aligned = manifest is null
             ? null
-            : AlignedModelSet.Open(ModelsManifest.Load(config.Manifest), ScoringBackend.Onnx,
+            : AlignedModelSet.Open(manifest, ScoringBackend.Onnx,
                 new OrtScoringOptions { IntraOpThreads = config.ScorerThreads }, tokenBudget: 0, Console.Error.WriteLine);
-        var names = config.Manifest is null ? [] : ModelsManifest.Load(config.Manifest).Names;
+        var names = manifest?.Names ?? [];
         using var cancelScoring = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var pipelines = new List<ScoringPipeline>();
         ChannelReader<ScoredBatch> Start(IReadOnlyList<SftSample> samples)
