@@ -11,14 +11,14 @@ public static class InitModelCommand
     public static Command Create()
     {
         var config = new Option<string>("--config") { Description = $"preset ({string.Join(", ", ModelConfig.PresetNames)}) or path to a Hugging Face config.json", Required = true };
-        var tokenizer = new Option<DirectoryInfo>("--tokenizer") { Description = "directory with tokenizer.json (+ tokenizer_config.json); sets the vocabulary and special ids, and is copied into the checkpoint", Required = true };
+        var tokenizer = new Option<DirectoryInfo>("--tokenizer") { Description = "directory with tokenizer.json (+ tokenizer_config.json) or GPT-2's vocab.json + merges.txt; sets the vocabulary and special ids, and is copied into the checkpoint", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "checkpoint directory to write", Required = true };
         var seed = new Option<long>("--seed") { Description = "initialisation seed", DefaultValueFactory = _ => 0 };
         var command = new Command("init-model", "Create a fresh Llama-family checkpoint (Hugging Face layout)") { config, tokenizer, output, seed };
         command.SetAction(parse =>
         {
             var tokenizerDir = parse.GetRequiredValue(tokenizer).FullName;
-            var tokenizerFiles = TokenizerLoader.Load(new TokenizerSpec(TokenizerSpec.HuggingFace, "tokenizer.json"), tokenizerDir);
+            var tokenizerFiles = TokenizerLoader.LoadFromModelDirectory(tokenizerDir);
             var vocabularySize = tokenizerFiles.VocabularySize ?? throw new InvalidOperationException($"{tokenizerFiles.Source}: id space size unknown");
             var spec = parse.GetRequiredValue(config);
             var modelConfig = ModelConfig.PresetNames.Contains(spec)

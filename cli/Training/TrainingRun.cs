@@ -24,7 +24,7 @@ public static class TrainingRun
         var placement = Placement.Resolve(config.Device, config.Dtype);
         var source = resume ?? config.Model;
         using var model = ModelCheckpoint.Load(source, placement);
-        var tokenizer = TokenizerLoader.Load(new TokenizerSpec(TokenizerSpec.HuggingFace, "tokenizer.json"), source);
+        var tokenizer = TokenizerLoader.LoadFromModelDirectory(source);
         var target = new ChatTokenizer(tokenizer, config.Template, config.MaxLength, config.Truncation);
         var train = SftDataSet.Read(config.TrainData).Samples;
         var eval = config.EvalData is null ? [] : SftDataSet.Read(config.EvalData).Samples;

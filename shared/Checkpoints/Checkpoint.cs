@@ -14,7 +14,7 @@ public sealed class Checkpoint : IDisposable
     public const string SingleFile = "model.safetensors";
     public const string IndexFile = "model.safetensors.index.json";
     public static readonly IReadOnlyList<string> TokenizerFiles =
-        ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "tokenizer.model", "vocab.json", "merges.txt", "generation_config.json"];
+        ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "tokenizer.model", "vocab.json", "merges.txt", "encoder.json", "vocab.bpe", "generation_config.json"];
 
     private readonly Dictionary<string, SafetensorsFile> _fileOf;
     private readonly List<SafetensorsFile> _files;

@@ -11,6 +11,8 @@ namespace PoFT.Shared.Tokenizers;
 /// </summary>
 public static class HfTokenizerJson
 {
+    public const string FileName = "tokenizer.json";
+
     public static ModelTokenizer Load(string tokenizerPath, string? bosOverride, string? eosOverride)
     {
         var root = JsonFiles.ReadObject(tokenizerPath);

@@ -17,6 +17,20 @@ public static class TokenizerLoader
         };
     }
 
+    /// <summary>
+    /// The tokenizer stored in a model directory (a checkpoint, or the directory given to <c>init-model</c>):
+    /// tokenizer.json, or GPT-2's vocabulary and merges (vocab.json + merges.txt, or encoder.json + vocab.bpe).
+    /// </summary>
+    public static ModelTokenizer LoadFromModelDirectory(string directory)
+    {
+        if (File.Exists(Path.Combine(directory, HfTokenizerJson.FileName)))
+            return Load(new TokenizerSpec(TokenizerSpec.HuggingFace, HfTokenizerJson.FileName), directory);
+        if (Gpt2TokenizerFiles.Find(directory) is not null)
+            return Load(new TokenizerSpec(TokenizerSpec.Gpt2, "."), directory);
+        throw new FileNotFoundException($"{directory}: no tokenizer; expected {HfTokenizerJson.FileName}, or GPT-2's "
+            + string.Join(" or ", Gpt2TokenizerFiles.FileNames.Select(pair => $"{pair.Vocabulary} + {pair.Merges}")));
+    }
+
     private static ModelTokenizer LoadTiktoken(TokenizerSpec spec, string baseDirectory)
     {
         if ((spec.Encoding is null) == (spec.Path is null))

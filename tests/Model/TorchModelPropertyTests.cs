@@ -94,6 +94,28 @@ public class TorchModelPropertyTests
     }
 
     [Fact]
+    public void Scoring_only_chosen_positions_gives_their_values_and_gradients_and_zero_elsewhere()
+    {
+        using var model = ModelCheckpoint.CreateFresh(RandomCheckpoints.Config("gqa-untied-llama3-rope"), seed: 17);
+        long[][] rows = [[3, 9, 27, 81, 12, 5, 44], [7, 14, 28]];
+        var only = tensor(new float[] { 0, 0, 1, 1, 0, 1, 1, 1, 0, 0, 0, 0 }, [2, 6]);
+        var dense = model.TokenLogProbs(Ids(rows), Mask(rows));
+        var chosen = model.TokenLogProbs(Ids(rows), Mask(rows), only);
+        var expected = (dense * only).data<float>().ToArray();
+        var actual = chosen.data<float>().ToArray();
+        for (var i = 0; i < expected.Length; i++)
+            Assert.Equal(expected[i], actual[i], 1e-5f);
+        Assert.Equal(5, actual.Count(v => v != 0));
+
+        (dense * only).sum().backward();
+        var denseGrads = model.parameters().Select(p => p.grad!.clone()).ToList();
+        model.zero_grad();
+        chosen.sum().backward();
+        foreach (var (a, b) in denseGrads.Zip(model.parameters().Select(p => p.grad!)))
+            Assert.True(allclose(a, b, rtol: 1e-4, atol: 1e-6));
+    }
+
+    [Fact]
     public void Bfloat16_placement_scores_close_to_float32_and_keeps_log_probs_in_float32()
     {
         using var temp = new TempDirectory();

@@ -53,4 +53,27 @@ public class TokenizerSpecTests
         Assert.Equal(100257, tokenizer.Eos!.Id);
         Assert.Equal("Hello world", tokenizer.Decode([9906, 1917]));
     }
+
+    [Fact]
+    public void A_model_directory_with_GPT2_files_under_either_name_loads_the_same_tokenizer()
+    {
+        using var dir = new TempDirectory();
+        var gpt2 = Path.Combine(RepoPaths.Assets, "gpt2");
+        File.Copy(Path.Combine(gpt2, "encoder.json"), dir.File("vocab.json"));
+        File.Copy(Path.Combine(gpt2, "vocab.bpe"), dir.File("merges.txt"));
+        var huggingFaceNames = TokenizerLoader.LoadFromModelDirectory(dir.Path);
+        var openAiNames = TokenizerLoader.LoadFromModelDirectory(gpt2);
+        const string text = "What does the word 'lexicon' mean?";
+        Assert.Equal(openAiNames.Encode(text).Ids, huggingFaceNames.Encode(text).Ids);
+        Assert.Equal(50256, huggingFaceNames.Eos!.Id);
+    }
+
+    [Fact]
+    public void A_model_directory_without_tokenizer_files_is_an_error_listing_what_was_expected()
+    {
+        using var dir = new TempDirectory();
+        var e = Assert.Throws<FileNotFoundException>(() => TokenizerLoader.LoadFromModelDirectory(dir.Path));
+        Assert.Contains("tokenizer.json", e.Message);
+        Assert.Contains("vocab.json + merges.txt", e.Message);
+    }
 }

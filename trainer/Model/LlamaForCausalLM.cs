@@ -205,17 +205,25 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>
     /// [batch, seq−1] fp32: element [b, t] = log p(input_ids[b, t+1] | input_ids[b, ≤t]), and 0 where
     /// attention_mask[b, t] or [b, t+1] is 0 (a left-padded row then scores exactly as unpadded). The same
-    /// contract as the exported ONNX graph's <c>token_logprobs</c>.
+    /// contract as the exported ONNX graph's <c>token_logprobs</c>. With <paramref name="only"/> ([batch, seq−1],
+    /// nonzero where wanted) every other element is 0 too.
     /// </summary>
-    public Tensor TokenLogProbs(Tensor inputIds, Tensor attentionMask)
+    /// <remarks>The LM head and the log-softmax run only on the scored positions, gathered into one
+    /// [positions, hidden] matrix: with a large vocabulary they are most of the cost, and padding, prompt and
+    /// template positions would be thrown away.</remarks>
+    public Tensor TokenLogProbs(Tensor inputIds, Tensor attentionMask, Tensor? only = null)
     {
         using var scope = NewDisposeScope();
-        var logits = forward(inputIds, attentionMask)[.., ..^1].to(ScalarType.Float32);
-        var targets = inputIds[.., 1..];
-        var picked = logits.gather(-1, targets.unsqueeze(-1)).squeeze(-1);
-        var logProbs = picked - logits.logsumexp(-1, keepdim: false);
-        var scored = (attentionMask[.., ..^1] * attentionMask[.., 1..]).to(ScalarType.Float32);
-        return (logProbs * scored).MoveToOuterDisposeScope();
+        var scored = attentionMask[.., ..^1] * attentionMask[.., 1..];
+        if (only is not null)
+            scored = scored * only.ne(0);
+        var rows = scored.flatten().nonzero().squeeze(1);
+        var hidden = model.forward(inputIds, attentionMask)[.., ..^1].reshape(-1, Config.HiddenSize).index_select(0, rows);
+        var logits = (lm_head is null ? F.linear(hidden, model.embed_tokens.weight!) : lm_head.forward(hidden)).to(ScalarType.Float32);
+        var targets = inputIds[.., 1..].flatten().index_select(0, rows);
+        var picked = logits.gather(-1, targets.unsqueeze(-1)).squeeze(-1) - logits.logsumexp(-1, keepdim: false);
+        var logProbs = zeros(scored.NumberOfElements, ScalarType.Float32, inputIds.device).index_add(0, rows, picked, 1);
+        return logProbs.reshape(scored.shape).MoveToOuterDisposeScope();
     }
 }
 #pragma warning restore IDE1006

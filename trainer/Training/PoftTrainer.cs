@@ -120,7 +120,7 @@ public sealed class PoftTrainer(
             var scores = trainScores is null ? null : await trainScores.For(samples, stop);
             using var scope = NewDisposeScope();
             using var batch = new TrainingBatch([.. samples.Select(Tokenized)], placement.Device);
-            var rTheta = Objective.MeanResponseLogProb(model.TokenLogProbs(batch.InputIds, batch.AttentionMask), batch.ResponseMask);
+            var rTheta = Objective.MeanResponseLogProb(model.TokenLogProbs(batch.InputIds, batch.AttentionMask, batch.ResponseMask), batch.ResponseMask);
             var rBar = scores is null ? zeros_like(rTheta) : tensor(scores.Select(s => (float)s.Reference).ToArray(), device: placement.Device);
             // Only bi-PoFT may see which samples are noise.
             var noise = tensor(samples.Select(s => options.Objective == ObjectiveKind.BiPoft && s.IsNoise).ToArray(), device: placement.Device);
@@ -152,7 +152,7 @@ public sealed class PoftTrainer(
         {
             using var scope = NewDisposeScope();
             using var batch = new TrainingBatch([.. samples.Select(Tokenized)], placement.Device);
-            var rTheta = Objective.MeanResponseLogProb(model.TokenLogProbs(batch.InputIds, batch.AttentionMask), batch.ResponseMask).cpu().data<float>().ToArray();
+            var rTheta = Objective.MeanResponseLogProb(model.TokenLogProbs(batch.InputIds, batch.AttentionMask, batch.ResponseMask), batch.ResponseMask).cpu().data<float>().ToArray();
             ce -= rTheta.Sum();
             for (var i = 0; i < samples.Count; i++)
             {
