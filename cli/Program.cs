@@ -4,7 +4,9 @@ using PoFT.Shared.Chat;
 using PoFT.Shared.Checkpoints;
 using PoFT.Shared.Data;
 using PoFT.Shared.Manifest;
+using PoFT.Trainer.Model;
 
+HostMemory.KeepFreedPagesForReuse();
 var root = new RootCommand("PoFT.Hybrid: preference-oriented SFT with ONNX Runtime scoring and TorchSharp training")
 {
     InitModelCommand.Create(),
