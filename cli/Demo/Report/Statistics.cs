@@ -49,6 +49,27 @@ public static class Statistics
             [.. best.Select(e => e.Epoch)]);
     }
 
+    /// <summary>Mean ± std over runs of <paramref name="value"/> at every epoch where at least one run has it.</summary>
+    public static IReadOnlyList<EpochPoint> PerEpoch(IReadOnlyList<RunResult> runs, Func<EpochResult, double?> value) =>
+        [.. runs.SelectMany(r => r.Epochs)
+            .Where(e => value(e) is not null)
+            .GroupBy(e => e.Epoch)
+            .OrderBy(g => g.Key)
+            .Select(g => new EpochPoint(g.Key, MeanStd.Of([.. g.Select(e => value(e)!.Value)])))];
+
+    /// <summary>One summary per noise level whose samples include both clean and noise scores, by noise level.</summary>
+    public static IReadOnlyList<ReferenceScoreSummary> SummariseReferenceScores(IReadOnlyList<ReferenceScoreSample> samples) =>
+        [.. samples.Where(s => s.CleanScores.Count > 0 && s.NoiseScores.Count > 0)
+            .GroupBy(s => s.Noise)
+            .OrderBy(g => g.Key)
+            .Select(g => new ReferenceScoreSummary(
+                g.Key,
+                MeanStd.Of([.. g.Select(s => Auc(s.CleanScores, s.NoiseScores))]),
+                g.SelectMany(s => s.CleanScores).Average(),
+                g.SelectMany(s => s.NoiseScores).Average(),
+                g.Sum(s => s.CleanScores.Count),
+                g.Sum(s => s.NoiseScores.Count)))];
+
     public static EpochResult LastEpoch(RunResult run) =>
         run.Epochs.MaxBy(e => e.Epoch) ?? throw new ArgumentException($"run {Describe(run)} has no epochs");
 
