@@ -33,9 +33,9 @@ public static class Statistics
         return u / (n1 * n0);
     }
 
-    /// <summary>One summary per (objective, noise), in the order the pairs first appear.</summary>
+    /// <summary>One summary per (objective, noise), in the order the pairs first appear; seeds ascending within each.</summary>
     public static IReadOnlyList<HeldOutSummary> Summarise(IReadOnlyList<RunResult> runs) =>
-        [.. runs.GroupBy(r => (r.Objective, r.Noise)).Select(g => Summarise(g.Key.Objective, g.Key.Noise, [.. g]))];
+        [.. runs.GroupBy(r => (r.Objective, r.Noise)).Select(g => Summarise(g.Key.Objective, g.Key.Noise, [.. g.OrderBy(r => r.Seed)]))];
 
     private static HeldOutSummary Summarise(string objective, double noise, IReadOnlyList<RunResult> runs)
     {
