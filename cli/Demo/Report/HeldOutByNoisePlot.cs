@@ -18,9 +18,10 @@ public static class HeldOutByNoisePlot
         {
             var summaries = view.NoiseLevels.Select(n => view.Summary(objective, n)).OfType<HeldOutSummary>().ToArray();
             CurveDrawing.AddMeanStd(plot, [.. summaries.Select(s => s.Noise)], [.. summaries.Select(s => s.LastEpoch)],
-                PlotCanvas.Colour(view.ColourIndex(objective)), ObjectiveLabels.Display(objective), LinePattern.Solid);
+                PlotCanvas.Colour(view.ColourIndex(objective)), ObjectiveLabels.Display(objective));
         }
-        plot.ShowLegend(Alignment.UpperLeft);
+        // Beside the plot: with five objectives inside it would hide curves.
+        plot.ShowLegend(Edge.Right);
         return plot;
     }
 }

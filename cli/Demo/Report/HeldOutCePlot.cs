@@ -20,10 +20,11 @@ public static class HeldOutCePlot
             if (runs.Count == 0)
                 continue;
             CurveDrawing.AddMeanStd(plot, Statistics.PerEpoch(runs, e => e.HeldOutCe),
-                PlotCanvas.Colour(view.ColourIndex(objective)), ObjectiveLabels.Display(objective), LinePattern.Solid);
+                PlotCanvas.Colour(view.ColourIndex(objective)), ObjectiveLabels.Display(objective));
         }
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(1);
-        plot.ShowLegend(Alignment.UpperRight);
+        // Beside the plot: with five objectives inside it would hide curves.
+        plot.ShowLegend(Edge.Right);
         return plot;
     }
 }

@@ -16,7 +16,7 @@ public static class TauPlot
     {
         var noise = view.HighestNoise;
         var plot = PlotCanvas.New($"Mean τ per epoch, noise {noise.ToString(CultureInfo.InvariantCulture)}",
-            "epoch", "mean τ = σ(r̄ − r_θ)");
+            "epoch", "mean τ = σ(r̄ − target score)");
         var drawn = false;
         foreach (var objective in Objectives)
         {
@@ -25,14 +25,14 @@ public static class TauPlot
             var name = ObjectiveLabels.Display(objective);
             var clean = Statistics.PerEpoch(runs, e => e.TauClean);
             var noisy = Statistics.PerEpoch(runs, e => e.TauNoise);
-            CurveDrawing.AddMeanStd(plot, clean, colour, $"{name}, clean samples", LinePattern.Solid);
-            CurveDrawing.AddMeanStd(plot, noisy, colour, $"{name}, noise samples", LinePattern.Dashed);
+            CurveDrawing.AddMeanStd(plot, clean, colour, $"{name}, clean");
+            CurveDrawing.AddMeanStd(plot, noisy, colour, $"{name}, noise", dashed: true);
             drawn |= clean.Count > 0 || noisy.Count > 0;
         }
         if (!drawn)
             return null;
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(1);
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(Edge.Right);
         return plot;
     }
 }
