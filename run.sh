@@ -71,7 +71,8 @@ case "$verb" in
   test) run_tests "$@" ;;
   demo|init-model|export|score|train|bench)
     build
-    exec dotnet "$cli" "$verb" "$@" ;;
+    # The demo's report quotes the command that produced it.
+    POFT_COMMAND="./run.sh $verb $*" exec dotnet "$cli" "$verb" "$@" ;;
   "") usage; exit 2 ;;
   *) echo "run.sh: unknown verb '$verb'" >&2; usage >&2; exit 2 ;;
 esac

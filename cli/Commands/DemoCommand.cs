@@ -1,24 +1,46 @@
 using System.CommandLine;
+using System.Globalization;
 using PoFT.Cli.Demo;
 using PoFT.Cli.Terminal;
 
 namespace PoFT.Cli.Commands;
 
-/// <summary><c>demo</c>: the end-to-end run (README "Demo").</summary>
+/// <summary><c>demo</c>: the noise-robustness experiment on WordNet data (README "Demo").</summary>
 public static class DemoCommand
 {
     public static Command Create()
     {
-        var output = new Option<DirectoryInfo>("--out") { Description = "where the run's data, models and metrics go", DefaultValueFactory = _ => new DirectoryInfo("runs/demo") };
-        var assets = new Option<DirectoryInfo>("--assets") { Description = "tokenizer files fetched by scripts/fetch-assets.sh", DefaultValueFactory = _ => new DirectoryInfo(".cache/assets") };
-        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1 };
-        var command = new Command("demo", "The end-to-end run: aligned models, online PoFT training, export, scoring") { output, assets, seed };
+        var output = new Option<DirectoryInfo>("--out") { Description = "where the run's data, models, runs and report go", DefaultValueFactory = _ => new DirectoryInfo("runs/demo") };
+        var cache = new Option<DirectoryInfo>("--cache") { Description = "where the base and aligned models are kept between runs, keyed by their inputs", DefaultValueFactory = _ => new DirectoryInfo(".cache/demo") };
+        var assets = new Option<DirectoryInfo>("--assets") { Description = "tokenizer and WordNet files fetched by scripts/fetch-assets.sh", DefaultValueFactory = _ => new DirectoryInfo(".cache/assets") };
+        var seeds = new Option<int>("--seeds") { Description = "seeds per noise level (noise draw and data order)", DefaultValueFactory = _ => 1 };
+        var noise = new Option<string>("--noise") { Description = "noise fractions of the training data, comma-separated, each in [0, 1)", DefaultValueFactory = _ => "0.4" };
+        var quick = new Option<bool>("--quick") { Description = "a few-minute version of the same pipeline (small data and models): for a first look and CI, not for conclusions" };
+        var command = new Command("demo", "PoFT vs CE on noisy WordNet SFT data: aligned models, online scoring, a report with plots") { output, cache, assets, seeds, noise, quick };
         command.SetAction(async (parse, _) =>
         {
+            var seedCount = parse.GetValue(seeds);
+            if (seedCount < 1)
+                throw new ArgumentException($"--seeds {seedCount}: expected at least 1");
+            var settings = new DemoSettings(parse.GetRequiredValue(output).FullName, parse.GetRequiredValue(cache).FullName, parse.GetRequiredValue(assets).FullName,
+                seedCount, ParseNoise(parse.GetRequiredValue(noise)), parse.GetValue(quick),
+                Environment.GetEnvironmentVariable("POFT_COMMAND") is { Length: > 0 } shown ? shown : "poft " + string.Join(' ', parse.Tokens.Select(t => t.Value)));
             using var signal = new ShutdownSignal();
-            await new SmokeDemo(parse.GetRequiredValue(output).FullName, parse.GetRequiredValue(assets).FullName, parse.GetValue(seed)).RunAsync(signal.Token);
+            await new NoiseExperiment(settings).RunAsync(signal.Token);
             return 0;
         });
         return command;
+    }
+
+    public static IReadOnlyList<double> ParseNoise(string text)
+    {
+        var levels = new List<double>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out var level) || level < 0 || level >= 1)
+                throw new ArgumentException($"--noise '{text}': '{part}' is not a fraction in [0, 1)");
+            levels.Add(level);
+        }
+        return [.. levels.Distinct().Order()];
     }
 }

@@ -1,0 +1,330 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PoFT.Cli.Commands;
+using PoFT.Cli.Demo.Report;
+using PoFT.Cli.Demo.WordNet;
+using PoFT.Cli.Training;
+using PoFT.Exporter;
+using PoFT.Shared;
+using PoFT.Shared.Chat;
+using PoFT.Shared.Checkpoints;
+using PoFT.Shared.Data;
+using PoFT.Shared.Scoring;
+using PoFT.Shared.Tokenizers;
+using PoFT.Trainer.Model;
+using PoFT.Trainer.Objectives;
+using PoFT.Trainer.Training;
+
+namespace PoFT.Cli.Demo;
+
+/// <summary>What <c>demo</c> was asked for.</summary>
+public sealed record DemoSettings(string Output, string Cache, string Assets, int Seeds, IReadOnlyList<double> NoiseLevels, bool Quick, string Command);
+
+/// <summary>
+/// The paper's noise-robustness experiment at small scale (README "Demo"): WordNet definitions as SFT data;
+/// a base model pre-trained on other WordNet text; aligned models with their own tokenizers and templates
+/// trained on a disjoint split, exported to ONNX and listed in a manifest; then, for every noise level and
+/// seed, the base model fine-tuned with each objective while the aligned models score online; a report.
+/// The base and aligned models are cached under keys of their inputs; finished runs are reused when their
+/// configuration is unchanged, so an interrupted experiment continues where it stopped.
+/// </summary>
+public sealed class NoiseExperiment(DemoSettings settings)
+{
+    private static readonly (string Label, ObjectiveKind Objective, bool KeepTop)[] Objectives =
+    [
+        ("ce", ObjectiveKind.Ce, false),
+        ("poft", ObjectiveKind.Poft, false),
+        ("bi-poft", ObjectiveKind.BiPoft, false),
+        ("ce+keep-top", ObjectiveKind.Ce, true),
+        ("poft+keep-top", ObjectiveKind.Poft, true),
+    ];
+
+    private readonly ExperimentPlan _plan = settings.Quick ? ExperimentPlan.Quick : ExperimentPlan.Default;
+    private readonly StageCache _cache = new(settings.Cache);
+    private readonly List<StageTime> _stages = [];
+    private readonly List<string> _notes = [];
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+    public async Task<ExperimentResults> RunAsync(CancellationToken stop)
+    {
+        var root = Directory.CreateDirectory(settings.Output).FullName;
+        var data = Timed("data (WordNet)", cached: false, () => WriteData(Path.Combine(root, "data")));
+        var (baseModel, baseCe) = await BaseModel(data, stop);
+        var manifest = await AlignedModels(root, data, baseModel, stop);
+
+        var runs = new List<RunResult>();
+        var referenceScores = new List<ReferenceScoreSample>();
+        var runClock = Stopwatch.StartNew();
+        var total = settings.NoiseLevels.Count * settings.Seeds * Objectives.Length;
+        foreach (var noise in settings.NoiseLevels)
+        {
+            for (var seed = 1; seed <= settings.Seeds; seed++)
+            {
+                var directory = Path.Combine(root, "runs", $"noise-{noise.ToString("0.0#", CultureInfo.InvariantCulture)}", $"seed-{seed}");
+                var train = WriteTrainingSet(data, directory, noise, seed);
+                foreach (var (label, objective, keepTop) in Objectives)
+                {
+                    Log($"run {runs.Count + 1}/{total}: noise {noise:0.0#}, seed {seed}, {label}");
+                    var result = noise == 0 && objective == ObjectiveKind.BiPoft
+                        // With no marked samples bi-PoFT is PoFT, step for step: the PoFT run stands for it.
+                        ? runs.Single(r => r.Noise == 0 && r.Seed == seed && r.Objective == "poft") with { Objective = label }
+                        : await TargetRun(Path.Combine(directory, label), baseModel, baseCe, train, data, manifest, label, objective, keepTop, noise, seed, stop);
+                    runs.Add(result);
+                    var last = result.Epochs[^1];
+                    Log(string.Create(CultureInfo.InvariantCulture,
+                        $"  held-out CE {last.HeldOutCe:F4} at epoch {last.Epoch}, best {result.Epochs.Min(e => e.HeldOutCe):F4} ({result.Seconds:F0} s)"));
+                }
+                referenceScores.Add(ReferenceScoresOf(Path.Combine(directory, "poft", "final"), train, noise, seed));
+            }
+        }
+        _stages.Add(new StageTime($"target runs ({runs.Count(r => r.Seconds > 0)} trained)", runClock.Elapsed.TotalSeconds, Cached: false));
+        if (settings.NoiseLevels.Contains(0))
+            _notes.Add("At noise 0 there are no marked samples, so bi-PoFT is PoFT step for step; the PoFT run stands for it.");
+
+        var exportTarget = Path.Combine(root, "runs", $"noise-{settings.NoiseLevels.Max().ToString("0.0#", CultureInfo.InvariantCulture)}", "seed-1", "poft", "final");
+        var difference = Timed("export PoFT target + verify", cached: false, () =>
+        {
+            var exported = Path.Combine(root, "target-onnx");
+            LlamaOnnxExporter.Export(exportTarget, exported, new ExportOptions());
+            return ExportCommand.Verify(exportTarget, exported);
+        });
+        if (difference > ExportCommand.Tolerance)
+            throw new InvalidOperationException($"exported target disagrees with TorchSharp by {difference:E2}");
+        _notes.Add(string.Create(CultureInfo.InvariantCulture,
+            $"The PoFT target of noise {settings.NoiseLevels.Max():0.0#}, seed 1 was exported to ONNX (target-onnx/); ONNX Runtime and TorchSharp agree to {difference:E2}."));
+
+        var results = new ExperimentResults(settings.Command, MachineInfo.Versions(), MachineInfo.Describe(), _stages, runs, referenceScores,
+            [.. _plan.Aligned.Select(a => a.Name)], string.Join("\n\n", _notes));
+        var reportDirectory = Path.Combine(root, "report");
+        Timed("report", cached: false, () =>
+        {
+            results.Save(Path.Combine(reportDirectory, ExperimentResults.FileName));
+            ExperimentReport.Write(results with { Stages = [.. _stages] }, reportDirectory);
+            return 0;
+        });
+        Log($"report: {Path.Combine(reportDirectory, "report.md")}");
+        return results;
+    }
+
+    private sealed record DataFiles(string Directory, string Aligned, string TrainClean, string Test, string Pretrain);
+
+    private DataFiles WriteData(string directory)
+    {
+        var database = WordNetDatabase.Load(Path.Combine(settings.Assets, "wordnet"));
+        var splits = WordNetTasks.Build(database, _plan.AlignedSamples, _plan.CleanTrainSamples, _plan.TestSamples, _plan.DataSeed, _plan.PretrainDocuments);
+        WordNetTasks.WriteDataSet(directory, splits, Path.Combine(settings.Assets, "wordnet"));
+        var files = new DataFiles(directory, Path.Combine(directory, WordNetTasks.AlignedFile), Path.Combine(directory, WordNetTasks.TrainFile),
+            Path.Combine(directory, WordNetTasks.TestFile), Path.Combine(directory, WordNetTasks.PretrainFile));
+        _notes.Add($"Data: WordNet 3.0 definitions — {splits.Aligned.Count} aligned-model samples, {splits.Train.Count} clean target-training samples, " +
+            $"{splits.Test.Count} held-out test samples (disjoint words and synsets), {splits.PretrainText.Count} pre-training documents from the other synsets.");
+        return files;
+    }
+
+    /// <summary>The target's starting point: a fresh model pre-trained on unlabelled WordNet text (cached).
+    /// Returns its checkpoint and its held-out CE on the test split (every target curve's epoch 0).</summary>
+    private async Task<(string Checkpoint, double HeldOutCe)> BaseModel(DataFiles data, CancellationToken stop)
+    {
+        var tokenizer = Path.Combine(settings.Assets, _plan.TargetTokenizer);
+        var recipe = new { _plan.Target, _plan.Pretraining, _plan.TargetTemplate, _plan.MaxLength, _plan.TargetTokenizer };
+        var key = StageCache.Key("base", recipe, [data.Pretrain, data.Test, .. TokenizerFiles(tokenizer)], []);
+        var (directory, cached) = await TimedAsync("base model (pre-training)", () => _cache.GetOrBuild("base", key, async building =>
+        {
+            var init = Path.Combine(building, "init");
+            CreateFresh(_plan.Target, tokenizer, init);
+            await Train(init, _plan.TargetTemplate, data.Pretrain, data.Test, manifest: null, Path.Combine(building, "run"),
+                Options(_plan.Pretraining, ObjectiveKind.Ce, seed: _plan.DataSeed), stop);
+        }));
+        var checkpoint = Path.Combine(directory, "run", "final");
+        var heldOut = RunMetrics.Read(Path.Combine(directory, "run", "metrics.jsonl")).Evals[^1].HeldOutCe;
+        _notes.Add(string.Create(CultureInfo.InvariantCulture,
+            $"Base model: {_plan.Target.ToConfig(VocabularySize(tokenizer)).ParameterCount / 1e6:F1}M parameters ({_plan.TargetTokenizer} tokenizer), " +
+            $"pre-trained for {_plan.Pretraining.Epochs} epoch(s) on the pre-training documents{(cached ? " (cached)" : "")}; held-out CE before fine-tuning {heldOut:F4}."));
+        return (checkpoint, heldOut);
+    }
+
+    /// <summary>Builds (or reuses) every aligned model, copies their ONNX exports under the run directory
+    /// and writes the manifest the target runs score with.</summary>
+    private async Task<string> AlignedModels(string root, DataFiles data, string baseModel, CancellationToken stop)
+    {
+        var entries = new JsonArray();
+        foreach (var aligned in _plan.Aligned)
+        {
+            var tokenizer = Path.Combine(settings.Assets, aligned.Tokenizer);
+            List<string> inputs = [data.Aligned, data.Test, .. TokenizerFiles(tokenizer)];
+            if (aligned.PretrainDocuments > 0)
+                inputs.Add(data.Pretrain);
+            string[] upstream = aligned.FromBase ? [StageCache.FileHash(Path.Combine(baseModel, "model.safetensors"))] : [];
+            var key = StageCache.Key("aligned", new { aligned, _plan.MaxLength }, inputs, upstream);
+            var (directory, _) = await TimedAsync(aligned.Name, () => _cache.GetOrBuild(aligned.Name, key, async building =>
+            {
+                var start = baseModel;
+                if (!aligned.FromBase)
+                {
+                    start = Path.Combine(building, "init");
+                    CreateFresh(aligned.Shape, tokenizer, start);
+                }
+                var trainData = data.Aligned;
+                if (aligned.PretrainDocuments > 0)
+                {
+                    trainData = Path.Combine(building, "train.jsonl");
+                    SftDataWriter.WriteJsonLines(trainData, [.. SftDataSet.Read(data.Aligned).Samples,
+                        .. SftDataSet.Read(data.Pretrain).Samples.Take(aligned.PretrainDocuments)]);
+                }
+                var summary = await Train(start, aligned.Template, trainData, data.Test, manifest: null, Path.Combine(building, "run"),
+                    Options(aligned.Training, ObjectiveKind.Ce, seed: _plan.DataSeed), stop);
+                LlamaOnnxExporter.Export(summary.CheckpointDirectory, Path.Combine(building, "onnx"), new ExportOptions());
+            }));
+            var heldOut = RunMetrics.Read(Path.Combine(directory, "run", "metrics.jsonl")).Evals[^1].HeldOutCe;
+            _notes.Add(string.Create(CultureInfo.InvariantCulture,
+                $"Aligned model {aligned.Name}: {aligned.Tokenizer} tokenizer, {aligned.Template} template, " +
+                $"{aligned.Shape.ToConfig(VocabularySize(tokenizer)).ParameterCount / 1e6:F1}M parameters, " +
+                $"{(aligned.FromBase ? "started from the base model" : $"started fresh with {aligned.PretrainDocuments} pre-training documents mixed in")}, " +
+                $"{aligned.Training.Epochs} epoch(s) on the aligned split; held-out CE {heldOut:F4} (its own tokens and template)."));
+
+            var published = Path.Combine(root, "aligned", aligned.Name);
+            if (Directory.Exists(published))
+                Directory.Delete(published, recursive: true);
+            CopyFiles(Path.Combine(directory, "onnx"), published, Directory.GetFiles(Path.Combine(directory, "onnx")).Select(f => Path.GetFileName(f)));
+            // The weights go beside their export (not the optimizer state), so that `score --backend torch` can cross-check the ONNX scores.
+            CopyFiles(Path.Combine(directory, "run", "final"), Path.Combine(published, "checkpoint"), [Checkpoint.ConfigFile, Checkpoint.SingleFile, .. Checkpoint.TokenizerFiles]);
+            var isHf = File.Exists(Path.Combine(published, HfTokenizerJson.FileName));
+            entries.Add(new JsonObject
+            {
+                ["name"] = aligned.Name,
+                ["onnx"] = $"aligned/{aligned.Name}/model.onnx",
+                ["checkpoint"] = $"aligned/{aligned.Name}/checkpoint",
+                ["tokenizer"] = new JsonObject
+                {
+                    ["kind"] = isHf ? TokenizerSpec.HuggingFace : TokenizerSpec.Gpt2,
+                    ["path"] = isHf ? $"aligned/{aligned.Name}/{HfTokenizerJson.FileName}" : $"aligned/{aligned.Name}",
+                },
+                ["template"] = new JsonObject { ["family"] = aligned.Template },
+                ["max_length"] = _plan.MaxLength,
+            });
+        }
+        var manifest = Path.Combine(root, "models-manifest.json");
+        AtomicFile.WriteAllText(manifest, new JsonObject { ["models"] = entries }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        return manifest;
+    }
+
+    /// <summary>The clean training split plus noise at the given fraction of the result, made with the
+    /// paper's recipe from this seed.</summary>
+    private string WriteTrainingSet(DataFiles data, string directory, double noise, int seed)
+    {
+        var clean = SftDataSet.Read(data.TrainClean).Samples;
+        var count = (int)Math.Round(clean.Count * noise / (1 - noise));
+        var noisy = NoiseRecipe.Make(clean, count, _plan.Corruption, new Random(seed * 7919 + (int)Math.Round(noise * 1000)));
+        var path = Path.Combine(directory, "train.jsonl");
+        SftDataWriter.WriteJsonLines(path, [.. clean, .. noisy]);
+        return path;
+    }
+
+    private async Task<RunResult> TargetRun(string directory, string baseModel, double baseCe, string train, DataFiles data, string manifest,
+        string label, ObjectiveKind objective, bool keepTop, double noise, int seed, CancellationToken stop)
+    {
+        var options = Options(_plan.TargetTraining, objective, seed) with { KeepTopPercent = keepTop ? _plan.KeepTopPercent : 100 };
+        var description = new JsonObject
+        {
+            ["base"] = StageCache.FileHash(Path.Combine(baseModel, "model.safetensors")),
+            ["train"] = StageCache.FileHash(train),
+            ["test"] = StageCache.FileHash(data.Test),
+            ["manifest"] = StageCache.FileHash(manifest),
+            ["options"] = JsonSerializer.SerializeToNode(options, TrainerState.Json),
+        }.ToJsonString();
+        var descriptionFile = Path.Combine(directory, "run.json");
+        var resultFile = Path.Combine(directory, "result.json");
+        if (File.Exists(descriptionFile) && File.ReadAllText(descriptionFile) == description && File.Exists(resultFile))
+            return JsonSerializer.Deserialize<RunResult>(File.ReadAllText(resultFile), ExperimentResults.Json)!;
+
+        if (Directory.Exists(directory))
+            Directory.Delete(directory, recursive: true);
+        var clock = Stopwatch.StartNew();
+        await Train(baseModel, _plan.TargetTemplate, train, data.Test, manifest, directory, options, stop);
+        var metrics = RunMetrics.Read(Path.Combine(directory, "metrics.jsonl"));
+        var result = new RunResult(label, noise, seed, [new EpochResult(0, baseCe, null, null), .. metrics.Epochs()], clock.Elapsed.TotalSeconds,
+            SftDataSet.Read(train).Samples.Count);
+        AtomicFile.WriteAllText(resultFile, JsonSerializer.Serialize(result, ExperimentResults.Json));
+        AtomicFile.WriteAllText(descriptionFile, description);
+        return result;
+    }
+
+    private static ReferenceScoreSample ReferenceScoresOf(string checkpoint, string train, double noise, int seed)
+    {
+        var isNoise = SftDataSet.Read(train).Samples.ToDictionary(s => s.Id, s => s.IsNoise);
+        var scores = ScoreFile.Read(Path.Combine(checkpoint, TrainerState.ScoresFile));
+        return new ReferenceScoreSample(noise, seed,
+            [.. scores.Where(s => !isNoise[s.Id]).Select(s => s.Reference)],
+            [.. scores.Where(s => isNoise[s.Id]).Select(s => s.Reference)]);
+    }
+
+    private TrainingOptions Options(TrainingRecipe recipe, ObjectiveKind objective, int seed) => new()
+    {
+        Objective = objective,
+        LearningRate = recipe.LearningRate,
+        BatchSize = recipe.BatchSize,
+        Epochs = recipe.Epochs,
+        WarmupRatio = 0.1,
+        ClipNorm = 1.0,
+        Seed = seed,
+    };
+
+    private Task<TrainingSummary> Train(string model, string template, string trainData, string evalData, string? manifest, string output,
+        TrainingOptions options, CancellationToken stop) =>
+        TrainCommand.Run(new TrainConfig
+        {
+            Model = model,
+            Template = new ChatTemplateSpec(template),
+            MaxLength = _plan.MaxLength,
+            TrainData = trainData,
+            EvalData = evalData,
+            Manifest = manifest,
+            Output = output,
+            Training = options,
+        }, resume: null, stop);
+
+    private static void CreateFresh(ModelShape shape, string tokenizerDirectory, string output)
+    {
+        var tokenizer = TokenizerLoader.LoadFromModelDirectory(tokenizerDirectory);
+        var config = shape.ToConfig(tokenizer.VocabularySize!.Value) with
+        {
+            BosTokenId = tokenizer.Bos?.Id,
+            EosTokenIds = tokenizer.Eos is { } eos ? [eos.Id] : [],
+        };
+        using var model = ModelCheckpoint.CreateFresh(config, seed: 0);
+        ModelCheckpoint.Save(model, output, tokenizerDirectory);
+    }
+
+    private static int VocabularySize(string tokenizerDirectory) => TokenizerLoader.LoadFromModelDirectory(tokenizerDirectory).VocabularySize!.Value;
+
+    private static IEnumerable<string> TokenizerFiles(string directory) =>
+        Checkpoint.TokenizerFiles.Select(name => Path.Combine(directory, name)).Where(File.Exists);
+
+    private static void CopyFiles(string from, string to, IEnumerable<string> names)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var name in names.Where(n => File.Exists(Path.Combine(from, n))))
+            File.Copy(Path.Combine(from, name), Path.Combine(to, name));
+    }
+
+    private T Timed<T>(string stage, bool cached, Func<T> work)
+    {
+        var clock = Stopwatch.StartNew();
+        var result = work();
+        _stages.Add(new StageTime(stage, clock.Elapsed.TotalSeconds, cached));
+        Log($"{stage}: {clock.Elapsed.TotalSeconds:F1} s");
+        return result;
+    }
+
+    private async Task<(string Directory, bool Cached)> TimedAsync(string stage, Func<Task<(string Directory, bool Cached)>> work)
+    {
+        var clock = Stopwatch.StartNew();
+        var result = await work();
+        _stages.Add(new StageTime(stage, clock.Elapsed.TotalSeconds, result.Cached));
+        Log($"{stage}: {(result.Cached ? "cached" : "built")} in {clock.Elapsed.TotalSeconds:F1} s ({result.Directory})");
+        return result;
+    }
+
+    private void Log(string message) => Console.WriteLine($"[{_clock.Elapsed:hh\\:mm\\:ss}] {message}");
+}
