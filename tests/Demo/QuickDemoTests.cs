@@ -52,7 +52,7 @@ public sealed partial class QuickDemoTests : IDisposable
 
         var report = File.ReadAllText(Path.Combine(output, "report", "report.md"));
         foreach (var objective in Objectives)
-            Assert.Contains(report.Split('\n'), line => line.StartsWith($"| {objective} ", StringComparison.Ordinal) && Decimal().IsMatch(line));
+            Assert.Contains(report.Split('\n'), line => line.StartsWith($"| {ObjectiveLabels.Display(objective)} |", StringComparison.Ordinal) && Decimal().IsMatch(line));
         Assert.Contains("AUC", report);
         foreach (var image in Regex.Matches(report, @"\]\(([^)]+\.png)\)").Select(m => m.Groups[1].Value))
         {

@@ -9,7 +9,8 @@ public static class TauPlot
 {
     public const string FileName = "tau.png";
 
-    /// <summary>The objectives whose τ is the filter's weight; for bi-PoFT the noise side is its reversed loss's weight.</summary>
+    /// <summary>The objectives that have a τ. On bi-PoFT's noise samples the reversed loss weighs by 1 − τ, so a τ near 1
+    /// there means the target already sits far below the aligned models on them.</summary>
     public static readonly string[] Objectives = [ObjectiveLabels.Poft, ObjectiveLabels.BiPoft];
 
     public static Plot? Build(ExperimentView view)
