@@ -15,7 +15,8 @@ public sealed record BenchMachine(string Cpu, int Cores, long MemoryBytes, strin
         threads,
         torch.get_num_threads());
 
-    private static string CpuModel()
+    /// <summary>The CPU's model name from /proc/cpuinfo, "unknown" where there is none.</summary>
+    public static string CpuModel()
     {
         const string cpuInfo = "/proc/cpuinfo";
         if (!File.Exists(cpuInfo))

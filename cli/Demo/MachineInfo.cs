@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
+using PoFT.Cli.Bench;
 using PoFT.Cli.Demo.Report;
 
 namespace PoFT.Cli.Demo;
@@ -21,11 +22,8 @@ public static class MachineInfo
 
     public static string Describe()
     {
-        var cpu = File.Exists("/proc/cpuinfo")
-            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
-            : null;
         var memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024);
-        return $"{Environment.ProcessorCount} cores ({cpu ?? RuntimeInformation.ProcessArchitecture.ToString()}), {memory:F0} GiB, {RuntimeInformation.OSDescription}, no GPU used";
+        return $"{Environment.ProcessorCount} cores ({BenchMachine.CpuModel()}), {memory:F0} GiB, {RuntimeInformation.OSDescription}, no GPU used";
     }
 
     private static string Version(Assembly assembly) =>

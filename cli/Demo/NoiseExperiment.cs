@@ -52,8 +52,9 @@ public sealed class NoiseExperiment(DemoSettings settings)
     {
         var root = Directory.CreateDirectory(settings.Output).FullName;
         var data = Timed("data (WordNet)", cached: false, () => WriteData(Path.Combine(root, "data")));
-        var (baseModel, baseCe) = await BaseModel(data, stop);
+        var baseModel = await BaseModel(data, stop);
         var manifest = await AlignedModels(root, data, baseModel, stop);
+        var clean = SftDataSet.Read(data.TrainClean).Samples;
 
         var runs = new List<RunResult>();
         var referenceScores = new List<ReferenceScoreSample>();
@@ -63,15 +64,15 @@ public sealed class NoiseExperiment(DemoSettings settings)
         {
             for (var seed = 1; seed <= settings.Seeds; seed++)
             {
-                var directory = Path.Combine(root, "runs", $"noise-{noise.ToString("0.0#", CultureInfo.InvariantCulture)}", $"seed-{seed}");
-                var train = WriteTrainingSet(data, directory, noise, seed);
+                var directory = RunDirectory(root, noise, seed);
+                var train = WriteTrainingSet(clean, directory, noise, seed);
                 foreach (var (label, objective, keepTop) in Objectives)
                 {
                     Log($"run {runs.Count + 1}/{total}: noise {noise:0.0#}, seed {seed}, {label}");
                     var result = noise == 0 && objective == ObjectiveKind.BiPoft
                         // With no marked samples bi-PoFT is PoFT, step for step: the PoFT run stands for it.
                         ? runs.Single(r => r.Noise == 0 && r.Seed == seed && r.Objective == "poft") with { Objective = label }
-                        : await TargetRun(Path.Combine(directory, label), baseModel, baseCe, train, data, manifest, label, objective, keepTop, noise, seed, stop);
+                        : await TargetRun(Path.Combine(directory, label), baseModel, train, data, manifest, label, objective, keepTop, noise, seed, stop);
                     runs.Add(result);
                     var last = result.Epochs[^1];
                     Log(string.Create(CultureInfo.InvariantCulture,
@@ -84,7 +85,7 @@ public sealed class NoiseExperiment(DemoSettings settings)
         if (settings.NoiseLevels.Contains(0))
             _notes.Add("At noise 0 there are no marked samples, so bi-PoFT is PoFT step for step; the PoFT run stands for it.");
 
-        var exportTarget = Path.Combine(root, "runs", $"noise-{settings.NoiseLevels.Max().ToString("0.0#", CultureInfo.InvariantCulture)}", "seed-1", "poft", "final");
+        var exportTarget = Path.Combine(RunDirectory(root, settings.NoiseLevels.Max(), seed: 1), "poft", "final");
         var difference = Timed("export PoFT target + verify", cached: false, () =>
         {
             var exported = Path.Combine(root, "target-onnx");
@@ -95,13 +96,13 @@ public sealed class NoiseExperiment(DemoSettings settings)
         _notes.Add(string.Create(CultureInfo.InvariantCulture,
             $"The PoFT target of noise {settings.NoiseLevels.Max():0.0#}, seed 1 was exported to ONNX (target-onnx/); ONNX Runtime and TorchSharp {exportVerdict}: largest relative log-prob difference {difference:E2}."));
 
-        var results = new ExperimentResults(settings.Command, MachineInfo.Versions(), MachineInfo.Describe(), _stages, runs, referenceScores,
+        var results = new ExperimentResults(settings.Command, MachineInfo.Versions(), MachineInfo.Describe(), [.. _stages], runs, referenceScores,
             [.. _plan.Aligned.Select(a => a.Name)], string.Join("\n\n", _notes));
         var reportDirectory = Path.Combine(root, "report");
         Timed("report", cached: false, () =>
         {
             results.Save(Path.Combine(reportDirectory, ExperimentResults.FileName));
-            ExperimentReport.Write(results with { Stages = [.. _stages] }, reportDirectory);
+            ExperimentReport.Write(results, reportDirectory);
             return 0;
         });
         Log($"report: {Path.Combine(reportDirectory, ExperimentReport.FileName)}");
@@ -112,6 +113,16 @@ public sealed class NoiseExperiment(DemoSettings settings)
     }
 
     private sealed record DataFiles(string Directory, string Aligned, string TrainClean, string Test, string Pretrain);
+
+    /// <summary>The target's starting point: its checkpoint, the content hash of its weights (what the stages
+    /// built on it are keyed by) and its held-out CE (every target curve's epoch 0).</summary>
+    private sealed record BaseCheckpoint(string Directory, string WeightsHash, double HeldOutCe);
+
+    /// <summary>A target training set as written for one noise level and seed.</summary>
+    private sealed record TrainingSet(string Path, IReadOnlyList<SftSample> Samples);
+
+    private static string RunDirectory(string root, double noise, int seed) =>
+        Path.Combine(root, "runs", $"noise-{noise.ToString("0.0#", CultureInfo.InvariantCulture)}", $"seed-{seed}");
 
     private DataFiles WriteData(string directory)
     {
@@ -125,9 +136,8 @@ public sealed class NoiseExperiment(DemoSettings settings)
         return files;
     }
 
-    /// <summary>The target's starting point: a fresh model pre-trained on unlabelled WordNet text (cached).
-    /// Returns its checkpoint and its held-out CE on the test split (every target curve's epoch 0).</summary>
-    private async Task<(string Checkpoint, double HeldOutCe)> BaseModel(DataFiles data, CancellationToken stop)
+    /// <summary>The target's starting point: a fresh model pre-trained on unlabelled WordNet text (cached).</summary>
+    private async Task<BaseCheckpoint> BaseModel(DataFiles data, CancellationToken stop)
     {
         var tokenizer = Path.Combine(settings.Assets, _plan.TargetTokenizer);
         var recipe = new { _plan.Target, _plan.Pretraining, _plan.TargetTemplate, _plan.MaxLength, _plan.TargetTokenizer };
@@ -144,12 +154,12 @@ public sealed class NoiseExperiment(DemoSettings settings)
         _notes.Add(string.Create(CultureInfo.InvariantCulture,
             $"Base model: {_plan.Target.ToConfig(VocabularySize(tokenizer)).ParameterCount / 1e6:F1}M parameters ({_plan.TargetTokenizer} tokenizer), " +
             $"pre-trained for {_plan.Pretraining.Epochs} epoch(s) on the pre-training documents{(cached ? " (cached)" : "")}; held-out CE before fine-tuning {heldOut:F4}."));
-        return (checkpoint, heldOut);
+        return new BaseCheckpoint(checkpoint, StageCache.FileHash(Path.Combine(checkpoint, Checkpoint.SingleFile)), heldOut);
     }
 
     /// <summary>Builds (or reuses) every aligned model, copies their ONNX exports under the run directory
     /// and writes the manifest the target runs score with.</summary>
-    private async Task<string> AlignedModels(string root, DataFiles data, string baseModel, CancellationToken stop)
+    private async Task<string> AlignedModels(string root, DataFiles data, BaseCheckpoint baseModel, CancellationToken stop)
     {
         var entries = new JsonArray();
         foreach (var aligned in _plan.Aligned)
@@ -158,11 +168,11 @@ public sealed class NoiseExperiment(DemoSettings settings)
             List<string> inputs = [data.Aligned, data.Test, .. TokenizerFiles(tokenizer)];
             if (aligned.PretrainDocuments > 0)
                 inputs.Add(data.Pretrain);
-            string[] upstream = aligned.FromBase ? [StageCache.FileHash(Path.Combine(baseModel, "model.safetensors"))] : [];
+            string[] upstream = aligned.FromBase ? [baseModel.WeightsHash] : [];
             var key = StageCache.Key("aligned", new { aligned, _plan.MaxLength }, inputs, upstream);
             var (directory, _) = await TimedAsync(aligned.Name, () => _cache.GetOrBuild(aligned.Name, key, async building =>
             {
-                var start = baseModel;
+                var start = baseModel.Directory;
                 if (!aligned.FromBase)
                 {
                     start = Path.Combine(building, "init");
@@ -214,24 +224,23 @@ public sealed class NoiseExperiment(DemoSettings settings)
 
     /// <summary>The clean training split plus noise at the given fraction of the result, made with the
     /// paper's recipe from this seed.</summary>
-    private string WriteTrainingSet(DataFiles data, string directory, double noise, int seed)
+    private TrainingSet WriteTrainingSet(IReadOnlyList<SftSample> clean, string directory, double noise, int seed)
     {
-        var clean = SftDataSet.Read(data.TrainClean).Samples;
         var count = (int)Math.Round(clean.Count * noise / (1 - noise));
         var noisy = NoiseRecipe.Make(clean, count, _plan.Corruption, new Random(seed * 7919 + (int)Math.Round(noise * 1000)));
-        var path = Path.Combine(directory, "train.jsonl");
-        SftDataWriter.WriteJsonLines(path, [.. clean, .. noisy]);
-        return path;
+        var set = new TrainingSet(Path.Combine(directory, "train.jsonl"), [.. clean, .. noisy]);
+        SftDataWriter.WriteJsonLines(set.Path, set.Samples);
+        return set;
     }
 
-    private async Task<RunResult> TargetRun(string directory, string baseModel, double baseCe, string train, DataFiles data, string manifest,
+    private async Task<RunResult> TargetRun(string directory, BaseCheckpoint baseModel, TrainingSet train, DataFiles data, string manifest,
         string label, ObjectiveKind objective, bool keepTop, double noise, int seed, CancellationToken stop)
     {
         var options = Options(_plan.TargetTraining, objective, seed) with { KeepTopPercent = keepTop ? _plan.KeepTopPercent : 100 };
         var description = new JsonObject
         {
-            ["base"] = StageCache.FileHash(Path.Combine(baseModel, "model.safetensors")),
-            ["train"] = StageCache.FileHash(train),
+            ["base"] = baseModel.WeightsHash,
+            ["train"] = StageCache.FileHash(train.Path),
             ["test"] = StageCache.FileHash(data.Test),
             ["manifest"] = StageCache.FileHash(manifest),
             ["options"] = JsonSerializer.SerializeToNode(options, TrainerState.Json),
@@ -244,19 +253,19 @@ public sealed class NoiseExperiment(DemoSettings settings)
         if (Directory.Exists(directory))
             Directory.Delete(directory, recursive: true);
         var clock = Stopwatch.StartNew();
-        await Train(baseModel, _plan.TargetTemplate, train, data.Test, manifest, directory, options, stop);
+        await Train(baseModel.Directory, _plan.TargetTemplate, train.Path, data.Test, manifest, directory, options, stop);
         _trainedRuns++;
         var metrics = RunMetrics.Read(Path.Combine(directory, "metrics.jsonl"));
-        var result = new RunResult(label, noise, seed, [new EpochResult(0, baseCe, null, null), .. metrics.Epochs()], clock.Elapsed.TotalSeconds,
-            SftDataSet.Read(train).Samples.Count);
+        var result = new RunResult(label, noise, seed, [new EpochResult(0, baseModel.HeldOutCe, null, null), .. metrics.Epochs()], clock.Elapsed.TotalSeconds,
+            train.Samples.Count);
         AtomicFile.WriteAllText(resultFile, JsonSerializer.Serialize(result, ExperimentResults.Json));
         AtomicFile.WriteAllText(descriptionFile, description);
         return result;
     }
 
-    private static ReferenceScoreSample ReferenceScoresOf(string checkpoint, string train, double noise, int seed)
+    private static ReferenceScoreSample ReferenceScoresOf(string checkpoint, TrainingSet train, double noise, int seed)
     {
-        var isNoise = SftDataSet.Read(train).Samples.ToDictionary(s => s.Id, s => s.IsNoise);
+        var isNoise = train.Samples.ToDictionary(s => s.Id, s => s.IsNoise);
         var scores = ScoreFile.Read(Path.Combine(checkpoint, TrainerState.ScoresFile));
         return new ReferenceScoreSample(noise, seed,
             [.. scores.Where(s => !isNoise[s.Id]).Select(s => s.Reference)],

@@ -39,7 +39,7 @@ public sealed record RunMetrics(IReadOnlyList<StepMetrics> Steps, IReadOnlyList<
     {
         var steps = Steps.Where(s => s.Epoch == e.Epoch).ToList();
         double? Mean(Func<StepMetrics, double?> field) =>
-            steps.Select(field).OfType<double>().Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average() is var m && double.IsFinite(m) ? m : null;
+            steps.Select(field).OfType<double>().Where(double.IsFinite).ToList() is { Count: > 0 } values ? values.Average() : null;
         return new EpochResult(e.Epoch, e.HeldOutCe, Mean(s => s.TauClean), Mean(s => s.TauNoise));
     });
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using ScottPlot;
 
 namespace PoFT.Cli.Demo.Report;
@@ -12,7 +11,7 @@ public static class HeldOutCePlot
     public static Plot Build(ExperimentView view)
     {
         var noise = view.HighestNoise;
-        var plot = PlotCanvas.New($"Held-out clean CE per epoch, noise {noise.ToString(CultureInfo.InvariantCulture)}",
+        var plot = PlotCanvas.New($"Held-out clean CE per epoch, noise {ReportNumbers.Plain(noise)}",
             "epoch (0 = base model)", "held-out clean CE (nats/token)");
         foreach (var objective in view.Objectives)
         {

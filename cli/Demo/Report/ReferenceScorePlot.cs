@@ -1,4 +1,3 @@
-using System.Globalization;
 using ScottPlot;
 
 namespace PoFT.Cli.Demo.Report;
@@ -18,7 +17,7 @@ public static class ReferenceScorePlot
         if (clean.Length == 0 || noise.Length == 0)
             return null;
         var auc = Statistics.SummariseReferenceScores(samples).Single().Auc;
-        var noiseText = view.HighestNoise.ToString(CultureInfo.InvariantCulture);
+        var noiseText = ReportNumbers.Plain(view.HighestNoise);
         var plot = PlotCanvas.New($"Reference score r̄ at noise {noiseText} (AUC clean vs noise {auc.Format(3)})",
             "r̄ = mean per-token log-probability under the aligned models", "fraction of samples");
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using ScottPlot;
 
 namespace PoFT.Cli.Demo.Report;
@@ -16,7 +15,7 @@ public static class TauPlot
     public static Plot? Build(ExperimentView view)
     {
         var noise = view.HighestNoise;
-        var plot = PlotCanvas.New($"Mean τ per epoch, noise {noise.ToString(CultureInfo.InvariantCulture)}",
+        var plot = PlotCanvas.New($"Mean τ per epoch, noise {ReportNumbers.Plain(noise)}",
             "epoch", "mean τ = σ(r̄ − target score)");
         var drawn = false;
         foreach (var objective in Objectives)
