@@ -1,5 +1,6 @@
 using PoFT.Exporter.Onnx;
 using PoFT.Shared.Checkpoints;
+using PoFT.Shared.Scoring;
 using static PoFT.Exporter.Onnx.OnnxAttributes;
 using static PoFT.Shared.Checkpoints.ExpectedTensors;
 using DataType = PoFT.Exporter.Onnx.Proto.TensorProto.Types.DataType;
@@ -13,8 +14,6 @@ namespace PoFT.Exporter;
 /// </summary>
 internal sealed class LlamaGraphBuilder
 {
-    public const string InputIds = "input_ids";
-    public const string AttentionMask = "attention_mask";
 
     private readonly OnnxGraph _g;
     private readonly ModelConfig _config;
@@ -36,8 +35,8 @@ internal sealed class LlamaGraphBuilder
 
     private void Add(ExportOptions options)
     {
-        var ids = _g.AddInput(InputIds, DataType.Int64, "batch", "seq");
-        var mask = _g.AddInput(AttentionMask, DataType.Int64, "batch", "seq");
+        var ids = _g.AddInput(ScoringGraph.InputIds, DataType.Int64, "batch", "seq");
+        var mask = _g.AddInput(ScoringGraph.AttentionMask, DataType.Int64, "batch", "seq");
         var context = SequenceContext.Build(_g, _config, mask);
         var x = _g.Node("Gather", [_weights.Embedding, ids], "embeddings", Int("axis", 0));
         for (var i = 0; i < _config.NumHiddenLayers; i++)

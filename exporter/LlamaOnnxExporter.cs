@@ -1,6 +1,7 @@
 using PoFT.Exporter.Onnx;
 using PoFT.Shared;
 using PoFT.Shared.Checkpoints;
+using PoFT.Shared.Scoring;
 
 namespace PoFT.Exporter;
 
@@ -11,8 +12,6 @@ namespace PoFT.Exporter;
 /// </summary>
 public static class LlamaOnnxExporter
 {
-    public const string ModelFile = "model.onnx";
-    public const string ExternalDataFile = "model.onnx.data";
     public const int OnnxOpset = 17;
 
     public static void Export(string checkpointDir, string outDir, ExportOptions options)
@@ -21,10 +20,10 @@ public static class LlamaOnnxExporter
         var graph = LlamaGraphBuilder.Build(checkpoint, options);
         var external = graph.Initializers.Sum(i => i.ByteLength) > options.ExternalDataThresholdBytes;
         Directory.CreateDirectory(outDir);
-        OnnxModelWriter.Write(graph, Path.Combine(outDir, ModelFile), new Dictionary<string, long> { [""] = OnnxOpset },
-            external ? ExternalDataFile : null);
+        OnnxModelWriter.Write(graph, Path.Combine(outDir, ScoringGraph.ModelFile), new Dictionary<string, long> { [""] = OnnxOpset },
+            external ? ScoringGraph.ExternalDataFile : null);
         if (!external)
-            File.Delete(Path.Combine(outDir, ExternalDataFile));
+            File.Delete(Path.Combine(outDir, ScoringGraph.ExternalDataFile));
 
         foreach (var name in Checkpoint.TokenizerFiles.Prepend(Checkpoint.ConfigFile))
         {

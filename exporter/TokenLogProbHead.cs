@@ -1,5 +1,6 @@
 using PoFT.Exporter.Onnx;
 using PoFT.Shared.Checkpoints;
+using PoFT.Shared.Scoring;
 using static PoFT.Exporter.Onnx.OnnxAttributes;
 using DataType = PoFT.Exporter.Onnx.Proto.TensorProto.Types.DataType;
 
@@ -11,8 +12,6 @@ namespace PoFT.Exporter;
 /// </summary>
 internal static class TokenLogProbHead
 {
-    public const string TokenLogProbs = "token_logprobs";
-    public const string Logits = "logits";
 
     public static void Add(OnnxGraph g, string hidden, string ids, string mask, string lmHead, ModelConfig config, bool includeLogits)
     {
@@ -25,7 +24,7 @@ internal static class TokenLogProbHead
         string? logits = null;
         if (includeLogits)
         {
-            logits = g.Node("Reshape", [LmHead(g, hidden, lmHead, config), g.Node("Concat", [g.Node("Shape", [ids], "ids_shape"), g.Int64s(config.VocabSize)], "logits_shape", Int("axis", 0))], Logits);
+            logits = g.Node("Reshape", [LmHead(g, hidden, lmHead, config), g.Node("Concat", [g.Node("Shape", [ids], "ids_shape"), g.Int64s(config.VocabSize)], "logits_shape", Int("axis", 0))], ScoringGraph.Logits);
             predicting = g.Node("Reshape", [g.Node("Slice", [logits, allButLast.Start, allButLast.End, seqAxis], "predicting_logits_3d"), g.Int64s(-1, config.VocabSize)], "predicting_logits");
         }
         else
@@ -42,7 +41,7 @@ internal static class TokenLogProbHead
         var targetIsReal = g.Node("Cast", [g.Node("Slice", [mask, allButFirst.Start, allButFirst.End, seqAxis], "target_mask")], "target_is_real", Int("to", (long)DataType.Bool));
         var contextIsReal = g.Node("Cast", [g.Node("Slice", [mask, allButLast.Start, allButLast.End, seqAxis], "context_mask")], "context_is_real", Int("to", (long)DataType.Bool));
         var scored = g.Node("And", [targetIsReal, contextIsReal], "scored");
-        var output = g.Node("Where", [scored, logProbs, g.FloatScalar(0f)], TokenLogProbs);
+        var output = g.Node("Where", [scored, logProbs, g.FloatScalar(0f)], ScoringGraph.TokenLogProbs);
         g.AddOutput(output, DataType.Float, "batch", "seq_minus_1");
         if (logits is not null)
             g.AddOutput(logits, DataType.Float, "batch", "seq", config.VocabSize);

@@ -1,5 +1,6 @@
 using System.CommandLine;
-using PoFT.Cli.Bench;
+using PoFT.Bench;
+using PoFT.Cli.Terminal;
 using Spectre.Console;
 
 namespace PoFT.Cli.Commands;

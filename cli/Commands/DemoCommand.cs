@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using PoFT.Cli.Demo;
 using PoFT.Cli.Terminal;
+using PoFT.Experiment;
 
 namespace PoFT.Cli.Commands;
 
@@ -26,7 +26,7 @@ public static class DemoCommand
                 seedCount, ParseNoise(parse.GetRequiredValue(noise)), parse.GetValue(quick),
                 Environment.GetEnvironmentVariable("POFT_COMMAND") is { Length: > 0 } shown ? shown : "poft " + string.Join(' ', parse.Tokens.Select(t => t.Value)));
             using var signal = new ShutdownSignal();
-            await new NoiseExperiment(settings).RunAsync(signal.Token);
+            await new NoiseExperiment(settings, Console.WriteLine, title => new TrainingProgress(title, totalSteps: 0)).RunAsync(signal.Token);
             return 0;
         });
         return command;

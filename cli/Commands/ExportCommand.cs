@@ -1,24 +1,20 @@
 using System.CommandLine;
 using System.Diagnostics;
 using PoFT.Exporter;
-using PoFT.Scorer.Onnx;
-using PoFT.Shared.Checkpoints;
-using PoFT.Shared.Manifest;
-using PoFT.Trainer.Model;
+using PoFT.Hybrid;
+using PoFT.Shared.Scoring;
 
 namespace PoFT.Cli.Commands;
 
 /// <summary><c>export</c>: checkpoint directory → ONNX scoring graph, optionally verified against TorchSharp.</summary>
 public static class ExportCommand
 {
-    public const double Tolerance = 1e-4;
-
     public static Command Create()
     {
         var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "Hugging Face checkpoint directory (config.json + safetensors)", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "directory for model.onnx (+ model.onnx.data), config and tokenizer files", Required = true };
         var logits = new Option<bool>("--logits") { Description = "also export the full [batch, seq, vocab] logits as a second output" };
-        var verify = new Option<bool>("--verify") { Description = $"run ONNX Runtime and TorchSharp on the same random batch; fail if they differ by more than {Tolerance:0e0}" };
+        var verify = new Option<bool>("--verify") { Description = $"run ONNX Runtime and TorchSharp on the same random batch; fail if they differ by more than {ExportCheck.Tolerance:0e0}" };
         var command = new Command("export", "Export a checkpoint to the ONNX scoring graph") { checkpoint, output, logits, verify };
         command.SetAction(parse =>
         {
@@ -26,24 +22,16 @@ public static class ExportCommand
             var target = parse.GetRequiredValue(output).FullName;
             var clock = Stopwatch.StartNew();
             LlamaOnnxExporter.Export(source, target, new ExportOptions { IncludeLogits = parse.GetValue(logits) });
-            Console.WriteLine($"wrote {Path.Combine(target, "model.onnx")} in {clock.Elapsed.TotalSeconds:F1} s");
+            Console.WriteLine($"wrote {Path.Combine(target, ScoringGraph.ModelFile)} in {clock.Elapsed.TotalSeconds:F1} s");
             if (!parse.GetValue(verify))
                 return 0;
-            var difference = Verify(source, target);
+            var difference = ExportCheck.Verify(source, target);
             Console.WriteLine($"max_rel_diff={difference:E3}");
-            if (difference <= Tolerance)
+            if (difference <= ExportCheck.Tolerance)
                 return 0;
-            Console.Error.WriteLine($"error: ONNX Runtime and TorchSharp differ by {difference:E3} > {Tolerance:0e0}");
+            Console.Error.WriteLine($"error: ONNX Runtime and TorchSharp differ by {difference:E3} > {ExportCheck.Tolerance:0e0}");
             return 1;
         });
         return command;
-    }
-
-    public static double Verify(string checkpointDirectory, string exportDirectory)
-    {
-        var config = ModelConfig.Load(Path.Combine(checkpointDirectory, Checkpoint.ConfigFile));
-        using var torch = TorchTokenLogProbModel.Load(checkpointDirectory, Placement.Cpu);
-        using var ort = OrtTokenLogProbModel.Open("export", Path.Combine(exportDirectory, "model.onnx"), new ExecutionProviderSpec(), new OrtScoringOptions(), Console.Error.WriteLine);
-        return BackendParity.MaxRelativeDiff(ort, torch, config.VocabSize, seed: 1234);
     }
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using PoFT.Shared.Checkpoints;
-using PoFT.Shared.Tokenizers;
 using PoFT.Trainer.Model;
 
 namespace PoFT.Cli.Commands;
@@ -17,23 +16,11 @@ public static class InitModelCommand
         var command = new Command("init-model", "Create a fresh Llama-family checkpoint (Hugging Face layout)") { config, tokenizer, output, seed };
         command.SetAction(parse =>
         {
-            var tokenizerDir = parse.GetRequiredValue(tokenizer).FullName;
-            var tokenizerFiles = TokenizerLoader.LoadFromModelDirectory(tokenizerDir);
-            var vocabularySize = tokenizerFiles.VocabularySize ?? throw new InvalidOperationException($"{tokenizerFiles.Source}: id space size unknown");
             var spec = parse.GetRequiredValue(config);
-            var modelConfig = ModelConfig.PresetNames.Contains(spec)
-                ? ModelConfig.Preset(spec, vocabularySize) with
-                {
-                    BosTokenId = tokenizerFiles.Bos?.Id,
-                    EosTokenIds = tokenizerFiles.Eos is { } eos ? [eos.Id] : [],
-                }
-                : ModelConfig.Load(spec);
-            if (modelConfig.VocabSize < vocabularySize)
-                throw new ArgumentException($"{spec}: vocab_size {modelConfig.VocabSize} is smaller than the tokenizer's {vocabularySize} ids");
             var outDir = parse.GetRequiredValue(output).FullName;
-            using var model = ModelCheckpoint.CreateFresh(modelConfig, parse.GetValue(seed));
-            ModelCheckpoint.Save(model, outDir, tokenizerDir);
-            Console.WriteLine($"wrote {outDir}: {modelConfig.Architecture}, {modelConfig.ParameterCount / 1e6:F1}M parameters, vocab {modelConfig.VocabSize}");
+            var written = ModelCheckpoint.Initialize(vocabulary => ModelConfig.PresetNames.Contains(spec) ? ModelConfig.Preset(spec, vocabulary) : ModelConfig.Load(spec),
+                parse.GetRequiredValue(tokenizer).FullName, parse.GetValue(seed), outDir);
+            Console.WriteLine($"wrote {outDir}: {written.Architecture}, {written.ParameterCount / 1e6:F1}M parameters, vocab {written.VocabSize}");
         });
         return command;
     }

@@ -1,13 +1,14 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using PoFT.Cli.Scoring;
 using PoFT.Cli.Terminal;
+using PoFT.Scorer;
 using PoFT.Scorer.Onnx;
 using PoFT.Scorer.Pipeline;
 using PoFT.Shared.Data;
 using PoFT.Shared.Manifest;
 using PoFT.Shared.Scoring;
+using PoFT.Trainer.Model;
 
 namespace PoFT.Cli.Commands;
 
@@ -49,46 +50,40 @@ public static class ScoreCommand
     private static async Task<int> Run(ModelsManifest manifest, string dataPath, string outPath, bool resume, SampleShard shard,
         ScoringBackend backend, bool skipBad, OrtScoringOptions ortOptions, int tokenBudget, ScoringPipelineOptions pipelineOptions, CancellationToken cancellation)
     {
-        var data = SftDataSet.Read(dataPath, skipBad);
-        using var writer = ScoreFileWriter.Open(outPath, resume, manifest.Names);
-        var todo = data.Samples.Where(s => shard.Contains(s.Id) && !writer.AlreadyScored.Contains(s.Id)).ToList();
-        using var models = AlignedModelSet.Open(manifest, backend, ortOptions, tokenBudget, Console.Error.WriteLine);
-        for (var j = 0; j < models.Models.Count; j++)
-            Console.Error.WriteLine($"model {models.Models[j].Name}: {models.Providers[j]}, weight {models.Models[j].Weight}, {models.Models[j].TokenBudget} tokens per batch");
-        if (writer.AlreadyScored.Count > 0)
-            Console.Error.WriteLine($"resuming: {writer.AlreadyScored.Count} samples already in {outPath}");
+        IScoringBackend models = backend == ScoringBackend.Torch ? new TorchScoringBackend(Placement.Cpu) : new OrtScoringBackend(ortOptions);
+        using var run = ScoringOnlyRun.Open(manifest, dataPath, outPath, resume, shard, skipBad, models, tokenBudget, pipelineOptions, Console.Error.WriteLine);
+        for (var j = 0; j < run.Models.Models.Count; j++)
+            Console.Error.WriteLine($"model {run.Models.Models[j].Name}: {run.Models.Providers[j]}, weight {run.Models.Models[j].Weight}, {run.Models.Models[j].TokenBudget} tokens per batch");
+        if (run.AlreadyScored > 0)
+            Console.Error.WriteLine($"resuming: {run.AlreadyScored} samples already in {outPath}");
 
-        var pipeline = new ScoringPipeline(models.Models, pipelineOptions);
         var clock = Stopwatch.StartNew();
-        var scored = 0;
-        await using (var progress = new ProgressDisplay("scoring", todo.Count, "samples"))
+        ScoringPipeline pipeline;
+        await using (var progress = new ProgressDisplay("scoring", run.Todo.Count, "samples"))
         {
-            await foreach (var batch in pipeline.Start(todo, batchSize: 64, cancellation).ReadAllAsync(cancellation))
-            {
-                foreach (var score in batch.Scores)
-                    writer.Append(ScoreRecord.From(score, manifest.Names));
-                writer.Flush();
-                scored += batch.Samples.Count;
-                progress.Report(scored, $"{Tokens(pipeline) / clock.Elapsed.TotalSeconds:F0} tok/s");
-            }
+            pipeline = await run.RunAsync(new Progress<(int Samples, long Tokens)>(p =>
+                progress.Report(p.Samples, $"{p.Tokens / clock.Elapsed.TotalSeconds:F0} tok/s")), cancellation);
         }
         var seconds = clock.Elapsed.TotalSeconds;
+        var tokens = pipeline.Statistics.Sum(s => s.Tokens);
         var padded = pipeline.Statistics.Sum(s => s.PaddedTokens);
-        var padding = padded == 0 ? 0 : 1 - (double)Tokens(pipeline) / padded;
+        var padding = padded == 0 ? 0 : 1 - (double)tokens / padded;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"scored={scored} samples_per_s={scored / seconds:F2} tokens_per_s={Tokens(pipeline) / seconds:F0} padding={padding:F4}"));
+            $"scored={run.Todo.Count} samples_per_s={run.Todo.Count / seconds:F2} tokens_per_s={tokens / seconds:F0} padding={padding:F4}"));
         foreach (var s in pipeline.Statistics)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  model={s.Name} tokens={s.Tokens} response_tokens={s.ResponseTokens} batches={s.Batches} padding={s.PaddingFraction:F4} " +
                 $"inference_s={s.InferenceTime.TotalSeconds:F2} tokenize_s={s.TokenizeTime.TotalSeconds:F2} tokens_per_inference_s={s.Tokens / Math.Max(1e-9, s.InferenceTime.TotalSeconds):F0}"));
-        if (data.Skipped.Count > 0)
+        if (run.Data.Skipped.Count > 0)
         {
-            Console.Error.WriteLine($"skipped {data.Skipped.Count} bad records:");
-            foreach (var bad in data.Skipped)
+            Console.Error.WriteLine($"skipped {run.Data.Skipped.Count} bad records:");
+            foreach (var bad in run.Data.Skipped)
                 Console.Error.WriteLine($"  {bad.Location}: {bad.Reason}");
         }
         return 0;
     }
 
-    private static long Tokens(ScoringPipeline pipeline) => pipeline.Statistics.Sum(s => s.Tokens);
+    /// <summary>What runs the aligned models: their exported ONNX graphs (the product), or their TorchSharp
+    /// checkpoints (parity checks; needs each model's <c>checkpoint</c> in the manifest).</summary>
+    private enum ScoringBackend { Onnx, Torch }
 }

@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using PoFT.Shared.Scoring;
 
 namespace PoFT.Scorer.Onnx;
 
@@ -7,18 +8,15 @@ namespace PoFT.Scorer.Onnx;
 /// <c>attention_mask</c> [batch, seq] in, fp32 <c>token_logprobs</c> [batch, seq−1] out.</summary>
 public static class OnnxSignature
 {
-    public const string InputIds = "input_ids";
-    public const string AttentionMask = "attention_mask";
-    public const string TokenLogProbs = "token_logprobs";
 
     public static void Validate(InferenceSession session, string modelName, string path)
     {
-        Require(session.InputMetadata, InputIds, TensorElementType.Int64, "input", modelName, path);
-        Require(session.InputMetadata, AttentionMask, TensorElementType.Int64, "input", modelName, path);
-        Require(session.OutputMetadata, TokenLogProbs, TensorElementType.Float, "output", modelName, path);
-        var extra = session.InputMetadata.Keys.Except([InputIds, AttentionMask]).ToList();
+        Require(session.InputMetadata, ScoringGraph.InputIds, TensorElementType.Int64, "input", modelName, path);
+        Require(session.InputMetadata, ScoringGraph.AttentionMask, TensorElementType.Int64, "input", modelName, path);
+        Require(session.OutputMetadata, ScoringGraph.TokenLogProbs, TensorElementType.Float, "output", modelName, path);
+        var extra = session.InputMetadata.Keys.Except([ScoringGraph.InputIds, ScoringGraph.AttentionMask]).ToList();
         if (extra.Count > 0)
-            throw Mismatch(modelName, path, $"unexpected inputs {string.Join(", ", extra)} (the scorer feeds only {InputIds} and {AttentionMask})");
+            throw Mismatch(modelName, path, $"unexpected inputs {string.Join(", ", extra)} (the scorer feeds only {ScoringGraph.InputIds} and {ScoringGraph.AttentionMask})");
     }
 
     private static void Require(IReadOnlyDictionary<string, NodeMetadata> nodes, string name, TensorElementType type, string kind, string modelName, string path)

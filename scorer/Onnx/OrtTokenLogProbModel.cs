@@ -9,8 +9,8 @@ namespace PoFT.Scorer.Onnx;
 /// are bound to the caller's buffers, so only [batch, seq−1] log-probs ever reach the host.</summary>
 public sealed class OrtTokenLogProbModel : ITokenLogProbModel
 {
-    private static readonly string[] InputNames = [OnnxSignature.InputIds, OnnxSignature.AttentionMask];
-    private static readonly string[] OutputNames = [OnnxSignature.TokenLogProbs];
+    private static readonly string[] InputNames = [ScoringGraph.InputIds, ScoringGraph.AttentionMask];
+    private static readonly string[] OutputNames = [ScoringGraph.TokenLogProbs];
 
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions = new();

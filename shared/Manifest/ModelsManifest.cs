@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using PoFT.Shared.Chat;
+using PoFT.Shared;
 
 namespace PoFT.Shared.Manifest;
 
@@ -17,6 +18,12 @@ public sealed record ModelsManifest(string Path, IReadOnlyList<AlignedModelSpec>
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         RespectRequiredConstructorParameters = true,
         RespectNullableAnnotations = true,
+    };
+
+    private static readonly JsonSerializerOptions WriteJson = new()
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
     public string Directory => System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!;
@@ -45,6 +52,18 @@ public sealed record ModelsManifest(string Path, IReadOnlyList<AlignedModelSpec>
             manifest.Validate(model);
         }
         return manifest;
+    }
+
+    /// <summary>The manifest's JSON, paths as given (relative paths stay relative to the manifest's directory).
+    /// What <see cref="Load"/> reads back, and what a run records to recognise the manifest it scored with.</summary>
+    public string ToJson() => new JsonObject { ["models"] = JsonSerializer.SerializeToNode(Models, WriteJson) }.ToJsonString(WriteJson);
+
+    /// <summary>Writes <see cref="ToJson"/> to <see cref="Path"/> (temp file + rename), then loads it back,
+    /// so a manifest written is a manifest that validates.</summary>
+    public ModelsManifest Save()
+    {
+        AtomicFile.WriteAllText(Path, ToJson());
+        return Load(Path);
     }
 
     private static AlignedModelSpec Parse(string path, JsonNode? node, int index)

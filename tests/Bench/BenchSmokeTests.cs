@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using PoFT.Cli.Bench;
+using PoFT.Bench;
 using PoFT.Tests.Support;
 
 namespace PoFT.Tests.Bench;

@@ -2,6 +2,7 @@ using Microsoft.ML.OnnxRuntime;
 using PoFT.Exporter;
 using PoFT.Exporter.Onnx.Proto;
 using PoFT.Shared.Checkpoints;
+using PoFT.Shared.Scoring;
 using PoFT.Tests.Support;
 
 namespace PoFT.Tests.Export;
@@ -22,7 +23,7 @@ public sealed class LlamaExportTests : IDisposable
         var (checkpointDir, outDir) = Export(RandomCheckpoints.Config(variant), seed: variant.Length);
         using var checkpoint = Checkpoint.Open(checkpointDir);
         var reference = new NaiveLlamaReference(checkpoint);
-        using var model = new ExportedModel(Path.Combine(outDir, LlamaOnnxExporter.ModelFile));
+        using var model = new ExportedModel(Path.Combine(outDir, ScoringGraph.ModelFile));
 
         var logProbs = model.Run(Rows, LeftPadded)["token_logprobs"];
 
@@ -59,7 +60,7 @@ public sealed class LlamaExportTests : IDisposable
     public void Model_has_exactly_the_contracted_inputs_and_outputs()
     {
         var (_, outDir) = Export(RandomCheckpoints.Config("gqa-untied-llama3-rope"), seed: 2);
-        using var model = new ExportedModel(Path.Combine(outDir, LlamaOnnxExporter.ModelFile));
+        using var model = new ExportedModel(Path.Combine(outDir, ScoringGraph.ModelFile));
 
         Assert.Equal(["input_ids", "attention_mask"], model.Session.InputMetadata.Keys);
         foreach (var input in model.Session.InputMetadata.Values)
@@ -78,7 +79,7 @@ public sealed class LlamaExportTests : IDisposable
     {
         var config = RandomCheckpoints.Config("gqa-untied-llama3-rope");
         var (_, outDir) = Export(config, seed: 3, new ExportOptions { IncludeLogits = true });
-        using var model = new ExportedModel(Path.Combine(outDir, LlamaOnnxExporter.ModelFile));
+        using var model = new ExportedModel(Path.Combine(outDir, ScoringGraph.ModelFile));
 
         Assert.Equal(["token_logprobs", "logits"], model.Session.OutputMetadata.Keys);
         Assert.Equal([-1, -1, config.VocabSize], model.Session.OutputMetadata["logits"].Dimensions);
@@ -96,7 +97,7 @@ public sealed class LlamaExportTests : IDisposable
     public void Changing_a_token_leaves_earlier_predictions_unchanged()
     {
         var (_, outDir) = Export(RandomCheckpoints.Config("gqa-untied-llama3-rope"), seed: 4);
-        using var model = new ExportedModel(Path.Combine(outDir, LlamaOnnxExporter.ModelFile));
+        using var model = new ExportedModel(Path.Combine(outDir, ScoringGraph.ModelFile));
         const int changed = 7;
         var original = Rows[0];
         var edited = (int[])original.Clone();
@@ -119,14 +120,14 @@ public sealed class LlamaExportTests : IDisposable
         var (_, inlineDir) = Export(config, seed: 5);
         var (_, externalDir) = Export(config, seed: 5, new ExportOptions { ExternalDataThresholdBytes = 0 });
 
-        Assert.False(File.Exists(Path.Combine(inlineDir, LlamaOnnxExporter.ExternalDataFile)));
-        var dataFile = new FileInfo(Path.Combine(externalDir, LlamaOnnxExporter.ExternalDataFile));
+        Assert.False(File.Exists(Path.Combine(inlineDir, ScoringGraph.ExternalDataFile)));
+        var dataFile = new FileInfo(Path.Combine(externalDir, ScoringGraph.ExternalDataFile));
         Assert.True(dataFile.Exists);
         Assert.True(dataFile.Length >= config.ParameterCount * sizeof(float));
-        Assert.True(new FileInfo(Path.Combine(externalDir, LlamaOnnxExporter.ModelFile)).Length < 100_000);
+        Assert.True(new FileInfo(Path.Combine(externalDir, ScoringGraph.ModelFile)).Length < 100_000);
 
-        using var inline = new ExportedModel(Path.Combine(inlineDir, LlamaOnnxExporter.ModelFile));
-        using var external = new ExportedModel(Path.Combine(externalDir, LlamaOnnxExporter.ModelFile));
+        using var inline = new ExportedModel(Path.Combine(inlineDir, ScoringGraph.ModelFile));
+        using var external = new ExportedModel(Path.Combine(externalDir, ScoringGraph.ModelFile));
         Assert.Equal(inline.Run(Rows)["token_logprobs"].ToArray(), external.Run(Rows)["token_logprobs"].ToArray());
     }
 
@@ -137,7 +138,7 @@ public sealed class LlamaExportTests : IDisposable
     {
         var config = RandomCheckpoints.Build(tied: tied);
         var (_, outDir) = Export(config, seed: 6);
-        var graph = ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(outDir, LlamaOnnxExporter.ModelFile))).Graph;
+        var graph = ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(outDir, ScoringGraph.ModelFile))).Graph;
         Assert.Equal(expectedTables, graph.Initializer.Count(i => i.Dims.SequenceEqual([config.VocabSize, config.HiddenSize])));
     }
 

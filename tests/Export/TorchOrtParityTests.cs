@@ -1,4 +1,4 @@
-using PoFT.Cli.Commands;
+using PoFT.Hybrid;
 using PoFT.Exporter;
 using PoFT.Scorer.Onnx;
 using PoFT.Shared.Manifest;
@@ -26,9 +26,9 @@ public sealed class TorchOrtParityTests : IDisposable
         using var torch = TorchTokenLogProbModel.Load(checkpoint, Placement.Cpu);
         using var ort = OrtTokenLogProbModel.Open(variant, Path.Combine(exported, "model.onnx"), new ExecutionProviderSpec(), new OrtScoringOptions(), _ => { });
 
-        var difference = BackendParity.MaxRelativeDiff(ort, torch, config.VocabSize, seed: 5, batch: 6, maxLength: 40);
+        var difference = ExportCheck.MaxRelativeDiff(ort, torch, config.VocabSize, seed: 5, batch: 6, maxLength: 40);
 
-        Assert.InRange(difference, 0, ExportCommand.Tolerance);
+        Assert.InRange(difference, 0, ExportCheck.Tolerance);
     }
 
     [Fact]
@@ -42,6 +42,6 @@ public sealed class TorchOrtParityTests : IDisposable
         using var torch = TorchTokenLogProbModel.Load(checkpoint, Placement.Cpu);
         using var ort = OrtTokenLogProbModel.Open("other", Path.Combine(exported, "model.onnx"), new ExecutionProviderSpec(), new OrtScoringOptions(), _ => { });
 
-        Assert.True(BackendParity.MaxRelativeDiff(ort, torch, config.VocabSize, seed: 5) > 0.1);
+        Assert.True(ExportCheck.MaxRelativeDiff(ort, torch, config.VocabSize, seed: 5) > 0.1);
     }
 }

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using PoFT.Cli.Scoring;
+using PoFT.Scorer.Manifest;
 using PoFT.Scorer.Onnx;
 using PoFT.Scorer.Pipeline;
 using PoFT.Shared.Chat;
@@ -15,9 +15,12 @@ namespace PoFT.Tests.Scorer;
 /// with two aligned models that share neither tokenizer nor template.</summary>
 public sealed class ManifestScoringTests(AlignedModelsFixture models) : IClassFixture<AlignedModelsFixture>
 {
-    private static async Task<List<PreferenceScore>> Score(string manifestPath, ScoringBackend backend, IReadOnlyList<SftSample> samples, int tokenBudget = 0)
+    private static readonly IScoringBackend Ort = new OrtScoringBackend(new OrtScoringOptions { IntraOpThreads = 1 });
+    private static readonly IScoringBackend Torch = new TorchScoringBackend(Placement.Cpu);
+
+    private static async Task<List<PreferenceScore>> Score(string manifestPath, IScoringBackend backend, IReadOnlyList<SftSample> samples, int tokenBudget = 0)
     {
-        using var set = AlignedModelSet.Open(ModelsManifest.Load(manifestPath), backend, new OrtScoringOptions { IntraOpThreads = 1 }, tokenBudget, _ => { });
+        using var set = AlignedModelSet.Open(ModelsManifest.Load(manifestPath), backend, tokenBudget, _ => { });
         var pipeline = new ScoringPipeline(set.Models, new ScoringPipelineOptions { WindowSize = 16 });
         var scores = new List<PreferenceScore>();
         await foreach (var batch in pipeline.Start(samples, batchSize: 4).ReadAllAsync())
@@ -33,8 +36,8 @@ public sealed class ManifestScoringTests(AlignedModelsFixture models) : IClassFi
     public async Task Onnx_scores_equal_TorchSharp_scores_through_the_whole_path()
     {
         var samples = AlignedModelsFixture.MultiTurn(24, seed: 1);
-        var onnx = await Score(TwoModels(), ScoringBackend.Onnx, samples, tokenBudget: 300);
-        var torch = await Score(TwoModels(), ScoringBackend.Torch, samples);
+        var onnx = await Score(TwoModels(), Ort, samples, tokenBudget: 300);
+        var torch = await Score(TwoModels(), Torch, samples);
 
         Assert.Equal(samples.Select(s => s.Id), onnx.Select(s => s.SampleId));
         for (var i = 0; i < samples.Count; i++)
@@ -55,7 +58,7 @@ public sealed class ManifestScoringTests(AlignedModelsFixture models) : IClassFi
     public async Task A_sample_scores_as_the_mean_log_prob_of_its_assistant_tokens()
     {
         var sample = AlignedModelsFixture.MultiTurn(3, seed: 2)[2];
-        var scored = (await Score(TwoModels(), ScoringBackend.Onnx, [sample]))[0];
+        var scored = (await Score(TwoModels(), Ort, [sample]))[0];
 
         // Independently: render and tokenize with the llama3 template, run the checkpoint unbatched.
         var tokenizerDir = Path.Combine(models.Root, "llama-onnx");
@@ -76,13 +79,13 @@ public sealed class ManifestScoringTests(AlignedModelsFixture models) : IClassFi
     public async Task Models_are_swapped_by_editing_the_manifest_only()
     {
         var samples = AlignedModelsFixture.MultiTurn(8, seed: 3);
-        var two = await Score(TwoModels(), ScoringBackend.Onnx, samples);
+        var two = await Score(TwoModels(), Ort, samples);
         var three = await Score(models.Manifest("three.json",
             AlignedModelsFixture.Entry("llama", ChatTemplateSpec.Llama3),
             AlignedModelsFixture.Entry("qwen", ChatTemplateSpec.ChatMl, weight: 2),
-            AlignedModelsFixture.Entry("llama-b", ChatTemplateSpec.Llama3)), ScoringBackend.Onnx, samples);
+            AlignedModelsFixture.Entry("llama-b", ChatTemplateSpec.Llama3)), Ort, samples);
         var one = await Score(models.Manifest("one.json",
-            AlignedModelsFixture.Entry("qwen", ChatTemplateSpec.ChatMl, weight: 2)), ScoringBackend.Onnx, samples);
+            AlignedModelsFixture.Entry("qwen", ChatTemplateSpec.ChatMl, weight: 2)), Ort, samples);
 
         for (var i = 0; i < samples.Count; i++)
         {
@@ -102,7 +105,7 @@ public sealed class ManifestScoringTests(AlignedModelsFixture models) : IClassFi
     {
         var manifest = models.Manifest("short.json", AlignedModelsFixture.Entry("llama", ChatTemplateSpec.Llama3, maxLength: 24));
         var samples = AlignedModelsFixture.MultiTurn(6, seed: 4);
-        var error = await Assert.ThrowsAsync<InvalidSampleException>(() => Score(manifest, ScoringBackend.Onnx, samples));
+        var error = await Assert.ThrowsAsync<InvalidSampleException>(() => Score(manifest, Ort, samples));
         Assert.Matches("m[0-5]", error.Message);
     }
 
@@ -139,7 +142,7 @@ public sealed class ManifestScoringTests(AlignedModelsFixture models) : IClassFi
     {
         var path = models.Manifest("mismatch.json", AlignedModelsFixture.Entry("qwen", ChatTemplateSpec.Llama3));
         var error = Assert.Throws<ManifestException>(() =>
-            AlignedModelSet.Open(ModelsManifest.Load(path), ScoringBackend.Onnx, new OrtScoringOptions(), 0, _ => { }).Dispose());
+            AlignedModelSet.Open(ModelsManifest.Load(path), Ort, 0, _ => { }).Dispose());
         Assert.Contains("model 'qwen'", error.Message);
         Assert.Contains("template 'llama3'", error.Message);
     }

@@ -1,5 +1,6 @@
 using PoFT.Tests.Support;
 using PoFT.Trainer.Model;
+using PoFT.Shared.Training;
 using PoFT.Trainer.Objectives;
 using static TorchSharp.torch;
 

@@ -3,6 +3,7 @@ using PoFT.Scorer.Pipeline;
 using PoFT.Shared.Data;
 using PoFT.Tests.Support;
 using PoFT.Trainer.Model;
+using PoFT.Shared.Training;
 using PoFT.Trainer.Objectives;
 using PoFT.Trainer.Training;
 
@@ -55,7 +56,7 @@ public sealed class TrainingRunTests : IDisposable
             ? ModelCheckpoint.CreateFresh(RandomCheckpoints.Config("mha-untied"), seed: 3)
             : ModelCheckpoint.Load(resume, Placement.Cpu);
         var known = resume is null ? [] : PoFT.Shared.Scoring.ScoreFile.Read(Path.Combine(resume, TrainerState.ScoresFile)).Select(r => r.ToPreferenceScore());
-        var first = new EpochSampler(_train.Count, options.Seed).Order(0).Select(i => _train[i]).ToList();
+        var first = PoftTrainer.ScoringOrder(_train, options, new HashSet<string>());
         var trainScores = resume is null ? OnlineScores(first, alignedTokenize) : new ReferenceScores(known);
         if (scoreFirst)
             await trainScores.WaitForAll(_train, CancellationToken.None);

@@ -1,4 +1,5 @@
 using PoFT.Shared.Checkpoints;
+using PoFT.Shared.Tokenizers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -21,6 +22,28 @@ public static class ModelCheckpoint
             }
         }
         return model.to(placement.Device).to(placement.DType);
+    }
+
+    /// <summary>
+    /// A fresh, seeded checkpoint for a tokenizer (<c>init-model</c>, the experiment's new models):
+    /// <paramref name="configFor"/> gets the tokenizer's id space; bos and eos ids come from the tokenizer
+    /// where the config names none; the tokenizer files are copied in.
+    /// </summary>
+    public static ModelConfig Initialize(Func<int, ModelConfig> configFor, string tokenizerDirectory, long seed, string output)
+    {
+        var tokenizer = TokenizerLoader.LoadFromModelDirectory(tokenizerDirectory);
+        var vocabulary = tokenizer.VocabularySize ?? throw new InvalidOperationException($"{tokenizer.Source}: id space size unknown");
+        var config = configFor(vocabulary);
+        if (config.VocabSize < vocabulary)
+            throw new ArgumentException($"vocab_size {config.VocabSize} is smaller than the tokenizer's {vocabulary} ids ({tokenizer.Source})");
+        config = config with
+        {
+            BosTokenId = config.BosTokenId ?? tokenizer.Bos?.Id,
+            EosTokenIds = config.EosTokenIds.Count > 0 ? config.EosTokenIds : tokenizer.Eos is { } eos ? [eos.Id] : [],
+        };
+        using var model = CreateFresh(config, seed);
+        Save(model, output, tokenizerDirectory);
+        return config;
     }
 
     /// <summary>Writes the model's weights (in its current dtype: F32 or BF16) with config.json and the

@@ -1,3 +1,4 @@
+using PoFT.Shared.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -29,8 +30,8 @@ public sealed record Objective(ObjectiveKind Kind, double Beta = 1.0, double Gam
     public ObjectiveOutput Compute(Tensor rTheta, Tensor rBar, Tensor isNoise)
     {
         using var scope = NewDisposeScope();
-        var margin = Beta * (rTheta - rBar.to(rTheta.dtype)) + Gamma;
-        var tau = torch.sigmoid(-margin).detach();
+        var margin = Margin(rTheta, rBar);
+        var tau = Tau(rTheta, rBar);
         var perSample = Kind switch
         {
             ObjectiveKind.Ce => -rTheta,
@@ -40,6 +41,16 @@ public sealed record Objective(ObjectiveKind Kind, double Beta = 1.0, double Gam
         };
         return new ObjectiveOutput(perSample.mean().MoveToOuterDisposeScope(), perSample.MoveToOuterDisposeScope(), tau.MoveToOuterDisposeScope());
     }
+
+    /// <summary>τ = σ(β(r̄ − r_θ) − γ): the weight PoFT's gradient puts on each sample's cross-entropy.</summary>
+    public Tensor Tau(Tensor rTheta, Tensor rBar)
+    {
+        using var margin = Margin(rTheta, rBar);
+        return torch.sigmoid(-margin).detach();
+    }
+
+    /// <summary>β(r_θ − r̄) + γ: the Bradley–Terry margin of the target over the aligned models.</summary>
+    private Tensor Margin(Tensor rTheta, Tensor rBar) => Beta * (rTheta - rBar.to(rTheta.dtype)) + Gamma;
 
     /// <summary>r_θ: the mean log-prob of each sample's response tokens.</summary>
     /// <param name="tokenLogProbs">[batch, seq − 1] from <c>TokenLogProbs</c>.</param>

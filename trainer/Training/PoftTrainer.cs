@@ -3,6 +3,7 @@ using PoFT.Shared.Chat;
 using PoFT.Shared.Data;
 using PoFT.Shared.Scoring;
 using PoFT.Trainer.Model;
+using PoFT.Shared.Training;
 using PoFT.Trainer.Objectives;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -24,10 +25,21 @@ public sealed class PoftTrainer(
     ReferenceScores? evalScores,
     IReadOnlyList<string> scorerModelNames,
     string outputDirectory,
-    string? tokenizerDirectory)
+    string? tokenizerDirectory,
+    IReadOnlyDictionary<string, string>? inputs = null)
 {
+    private readonly IReadOnlyDictionary<string, string> _inputs = inputs ?? new Dictionary<string, string>();
     private readonly Dictionary<string, TokenizedSample> _tokenized = new(StringComparer.Ordinal);
     private readonly Objective _objective = options.ToObjective();
+
+    /// <summary>
+    /// The training samples whose reference scores this trainer will still ask for, in the order it will
+    /// ask: the first epoch's order, less those already scored. An online scorer must deliver in exactly
+    /// this order (<see cref="ReferenceScores"/> refuses any other); later epochs reuse the first epoch's
+    /// scores. With the hard filter every score is needed before the first step, so all are read anyway.
+    /// </summary>
+    public static IReadOnlyList<SftSample> ScoringOrder(IReadOnlyList<SftSample> train, TrainingOptions options, IReadOnlySet<string> alreadyScored) =>
+        [.. new EpochSampler(train.Count, options.Seed).Order(0).Select(i => train[i]).Where(s => !alreadyScored.Contains(s.Id))];
 
     public async Task<TrainingSummary> RunAsync(string? resumeDirectory, IProgress<StepMetrics>? progress, CancellationToken stop)
     {
@@ -40,10 +52,10 @@ public sealed class PoftTrainer(
         var sampler = new EpochSampler(kept.Count, options.Seed);
         model.train();
         using var optimizer = optim.AdamW(model.parameters(), options.LearningRate, weight_decay: options.WeightDecay);
-        var state = new TrainerState(0, 0, 0, 0, 0, options);
+        var state = new TrainerState(0, 0, 0, 0, 0, options, _inputs);
         if (resumeDirectory is not null)
         {
-            state = TrainerState.Load(resumeDirectory) with { Options = options };
+            state = TrainerState.Load(resumeDirectory) with { Options = options, Inputs = _inputs };
             optimizer.load_state_dict(Path.Combine(resumeDirectory, TrainerState.OptimizerFile));
         }
 
@@ -69,7 +81,7 @@ public sealed class PoftTrainer(
                 }
                 catch (OperationCanceledException) when (stop.IsCancellationRequested)
                 {
-                    state = new TrainerState(step, epoch, start, tokens, elapsedBefore + clock.Elapsed.TotalSeconds, options);
+                    state = new TrainerState(step, epoch, start, tokens, elapsedBefore + clock.Elapsed.TotalSeconds, options, _inputs);
                     interrupted = true;
                     break;
                 }
@@ -87,8 +99,8 @@ public sealed class PoftTrainer(
                 progress?.Report(metrics);
                 var next = start + options.GradientAccumulation;
                 state = next < micro.Count
-                    ? new TrainerState(step, epoch, next, tokens, elapsed, options)
-                    : new TrainerState(step, epoch + 1, 0, tokens, elapsed, options);
+                    ? new TrainerState(step, epoch, next, tokens, elapsed, options, _inputs)
+                    : new TrainerState(step, epoch + 1, 0, tokens, elapsed, options, _inputs);
                 if (options.EvalEvery > 0 && step % options.EvalEvery == 0 && data.Eval.Count > 0)
                     log.Write(lastEval = Evaluate(step, epoch + 1));
                 if (options.CheckpointEvery > 0 && step % options.CheckpointEvery == 0)
@@ -152,15 +164,14 @@ public sealed class PoftTrainer(
         {
             using var scope = NewDisposeScope();
             using var batch = new TrainingBatch([.. samples.Select(Tokenized)], placement.Device);
-            var rTheta = Objective.MeanResponseLogProb(model.TokenLogProbs(batch.InputIds, batch.AttentionMask, batch.ResponseMask), batch.ResponseMask).cpu().data<float>().ToArray();
-            ce -= rTheta.Sum();
-            for (var i = 0; i < samples.Count; i++)
-            {
-                if (evalScores?.Known.TryGetValue(samples[i].Id, out var score) != true)
-                    continue;
-                tau += 1 / (1 + Math.Exp(options.Beta * (rTheta[i] - score!.Reference) + options.Gamma));
-                tauCount++;
-            }
+            var rTheta = Objective.MeanResponseLogProb(model.TokenLogProbs(batch.InputIds, batch.AttentionMask, batch.ResponseMask), batch.ResponseMask);
+            ce -= rTheta.cpu().data<float>().ToArray().Sum();
+            var scored = Enumerable.Range(0, samples.Count).Where(i => evalScores?.Known.ContainsKey(samples[i].Id) == true).ToArray();
+            if (scored.Length == 0)
+                continue;
+            var rBar = tensor(scored.Select(i => (float)evalScores!.Known[samples[i].Id].Reference).ToArray(), device: placement.Device);
+            tau += _objective.Tau(rTheta[tensor(scored.Select(i => (long)i).ToArray(), device: placement.Device)], rBar).sum().item<float>();
+            tauCount += scored.Length;
         }
         model.train();
         var n = data.Eval.Count;

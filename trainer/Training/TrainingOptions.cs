@@ -1,29 +1,59 @@
+using PoFT.Shared.Training;
 using PoFT.Trainer.Objectives;
 
 namespace PoFT.Trainer.Training;
 
-/// <summary>Hyper-parameters of one training run (the <c>train</c> config file's fields, README "Training").</summary>
+/// <summary>Hyper-parameters of one training run: the <c>training</c> object of the train config. Each
+/// property's <see cref="TrainOptionAttribute"/> is its one declaration (flag, help, resume rule); its
+/// initial value is the default.</summary>
 public sealed record TrainingOptions
 {
+    [TrainOption("ce (−r_θ), poft (−log σ(β(r_θ − r̄) + γ)) or bi-poft (PoFT on clean samples, the reversed preference on samples marked is_noise); docs/method.md")]
     public ObjectiveKind Objective { get; init; } = ObjectiveKind.Poft;
+
+    [TrainOption("PoFT's β: the scale of the preference margin")]
     public double Beta { get; init; } = 1.0;
+
+    [TrainOption("PoFT's γ: the offset of the preference margin")]
     public double Gamma { get; init; }
+
+    [TrainOption("peak learning rate of AdamW (decoupled weight decay)", Flag = "--lr")]
     public double LearningRate { get; init; } = 1e-4;
+
+    [TrainOption("AdamW's decoupled weight decay")]
     public double WeightDecay { get; init; }
+
+    [TrainOption("share of the steps spent warming the learning rate up linearly")]
     public double WarmupRatio { get; init; } = 0.1;
+
+    [TrainOption("the cosine decay's floor, as a share of the peak learning rate")]
     public double MinLrRatio { get; init; }
+
+    [TrainOption("samples per micro-batch")]
     public int BatchSize { get; init; } = 8;
+
+    [TrainOption("micro-batches per optimizer step", Flag = "--grad-accum")]
     public int GradientAccumulation { get; init; } = 1;
+
+    [TrainOption("gradient-norm clipping (0: none)")]
     public double ClipNorm { get; init; } = 1.0;
+
+    [TrainOption("passes over the training data", OnResume = OnResume.Applied)]
     public int Epochs { get; init; } = 1;
-    /// <summary>Stop after this many optimizer steps (0: run all epochs); also sets the schedule's length.</summary>
+
+    [TrainOption("stop after N optimizer steps (0: run all epochs); also the schedule's length", OnResume = OnResume.Applied)]
     public int MaxSteps { get; init; }
+
+    [TrainOption("seed of the per-epoch shuffle")]
     public int Seed { get; init; }
-    /// <summary>Evaluate every N optimizer steps (0: at each epoch's end only).</summary>
+
+    [TrainOption("evaluate every N optimizer steps (0: at each epoch's end)", OnResume = OnResume.Applied)]
     public int EvalEvery { get; init; }
-    /// <summary>Checkpoint every N optimizer steps (0: at the end and on interruption only).</summary>
+
+    [TrainOption("checkpoint every N optimizer steps (0: at the end and on interruption only)", OnResume = OnResume.Applied)]
     public int CheckpointEvery { get; init; }
-    /// <summary>Train only on the top PCT % of samples by r̄ (the paper's hard filter); 100 keeps all.</summary>
+
+    [TrainOption("the paper's hard filter: train only on the top PCT % of samples by r̄ (100: all)", Flag = "--keep-top")]
     public double KeepTopPercent { get; init; } = 100;
 
     public Objective ToObjective() => new(Objective, Beta, Gamma);

@@ -1,0 +1,44 @@
+namespace PoFT.Bench;
+
+/// <summary>What a bench run measures and how hard. <see cref="MaxLength"/> is also the length the
+/// pad-to-max baseline pads every sample to.</summary>
+public sealed record BenchSettings(
+    IReadOnlySet<string> Parts,
+    IReadOnlyList<string> Sizes,
+    int Warmup,
+    int Repeats,
+    int Threads,
+    int Samples,
+    int MedianLength,
+    int MaxLength,
+    bool Quick)
+{
+    public static readonly IReadOnlyList<string> AllParts = ["peak", "scorer", "trainer", "pipeline", "memory"];
+
+    public Measurement Measurement => new(Warmup, Repeats);
+
+    public LengthMix LengthMix => new(MedianLength, MaxLength);
+
+    public IEnumerable<BenchSize> ModelSizes => Sizes.Select(BenchSize.Parse);
+
+    public static BenchSettings Create(IEnumerable<string> parts, IEnumerable<string> sizes, int? repeats, int threads, int? samples, bool quick)
+    {
+        var partSet = parts.ToHashSet(StringComparer.Ordinal);
+        var unknown = partSet.Except(AllParts).ToList();
+        if (unknown.Count > 0)
+            throw new ArgumentException($"unknown part(s) {string.Join(", ", unknown)}; parts: {string.Join(", ", AllParts)}");
+        var sizeList = quick ? ["tiny"] : sizes.ToList();
+        foreach (var size in sizeList)
+            BenchSize.Parse(size);
+        return new BenchSettings(
+            partSet,
+            sizeList,
+            Warmup: 1,
+            Repeats: repeats ?? (quick ? 2 : 5),
+            Threads: threads > 0 ? threads : Environment.ProcessorCount,
+            Samples: samples ?? (quick ? 16 : 64),
+            MedianLength: quick ? 24 : 256,
+            MaxLength: quick ? 96 : 1024,
+            Quick: quick);
+    }
+}

@@ -1,0 +1,44 @@
+using PoFT.Shared.Chat;
+using PoFT.Shared.Data;
+
+namespace PoFT.Bench;
+
+/// <summary>
+/// Samples of random token ids with the lengths of a <see cref="LengthMix"/>, already tokenized: the
+/// benchmarks measure model throughput, so tokenization is a dictionary lookup (the first third of each
+/// sample is prompt, the rest response).
+/// </summary>
+public sealed class SyntheticData
+{
+    private readonly Dictionary<string, TokenizedSample> _tokenized;
+
+    public IReadOnlyList<SftSample> Samples { get; }
+
+    public long Tokens { get; }
+
+    private SyntheticData(List<TokenizedSample> tokenized)
+    {
+        _tokenized = tokenized.ToDictionary(t => t.Id, StringComparer.Ordinal);
+        Samples = [.. tokenized.Select(t => new SftSample(t.Id, []))];
+        Tokens = tokenized.Sum(t => (long)t.TokenIds.Length);
+    }
+
+    public static SyntheticData Create(int[] lengths, int vocabularySize, int seed)
+    {
+        var random = new Random(seed);
+        return new SyntheticData([.. lengths.Select((length, i) =>
+        {
+            var ids = new int[length];
+            for (var t = 0; t < length; t++)
+                ids[t] = random.Next(vocabularySize);
+            return new TokenizedSample($"b{i}", ids, [.. Enumerable.Range(0, length).Select(t => t >= length / 3)]);
+        })]);
+    }
+
+    public static SyntheticData Create(LengthMix mix, int count, int vocabularySize, int seed) =>
+        Create(mix.Draw(count, new Random(seed)), vocabularySize, seed + 1);
+
+    public IReadOnlyList<TokenizedSample> Tokenized => [.. Samples.Select(Tokenize)];
+
+    public TokenizedSample Tokenize(SftSample sample) => _tokenized[sample.Id];
+}

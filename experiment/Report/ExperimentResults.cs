@@ -1,0 +1,58 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using PoFT.Shared;
+
+namespace PoFT.Experiment.Report;
+
+/// <summary>One epoch of a target run: held-out clean CE after it (epoch 0: the base model before fine-tuning)
+/// and the mean τ of its steps on clean and on noise samples (null where there were none, or at epoch 0).</summary>
+public sealed record EpochResult(int Epoch, double HeldOutCe, double? TauClean, double? TauNoise);
+
+/// <summary>One target run: objective label (e.g. "poft", "ce+keep-top"), noise fraction, seed, its epochs,
+/// wall-clock seconds (0 when the run was reused rather than trained) and training-set size.</summary>
+public sealed record RunResult(string Objective, double Noise, int Seed, IReadOnlyList<EpochResult> Epochs, double Seconds, int TrainSamples);
+
+/// <summary>The aligned models' reference score r̄ of every training sample of one noise level and seed, split by the noise mark.</summary>
+public sealed record ReferenceScoreSample(double Noise, int Seed, IReadOnlyList<double> CleanScores, IReadOnlyList<double> NoiseScores);
+
+/// <summary>How long one stage of the experiment took, and whether its result came from the cache.</summary>
+public sealed record StageTime(string Stage, double Seconds, bool Cached);
+
+/// <summary>A library and the version the experiment ran with.</summary>
+public sealed record LibraryVersion(string Name, string Version);
+
+/// <summary>Everything the report is made from; saved as results.json beside it so the report can be remade.</summary>
+public sealed record ExperimentResults(
+    string Command,
+    IReadOnlyList<LibraryVersion> Versions,
+    string Machine,
+    IReadOnlyList<StageTime> Stages,
+    IReadOnlyList<RunResult> Runs,
+    IReadOnlyList<ReferenceScoreSample> ReferenceScores,
+    IReadOnlyList<string> AlignedModels,
+    string Notes)
+{
+    public const string FileName = "results.json";
+
+    public static JsonSerializerOptions Json { get; } = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public void Save(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json));
+
+    public static ExperimentResults Load(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<ExperimentResults>(File.ReadAllText(path), Json)
+                ?? throw new FormatException($"{path}: empty results");
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"{path}: not an experiment results file ({e.Message})", e);
+        }
+    }
+}

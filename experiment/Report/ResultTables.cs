@@ -1,0 +1,67 @@
+namespace PoFT.Experiment.Report;
+
+/// <summary>The report's number tables: held-out CE per objective and noise level, r̄ separability, τ per epoch.</summary>
+public static class ResultTables
+{
+    private const int Digits = 4;
+    private const string Missing = "—";
+
+    /// <summary>Rows objective × noise level; Δ is the objective's mean last-epoch CE minus CE's at the same noise.</summary>
+    public static string HeldOut(ExperimentView view) => MarkdownTable.Render(
+        ["Objective", "Noise", "Runs (seeds)", "Held-out CE, last epoch", "Held-out CE, best epoch", "Best epoch", "Δ vs CE (last)"],
+        view.Objectives.SelectMany(objective => view.NoiseLevels
+            .Select(noise => view.Summary(objective, noise))
+            .OfType<HeldOutSummary>()
+            .Select(s => (IReadOnlyList<string>)
+            [
+                ObjectiveLabels.Display(s.Objective),
+                ReportNumbers.Plain(s.Noise),
+                $"{s.Seeds.Count} ({string.Join(", ", s.Seeds)})",
+                s.LastEpoch.Format(Digits),
+                s.BestEpoch.Format(Digits),
+                string.Join(", ", s.BestEpochs),
+                DeltaVsCe(view, s),
+            ])));
+
+    /// <summary>Per noise level with noise samples: AUC of r̄ (clean as positives, since higher r̄ means cleaner).</summary>
+    public static string ReferenceScores(IReadOnlyList<ReferenceScoreSummary> summaries) => MarkdownTable.Render(
+        ["Noise", "Seeds", "AUC clean vs noise", "Mean r̄ clean", "Mean r̄ noise", "Samples clean / noise"],
+        summaries.Select(s => (IReadOnlyList<string>)
+        [
+            ReportNumbers.Plain(s.Noise),
+            s.Auc.N.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            s.Auc.Format(Digits),
+            ReportNumbers.Fixed(s.MeanClean, Digits),
+            ReportNumbers.Fixed(s.MeanNoise, Digits),
+            $"{s.CleanCount} / {s.NoiseCount}",
+        ]));
+
+    /// <summary>Mean τ over seeds per epoch on clean and noise samples, for the objectives that have τ at that noise;
+    /// null where none has.</summary>
+    public static string? Tau(ExperimentView view, double noise)
+    {
+        var columns = TauPlot.Objectives
+            .SelectMany(o => new[]
+            {
+                (Header: $"{ObjectiveLabels.Display(o)} τ clean", Points: Statistics.PerEpoch(view.Runs(o, noise), e => e.TauClean)),
+                (Header: $"{ObjectiveLabels.Display(o)} τ noise", Points: Statistics.PerEpoch(view.Runs(o, noise), e => e.TauNoise)),
+            })
+            .Where(c => c.Points.Count > 0)
+            .ToArray();
+        if (columns.Length == 0)
+            return null;
+        var epochs = columns.SelectMany(c => c.Points.Select(p => p.Epoch)).Distinct().Order();
+        return MarkdownTable.Render(
+            ["Epoch", .. columns.Select(c => c.Header)],
+            epochs.Select(epoch => (IReadOnlyList<string>)
+            [
+                epoch.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                .. columns.Select(c => c.Points.FirstOrDefault(p => p.Epoch == epoch) is { } p ? ReportNumbers.Fixed(p.Value.Mean, Digits) : Missing),
+            ]));
+    }
+
+    private static string DeltaVsCe(ExperimentView view, HeldOutSummary s) =>
+        s.Objective == ObjectiveLabels.Ce || view.Summary(ObjectiveLabels.Ce, s.Noise) is not { } ce
+            ? Missing
+            : ReportNumbers.Signed(s.LastEpoch.Mean - ce.LastEpoch.Mean, Digits);
+}

@@ -1,0 +1,45 @@
+using PoFT.Shared.Training;
+using PoFT.Trainer.Training;
+
+namespace PoFT.Hybrid.Config;
+
+/// <summary>
+/// What a resumed run may change (<see cref="OnResume"/> on each option's declaration): a value that
+/// differs from the checkpoint's is applied where it only changes the run from here on, and refused —
+/// naming the flag or field — where it would change what was already trained. Data files and the
+/// manifest are compared by content, so other data under the same path is refused too.
+/// </summary>
+public static class ResumeRules
+{
+    /// <summary>What a checkpoint records of the config's top-level options (the training options are
+    /// recorded whole in its options).</summary>
+    public static IReadOnlyDictionary<string, string> Inputs(TrainConfig config) =>
+        TrainOptions.All.Where(o => !o.InTraining).ToDictionary(o => o.Field, o => o.Fingerprint(config));
+
+    /// <param name="requested">The config file with the command line's values in place.</param>
+    /// <param name="fromFlags">Options given on the command line (named as flags in errors).</param>
+    /// <param name="note">Told of every value applied.</param>
+    /// <returns>The config the resumed run continues with.</returns>
+    public static TrainConfig Check(TrainConfig requested, string checkpoint, TrainerState state, IReadOnlySet<TrainOption> fromFlags, Action<string> note)
+    {
+        var recordedConfig = requested with { Training = state.Options };
+        foreach (var option in TrainOptions.All)
+        {
+            var current = option.Fingerprint(requested);
+            var recorded = option.InTraining ? option.Fingerprint(recordedConfig) : state.Inputs.GetValueOrDefault(option.Field);
+            if (current == recorded)
+                continue;
+            if (option.OnResume == OnResume.Applied)
+            {
+                note($"resume: {option.Field} {recorded ?? "(not recorded)"} → {current}");
+                continue;
+            }
+            var shown = option.ValueIn(requested)?.ToJsonString() ?? "null";
+            var source = fromFlags.Contains(option) ? $"{option.Flag} {shown}" : $"config field '{option.Field}' {shown}";
+            var what = option.ByContent ? "its content differs from what the run was started with" : $"the run was started with {recorded ?? "(not recorded)"}";
+            throw new ArgumentException($"--resume {checkpoint}: {source}: {what}, and {option.Field} cannot change on resume " +
+                "(it shapes what was already trained). Resume with the run's value, or start a new run.");
+        }
+        return requested;
+    }
+}

@@ -1,0 +1,58 @@
+using System.Text.Json.Serialization;
+using PoFT.Shared.Chat;
+using PoFT.Shared.Training;
+using PoFT.Trainer.Training;
+
+namespace PoFT.Hybrid.Config;
+
+/// <summary>
+/// The <c>train</c> config file: what to train, on which data, scored by which aligned models, and the
+/// hyper-parameters (<see cref="Training"/>). Each option is declared once, here or on
+/// <see cref="TrainingOptions"/>; <see cref="TrainOptions"/> derives the flags, help and README table.
+/// Paths are relative to the config file.
+/// </summary>
+public sealed record TrainConfig
+{
+    [TrainOption("checkpoint to start from; its tokenizer.json tokenizes the target's data (on resume the checkpoint resumed is the model)", IsPath = true)]
+    [JsonPropertyName("model")] public string Model { get; init; } = "";
+
+    [TrainOption("the target's chat template, as in the manifest (e.g. {\"family\": \"llama3\"})", Flag = "")]
+    [JsonPropertyName("template")] public ChatTemplateSpec Template { get; init; } = new(ChatTemplateSpec.Llama3);
+
+    [TrainOption("tokens per sample, template included")]
+    [JsonPropertyName("max_length")] public int MaxLength { get; init; } = 1024;
+
+    [TrainOption("longer samples: error, truncate-prompt or truncate-response")]
+    [JsonPropertyName("truncation")] public TruncationPolicy Truncation { get; init; } = TruncationPolicy.TruncatePrompt;
+
+    [TrainOption("SFT data (JSONL or Parquet)", IsPath = true, ByContent = true)]
+    [JsonPropertyName("train_data")] public string TrainData { get; init; } = "";
+
+    [TrainOption("held-out SFT data, evaluated at each epoch's end or every eval_every steps", IsPath = true, ByContent = true)]
+    [JsonPropertyName("eval_data")] public string? EvalData { get; init; }
+
+    [TrainOption("models manifest: the aligned models scoring online while training runs", IsPath = true, ByContent = true)]
+    [JsonPropertyName("manifest")] public string? Manifest { get; init; }
+
+    [TrainOption("a `score` output to read r̄ from instead of scoring online", IsPath = true, ByContent = true)]
+    [JsonPropertyName("scores")] public string? Scores { get; init; }
+
+    [TrainOption("run directory: metrics.jsonl, checkpoints/step-N/, final/", IsPath = true, OnResume = OnResume.Applied)]
+    [JsonPropertyName("output")] public string Output { get; init; } = "runs/train";
+
+    [TrainOption("cpu, cuda or cuda:N", OnResume = OnResume.Applied)]
+    [JsonPropertyName("device")] public string Device { get; init; } = "cpu";
+
+    [TrainOption("float32 or bfloat16 (default: float32 on CPU, bfloat16 on CUDA)", OnResume = OnResume.Applied)]
+    [JsonPropertyName("dtype")] public string? Dtype { get; init; }
+
+    [TrainOption("ONNX Runtime threads per aligned model while training runs beside it", OnResume = OnResume.Applied)]
+    [JsonPropertyName("scorer_threads")] public int ScorerThreads { get; init; } = 1;
+
+    [JsonPropertyName("training")] public TrainingOptions Training { get; init; } = new();
+
+    /// <summary>Reads a config file, with <paramref name="overrides"/> (command-line values by option) put
+    /// in place of the file's values before it is parsed, so both pass the same checks.</summary>
+    public static TrainConfig Load(string path, IReadOnlyDictionary<TrainOption, string>? overrides = null) =>
+        TrainOptions.Load(path, overrides ?? new Dictionary<TrainOption, string>());
+}

@@ -1,0 +1,100 @@
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PoFT.Shared.Training;
+using PoFT.Trainer.Training;
+
+namespace PoFT.Hybrid.Config;
+
+/// <summary>One option of the train config, read off its <see cref="TrainOptionAttribute"/> declaration.</summary>
+public sealed class TrainOption
+{
+    private readonly PropertyInfo _property;
+    private readonly TrainOptionAttribute _declaration;
+
+    internal TrainOption(PropertyInfo property, TrainOptionAttribute declaration, string jsonName, bool inTraining, object defaults)
+    {
+        _property = property;
+        _declaration = declaration;
+        InTraining = inTraining;
+        Field = inTraining ? $"training.{jsonName}" : jsonName;
+        JsonName = jsonName;
+        Flag = declaration.Flag switch
+        {
+            null => "--" + jsonName.Replace('_', '-'),
+            "" => null,
+            var flag => flag,
+        };
+        Default = JsonSerializer.SerializeToNode(property.GetValue(defaults), property.PropertyType, TrainerState.Json);
+    }
+
+    /// <summary>The field's path in the config file, e.g. <c>training.learning_rate</c>.</summary>
+    public string Field { get; }
+
+    public string JsonName { get; }
+
+    /// <summary>Whether the field sits in the config's <c>training</c> object (a checkpoint records those in
+    /// its options) or at its top level (recorded in its inputs).</summary>
+    public bool InTraining { get; }
+
+    /// <summary>The command-line flag, or null where the option is set in the config file only.</summary>
+    public string? Flag { get; }
+
+    public string Help => _declaration.Help;
+    public OnResume OnResume => _declaration.OnResume;
+    public bool IsPath => _declaration.IsPath;
+    public bool ByContent => _declaration.ByContent;
+    public JsonNode? Default { get; }
+
+    /// <summary>A field without a usable default (an empty path): the config must set it.</summary>
+    public bool Required => Default is JsonValue value && value.TryGetValue<string>(out var text) && text.Length == 0;
+
+    /// <summary>The value in <paramref name="config"/> as JSON.</summary>
+    public JsonNode? ValueIn(TrainConfig config) =>
+        JsonSerializer.SerializeToNode(_property.GetValue(InTraining ? config.Training : config), _property.PropertyType, TrainerState.Json);
+
+    /// <summary>What a checkpoint records of the option: its value, or for a file the run depends on, the
+    /// SHA-256 of its content.</summary>
+    public string Fingerprint(TrainConfig config)
+    {
+        var value = ValueIn(config);
+        if (!ByContent || value is null)
+            return value?.ToJsonString() ?? "null";
+        var path = value.GetValue<string>();
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"{Field}: file not found: {path}", path);
+        using var stream = File.OpenRead(path);
+        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    /// <summary>A command-line value as the JSON the config file would hold; paths resolved against the
+    /// working directory. Checked against the field's type here, so the error names the flag.</summary>
+    public JsonNode? ParseFlag(string text)
+    {
+        var type = Nullable.GetUnderlyingType(_property.PropertyType) ?? _property.PropertyType;
+        JsonNode? node;
+        if (type == typeof(string) || type.IsEnum)
+            node = JsonValue.Create(IsPath ? Path.GetFullPath(text) : text);
+        else
+        {
+            try { node = JsonNode.Parse(text); }
+            catch (JsonException) { throw new ArgumentException($"{Flag} '{text}': expected {Expected(type)}"); }
+        }
+        try { _ = node.Deserialize(_property.PropertyType, TrainerState.Json); }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        {
+            throw new ArgumentException($"{Flag} '{text}': expected {Expected(type)}");
+        }
+        return node;
+    }
+
+    private static string Expected(Type type) =>
+        type == typeof(int) ? "an integer"
+        : type == typeof(double) ? "a finite number"
+        : type == typeof(bool) ? "true or false"
+        : type.IsEnum ? "one of " + string.Join(", ", Enum.GetValues(type).Cast<object>().Select(v => JsonSerializer.Serialize(v, type, TrainerState.Json).Trim('"')))
+        : type.Name;
+
+    public override string ToString() => Field;
+}

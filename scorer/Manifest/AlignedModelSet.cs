@@ -1,0 +1,82 @@
+using PoFT.Scorer.Pipeline;
+using PoFT.Shared.Chat;
+using PoFT.Shared.Checkpoints;
+using PoFT.Shared.Data;
+using PoFT.Shared.Manifest;
+using PoFT.Shared.Scoring;
+using PoFT.Shared.Tokenizers;
+
+namespace PoFT.Scorer.Manifest;
+
+/// <summary>The manifest's aligned models opened for scoring: each with its tokenizer, chat template and
+/// backend (ONNX Runtime for the product, see <see cref="IScoringBackend"/>). Mismatches that would
+/// otherwise surface mid-run are found here, naming the model.</summary>
+public sealed class AlignedModelSet : IDisposable
+{
+    private static readonly SftSample Probe = new("probe", [new ChatMessage(ChatMessage.User, "Hi"), new ChatMessage(ChatMessage.Assistant, "Hello.")]);
+
+    public IReadOnlyList<AlignedScorerModel> Models { get; }
+    public IReadOnlyList<string> Providers { get; }
+
+    private AlignedModelSet(IReadOnlyList<AlignedScorerModel> models, IReadOnlyList<string> providers)
+    {
+        Models = models;
+        Providers = providers;
+    }
+
+    /// <param name="tokenBudget">Padded tokens per batch; 0 picks each model's from its vocabulary size.</param>
+    public static AlignedModelSet Open(ModelsManifest manifest, IScoringBackend backend, int tokenBudget, Action<string> warn)
+    {
+        var models = new List<AlignedScorerModel>();
+        var providers = new List<string>();
+        try
+        {
+            foreach (var spec in manifest.Models)
+            {
+                var (chat, vocabulary) = OpenTokenization(manifest, spec);
+                var (model, provider) = backend.Open(manifest, spec, warn);
+                var budget = tokenBudget > 0 ? tokenBudget : AlignedScorerModel.TokenBudgetFor(vocabulary);
+                models.Add(new AlignedScorerModel(spec.Name, spec.Weight, chat.Tokenize, model, budget));
+                providers.Add(provider);
+            }
+        }
+        catch
+        {
+            models.ForEach(m => m.Model.Dispose());
+            throw;
+        }
+        return new AlignedModelSet(models, providers);
+    }
+
+    /// <returns>The tokenization and the model's vocabulary size (from the config.json the exporter puts
+    /// beside model.onnx, else the tokenizer's).</returns>
+    private static (ChatTokenizer, int) OpenTokenization(ModelsManifest manifest, AlignedModelSpec spec)
+    {
+        ModelTokenizer tokenizer;
+        try { tokenizer = TokenizerLoader.Load(spec.Tokenizer, manifest.Directory); }
+        catch (Exception e) when (e is IOException or FormatException or ArgumentException or InvalidDataException)
+        {
+            throw new ManifestException($"{manifest.Path}: model '{spec.Name}': tokenizer: {e.Message}");
+        }
+        var chat = new ChatTokenizer(tokenizer, spec.Template, spec.MaxLength, spec.Truncation);
+        try { chat.Tokenize(Probe); }
+        catch (Exception e) when (e is ArgumentException or InvalidSampleException)
+        {
+            throw new ManifestException($"{manifest.Path}: model '{spec.Name}': template '{spec.Template.Family}' does not fit its tokenizer: {e.Message}");
+        }
+        var configPath = Path.Combine(Path.GetDirectoryName(manifest.Resolve(spec.Onnx))!, Checkpoint.ConfigFile);
+        var modelConfig = File.Exists(configPath) ? ModelConfig.Load(configPath) : null;
+        var modelVocabulary = modelConfig?.VocabSize;
+        if (modelConfig?.SlidingWindow is { } window && spec.MaxLength > window)
+            throw new ManifestException($"{manifest.Path}: model '{spec.Name}': field 'max_length' {spec.MaxLength} exceeds the model's sliding_window {window}, which the exported graph does not apply");
+        if (modelVocabulary < tokenizer.VocabularySize)
+            throw new ManifestException($"{manifest.Path}: model '{spec.Name}': its tokenizer has {tokenizer.VocabularySize} ids but the model's vocab_size is {modelVocabulary} ({configPath})");
+        return (chat, modelVocabulary ?? tokenizer.VocabularySize ?? 128_000);
+    }
+
+    public void Dispose()
+    {
+        foreach (var model in Models)
+            model.Model.Dispose();
+    }
+}

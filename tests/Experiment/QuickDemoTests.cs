@@ -1,0 +1,100 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using PoFT.Experiment;
+using PoFT.Experiment.Report;
+using PoFT.Hybrid;
+using PoFT.Hybrid.Config;
+using PoFT.Tests.Support;
+
+namespace PoFT.Tests.Experiment;
+
+/// <summary>The demo's --quick mode end to end on real WordNet data: every stage runs, the report and its
+/// plots carry numbers, a second run reuses the cached models and the finished runs, and
+/// configs/train.example.json trains as-is on what the demo wrote.</summary>
+[Collection(SerialCollection.Name)]
+public sealed partial class QuickDemoTests : IDisposable
+{
+    private static readonly string[] Objectives = ["ce", "poft", "bi-poft", "ce+keep-top", "poft+keep-top"];
+
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [GeneratedRegex(@"\d+\.\d{2,}")]
+    private static partial Regex Decimal();
+
+    [Fact]
+    public async Task Quick_demo_writes_a_report_with_numbers_and_plots_a_second_run_reuses_its_work_and_the_example_config_trains_on_it()
+    {
+        var settings = new DemoSettings(_temp.Sub(Path.Combine("runs", "demo")), _temp.Sub("cache"), RepoPaths.Assets, Seeds: 1, NoiseLevels: [0.4], Quick: true, Command: "test");
+        var results = await new NoiseExperiment(settings).RunAsync(CancellationToken.None);
+
+        Assert.Equal(Objectives, results.Runs.Select(r => r.Objective));
+        foreach (var run in results.Runs)
+        {
+            Assert.Equal(Enumerable.Range(0, ExperimentPlan.Quick.TargetTraining.Epochs + 1), run.Epochs.Select(e => e.Epoch));
+            Assert.All(run.Epochs, e => Assert.True(double.IsFinite(e.HeldOutCe) && e.HeldOutCe > 0));
+            // Fine-tuning on definitions lowers the held-out CE of a base model that never saw the question format.
+            Assert.True(run.Epochs[^1].HeldOutCe < run.Epochs[0].HeldOutCe, $"{run.Objective}: {run.Epochs[^1].HeldOutCe} !< {run.Epochs[0].HeldOutCe}");
+        }
+        var poft = results.Runs.Single(r => r.Objective == "poft");
+        Assert.All(poft.Epochs.Skip(1), e => Assert.InRange(e.TauClean!.Value, 0.0, 1.0));
+        Assert.All(poft.Epochs.Skip(1), e => Assert.InRange(e.TauNoise!.Value, 0.0, 1.0));
+
+        // Randomly matched, corrupted responses score lower with the aligned models than clean ones.
+        var scores = Assert.Single(results.ReferenceScores);
+        Assert.Equal((int)Math.Round(ExperimentPlan.Quick.CleanTrainSamples * 0.4 / 0.6), scores.NoiseScores.Count);
+        Assert.True(Statistics.Auc(scores.CleanScores, scores.NoiseScores) > 0.75);
+
+        var output = settings.Output;
+        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "models-manifest.json")))!["models"]!.AsArray();
+        Assert.Equal(2, manifest.Count);
+        Assert.Equal(2, manifest.Select(m => m!["tokenizer"]!["kind"]!.GetValue<string>()).Distinct().Count());
+        Assert.All(manifest, m => Assert.True(File.Exists(Path.Combine(output, m!["onnx"]!.GetValue<string>()))));
+        Assert.True(File.Exists(Path.Combine(output, "target-onnx", "model.onnx")));
+
+        var report = File.ReadAllText(Path.Combine(output, "report", "report.md"));
+        foreach (var objective in Objectives)
+            Assert.Contains(report.Split('\n'), line => line.StartsWith($"| {ObjectiveLabels.Display(objective)} |", StringComparison.Ordinal) && Decimal().IsMatch(line));
+        Assert.Contains("AUC", report);
+        foreach (var image in Regex.Matches(report, @"\]\(([^)]+\.png)\)").Select(m => m.Groups[1].Value))
+        {
+            var bytes = File.ReadAllBytes(Path.Combine(output, "report", image));
+            Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], bytes[..4]);
+            Assert.True(bytes.Length > 10_000, $"{image}: {bytes.Length} bytes is too small for a plot");
+        }
+        Assert.Equal(results.Runs.Count, ExperimentResults.Load(Path.Combine(output, "report", ExperimentResults.FileName)).Runs.Count);
+
+        var trained = Path.Combine(output, "runs", "noise-0.4", "seed-1", "poft", "final", "model.safetensors");
+        var writtenAt = File.GetLastWriteTimeUtc(trained);
+        var again = await new NoiseExperiment(settings).RunAsync(CancellationToken.None);
+        Assert.Equal(writtenAt, File.GetLastWriteTimeUtc(trained));
+        Assert.All(again.Stages.Where(s => s.Stage.StartsWith("base", StringComparison.Ordinal) || s.Stage.StartsWith("aligned", StringComparison.Ordinal)),
+            s => Assert.True(s.Cached, $"{s.Stage} was rebuilt"));
+        Assert.Equal(results.Runs.Select(r => r.Epochs[^1].HeldOutCe), again.Runs.Select(r => r.Epochs[^1].HeldOutCe));
+
+        await The_example_config_trains_as_is_on_what_the_demo_wrote();
+    }
+
+    /// <summary>configs/train.example.json and the repository's models-manifest.json, copied beside the demo's
+    /// output as they sit beside runs/demo in the repository, train for a couple of steps unchanged.</summary>
+    private async Task The_example_config_trains_as_is_on_what_the_demo_wrote()
+    {
+        var config = Path.Combine(_temp.Sub("configs"), "train.example.json");
+        File.Copy(Path.Combine(RepoPaths.Root, "configs", "train.example.json"), config);
+        File.Copy(Path.Combine(RepoPaths.Root, "models-manifest.json"), _temp.File("models-manifest.json"));
+        var maxSteps = TrainOptions.All.Single(o => o.Flag == "--max-steps");
+        var loaded = TrainConfig.Load(config, new Dictionary<TrainOption, string> { [maxSteps] = "2" });
+
+        var summary = await OnlineTraining.RunAsync(loaded, resume: null, progress: null, CancellationToken.None, note: _ => { });
+
+        Assert.Equal(2, summary.Steps);
+        Assert.Equal(Path.Combine(_temp.Path, "runs", "train-example", "final"), summary.CheckpointDirectory);
+        Assert.True(File.Exists(Path.Combine(summary.CheckpointDirectory, "model.safetensors")));
+        var steps = File.ReadAllLines(Path.Combine(_temp.Path, "runs", "train-example", "metrics.jsonl")).Select(l => JsonNode.Parse(l)!)
+            .Where(n => n["kind"]!.GetValue<string>() == "step").ToList();
+        Assert.Equal(2, steps.Count);
+        Assert.All(steps, s => Assert.InRange(s["tau_mean"]!.GetValue<double>(), 0, 1));
+        Assert.True(double.IsFinite(summary.FinalEval!.HeldOutCe));
+    }
+}

@@ -1,0 +1,173 @@
+using System.Text.Json.Nodes;
+using PoFT.Hybrid;
+using PoFT.Hybrid.Config;
+using PoFT.Shared.Chat;
+using PoFT.Shared.Data;
+using PoFT.Shared.Training;
+using PoFT.Tests.Support;
+using PoFT.Trainer.Training;
+
+namespace PoFT.Tests.Hybrid;
+
+/// <summary>
+/// <c>train --resume</c> with values that differ from the run's: each flag is applied or refused as its
+/// declaration says (README, "Training"), never ignored; other data or another manifest — even under the
+/// same path — is refused before anything is trained.
+/// </summary>
+public sealed class ResumeTests(AlignedModelsFixture models) : IClassFixture<AlignedModelsFixture>, IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    /// <summary>A value different from the test run's for every flag: a new option must be added here.</summary>
+    private Dictionary<string, string> ChangedValues() => new()
+    {
+        ["--model"] = Path.Combine(models.Root, "llama"),
+        ["--max-length"] = "200",
+        ["--truncation"] = "error",
+        ["--train-data"] = WriteData("other-train.jsonl", 20, seed: 11),
+        ["--eval-data"] = WriteData("other-eval.jsonl", 4, seed: 12),
+        ["--manifest"] = models.Manifest("other-manifest.json", AlignedModelsFixture.Entry("qwen", ChatTemplateSpec.ChatMl)),
+        ["--scores"] = WriteData("scores.jsonl", 1, seed: 13),
+        ["--output"] = _temp.Sub("elsewhere"),
+        ["--device"] = "cuda",
+        ["--dtype"] = "bfloat16",
+        ["--scorer-threads"] = "2",
+        ["--objective"] = "ce",
+        ["--beta"] = "2",
+        ["--gamma"] = "0.5",
+        ["--lr"] = "0.5",
+        ["--weight-decay"] = "0.1",
+        ["--warmup-ratio"] = "0.2",
+        ["--min-lr-ratio"] = "0.1",
+        ["--batch-size"] = "4",
+        ["--grad-accum"] = "2",
+        ["--clip-norm"] = "0.5",
+        ["--epochs"] = "3",
+        ["--max-steps"] = "4",
+        ["--seed"] = "9",
+        ["--eval-every"] = "1",
+        ["--checkpoint-every"] = "1",
+        ["--keep-top"] = "70",
+    };
+
+    private static IEnumerable<TrainOption> Flagged => TrainOptions.All.Where(o => o.Flag is not null);
+
+    [Fact]
+    public void Every_flag_has_a_changed_value_in_this_test() =>
+        Assert.Equal(Flagged.Select(o => o.Flag!).Order(), ChangedValues().Keys.Order());
+
+    [Fact]
+    public async Task Each_changed_flag_on_resume_is_applied_or_refused_as_declared()
+    {
+        var (config, checkpoint) = await TrainedRun();
+        var changed = ChangedValues();
+        foreach (var option in Flagged)
+        {
+            var overrides = new Dictionary<TrainOption, string> { [option] = changed[option.Flag!] };
+            var requested = TrainConfig.Load(config, overrides);
+            var notes = new List<string>();
+            var check = () => ResumeRules.Check(requested, checkpoint, TrainerState.Load(checkpoint), overrides.Keys.ToHashSet(), notes.Add);
+            if (option.OnResume == OnResume.Applied)
+            {
+                var resumed = check();
+                Assert.Equal(option.ValueIn(requested)!.ToJsonString(), option.ValueIn(resumed)!.ToJsonString());
+                Assert.Contains(notes, n => n.Contains(option.Field, StringComparison.Ordinal));
+            }
+            else
+            {
+                var error = Assert.Throws<ArgumentException>(check);
+                Assert.Contains($"{option.Flag} ", error.Message);
+                Assert.Contains(checkpoint, error.Message);
+                Assert.Empty(notes);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task An_applied_flag_takes_effect_and_a_refused_one_stops_the_resume_before_training()
+    {
+        var (config, checkpoint) = await TrainedRun();
+        var maxSteps = TrainOptions.All.Single(o => o.Flag == "--max-steps");
+        var summary = await OnlineTraining.RunAsync(TrainConfig.Load(config, new Dictionary<TrainOption, string> { [maxSteps] = "3" }), checkpoint,
+            progress: null, CancellationToken.None, new HashSet<TrainOption> { maxSteps }, note: _ => { });
+        Assert.Equal(3, summary.Steps);
+        Assert.Equal(3, TrainerState.Load(summary.CheckpointDirectory).Options.MaxSteps);
+
+        var lr = TrainOptions.All.Single(o => o.Flag == "--lr");
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => OnlineTraining.RunAsync(
+            TrainConfig.Load(config, new Dictionary<TrainOption, string> { [lr] = "0.5" }), checkpoint, null, CancellationToken.None, new HashSet<TrainOption> { lr }));
+        Assert.Contains("--lr 0.5", error.Message);
+        Assert.Contains("training.learning_rate", error.Message);
+    }
+
+    [Fact]
+    public async Task A_config_file_edited_since_the_run_started_is_refused_naming_its_field()
+    {
+        var (config, checkpoint) = await TrainedRun();
+        var json = JsonNode.Parse(File.ReadAllText(config))!;
+        json["training"]!["seed"] = 4;
+        File.WriteAllText(config, json.ToJsonString());
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => OnlineTraining.RunAsync(TrainConfig.Load(config), checkpoint, null, CancellationToken.None));
+        Assert.Contains("config field 'training.seed' 4", error.Message);
+    }
+
+    [Fact]
+    public async Task Resuming_with_other_training_data_under_the_same_path_is_refused()
+    {
+        var (config, checkpoint) = await TrainedRun();
+        WriteData("train.jsonl", 24, seed: 99);
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => OnlineTraining.RunAsync(TrainConfig.Load(config), checkpoint, null, CancellationToken.None));
+        Assert.Contains("config field 'train_data'", error.Message);
+        Assert.Contains("content differs", error.Message);
+    }
+
+    [Fact]
+    public async Task Resuming_with_another_manifest_is_refused()
+    {
+        var (config, checkpoint) = await TrainedRun();
+        // The same file, edited: another aligned model beside the first (today's "Index was out of range").
+        models.Manifest("resume-manifest.json", AlignedModelsFixture.Entry("llama", ChatTemplateSpec.Llama3),
+            AlignedModelsFixture.Entry("qwen", ChatTemplateSpec.ChatMl));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => OnlineTraining.RunAsync(TrainConfig.Load(config), checkpoint, null, CancellationToken.None));
+        Assert.Contains("config field 'manifest'", error.Message);
+    }
+
+    [Fact]
+    public async Task A_checkpoint_without_a_record_of_its_inputs_is_refused_with_a_clear_error()
+    {
+        var (config, checkpoint) = await TrainedRun();
+        var state = JsonNode.Parse(File.ReadAllText(Path.Combine(checkpoint, TrainerState.FileName)))!.AsObject();
+        state.Remove("inputs");
+        File.WriteAllText(Path.Combine(checkpoint, TrainerState.FileName), state.ToJsonString());
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => OnlineTraining.RunAsync(TrainConfig.Load(config), checkpoint, null, CancellationToken.None));
+        Assert.Contains("no 'inputs'", error.Message);
+    }
+
+    /// <summary>Two steps of online PoFT with one aligned model, then its final checkpoint.</summary>
+    private async Task<(string Config, string Checkpoint)> TrainedRun()
+    {
+        var config = _temp.File("train.json");
+        File.WriteAllText(config, new JsonObject
+        {
+            ["model"] = Path.Combine(models.Root, "llama-b"),
+            ["template"] = new JsonObject { ["family"] = ChatTemplateSpec.Llama3 },
+            ["max_length"] = 256,
+            ["train_data"] = WriteData("train.jsonl", 24, seed: 5),
+            ["eval_data"] = WriteData("eval.jsonl", 4, seed: 6),
+            ["manifest"] = models.Manifest("resume-manifest.json", AlignedModelsFixture.Entry("llama", ChatTemplateSpec.Llama3)),
+            ["output"] = _temp.Sub("run"),
+            ["training"] = new JsonObject { ["batch_size"] = 2, ["max_steps"] = 2, ["seed"] = 3 },
+        }.ToJsonString());
+        var summary = await OnlineTraining.RunAsync(TrainConfig.Load(config), resume: null, progress: null, CancellationToken.None, note: _ => { });
+        return (config, summary.CheckpointDirectory);
+    }
+
+    private string WriteData(string name, int count, int seed)
+    {
+        var path = _temp.File(name);
+        SftDataWriter.WriteJsonLines(path, AlignedModelsFixture.MultiTurn(count, seed));
+        return path;
+    }
+}
