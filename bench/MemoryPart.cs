@@ -47,20 +47,22 @@ public static class MemoryPart
 
     private static Figure Probe(BenchReport report, string id, string label, string workload, string model, int samples, int length, int budget, int threads)
     {
-        var bytes = RunChild(["bench", "probe", "--workload", workload, "--model", model, "--samples", $"{samples}", "--length", $"{length}",
-            "--budget", $"{budget}", "--threads", $"{threads}"]);
+        var bytes = RunChild([workload, model, $"{samples}", $"{length}", $"{budget}", $"{threads}"]);
         return report.Add("memory", id, label, "MiB", Stats.Single(bytes / 1048576.0));
     }
 
-    /// <summary>Runs the program that hosts this benchmark (the CLI, whose hidden <c>bench probe</c> verb runs
-    /// <see cref="MemoryProbe"/>) again with <paramref name="arguments"/>: through the dotnet host when that
-    /// is how this process was started, else the apphost directly.</summary>
+    /// <summary>Runs this project's own executable (Program.cs: <see cref="MemoryProbe"/>) with
+    /// <paramref name="arguments"/>: through the dotnet host when that is how this process was started,
+    /// else through the apphost the build puts beside PoFT.Bench.dll.</summary>
     private static long RunChild(IReadOnlyList<string> arguments)
     {
-        var host = Environment.ProcessPath ?? throw new InvalidOperationException("cannot find this process's executable to start a probe");
+        var assembly = typeof(MemoryPart).Assembly.Location;
+        var host = Environment.ProcessPath is { } current && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : Path.ChangeExtension(assembly, null);
+        if (!File.Exists(host))
+            throw new InvalidOperationException($"cannot start a memory probe: {host} not found");
         var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true };
-        if (Path.GetFileNameWithoutExtension(host) == "dotnet")
-            start.ArgumentList.Add(System.Reflection.Assembly.GetEntryAssembly()?.Location ?? throw new InvalidOperationException("cannot find the entry assembly to start a probe"));
+        if (host != Path.ChangeExtension(assembly, null))
+            start.ArgumentList.Add(assembly);
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
         using var child = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {host}");

@@ -5,8 +5,7 @@ using Spectre.Console;
 
 namespace PoFT.Cli.Commands;
 
-/// <summary><c>bench</c>: speed and memory benchmarks with side-by-side comparisons (README, Performance).
-/// Its hidden <c>probe</c> subcommand is the fresh child process the memory part measures in.</summary>
+/// <summary><c>bench</c>: speed and memory benchmarks with side-by-side comparisons (README, Performance).</summary>
 public static class BenchCommand
 {
     public static Command Create()
@@ -20,7 +19,7 @@ public static class BenchCommand
         var quick = new Option<bool>("--quick") { Description = "tiny model and data, 2 repeats: a smoke test, not a measurement" };
         var command = new Command("bench", "Speed and memory benchmarks: each figure a median over repeats, comparisons interleaved")
         {
-            parts, sizes, repeats, samples, threads, json, quick, CreateProbe(),
+            parts, sizes, repeats, samples, threads, json, quick,
         };
         command.SetAction(async (parse, _) =>
         {
@@ -33,21 +32,6 @@ public static class BenchCommand
             return 0;
         });
         return command;
-    }
-
-    private static Command CreateProbe()
-    {
-        var workload = new Option<string>("--workload") { Required = true };
-        var model = new Option<string>("--model") { Required = true };
-        var samples = new Option<int>("--samples") { Required = true };
-        var length = new Option<int>("--length") { Required = true };
-        var budget = new Option<int>("--budget");
-        var threads = new Option<int>("--threads") { DefaultValueFactory = _ => Environment.ProcessorCount };
-        var probe = new Command("probe", "one memory-part workload in this process, then its peak RSS") { workload, model, samples, length, budget, threads };
-        probe.Hidden = true;
-        probe.SetAction((parse, _) => MemoryProbe.RunAsync(parse.GetRequiredValue(workload), parse.GetRequiredValue(model),
-            parse.GetValue(samples), parse.GetValue(length), parse.GetValue(budget), parse.GetValue(threads)));
-        return probe;
     }
 
     private static string[] List(string value) => value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -51,6 +51,18 @@ public sealed class BenchSmokeTests : IDisposable
     }
 
     [Fact]
+    public async Task Quick_memory_part_measures_each_workload_in_a_fresh_probe_process()
+    {
+        var settings = BenchSettings.Create(["memory"], [], repeats: null, threads: 1, samples: null, quick: true);
+        var report = await BenchRunner.RunAsync(settings, _ => { });
+        var memory = report.Figures.Where(f => f.Part == "memory").ToList();
+        Assert.Contains(memory, f => f.Id.StartsWith("memory.scorer.", StringComparison.Ordinal));
+        Assert.Contains(memory, f => f.Id.StartsWith("memory.trainer.", StringComparison.Ordinal));
+        // A peak resident set of a process that loaded ONNX Runtime or libtorch: tens of MiB at least.
+        Assert.All(memory, f => Assert.InRange(f.Stats.Median, 20, 64 * 1024));
+    }
+
+    [Fact]
     public void Stats_take_the_median_and_range_of_the_repeats()
     {
         var stats = Stats.From([3.0, 1.0, 4.0, 2.0]);
