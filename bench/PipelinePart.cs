@@ -56,7 +56,7 @@ public static class PipelinePart
         var pipeline = new ScoringPipeline([aligned], new ScoringPipelineOptions());
         var scores = new ReferenceScores([], pipeline.Start(run.ScoringOrder(ObjectiveKind.Poft), TrainerRun.BatchSize));
         var steps = await run.RunAsync(ObjectiveKind.Poft, maxSteps: 0, scores, clock);
-        return (steps[^1].EndSeconds, steps[^1].Metrics.ScorerWaitS);
+        return (steps[^1].EndSeconds, steps.Sum(s => s.Metrics.ScorerWaitS));
     }
 
     private static async Task<double> Sequential(TrainerRun run, AlignedScorerModel aligned, SyntheticData data)

@@ -146,7 +146,7 @@ public sealed class NoiseExperiment(DemoSettings settings, Action<string>? log =
         var checkpoint = Path.Combine(directory, "run", "final");
         // Published under the run directory too, as the starting point configs/train.example.json trains from.
         Publish(checkpoint, Path.Combine(settings.Output, "base"), CheckpointFiles);
-        var heldOut = RunMetrics.Read(Path.Combine(directory, "run", "metrics.jsonl")).Evals[^1].HeldOutCe;
+        var heldOut = RunMetrics.Read(Path.Combine(directory, "run", MetricsLog.FileName)).Evals[^1].HeldOutCe;
         _notes.Add(string.Create(CultureInfo.InvariantCulture,
             $"Base model: {_plan.Target.ToConfig(VocabularySize(tokenizer)).ParameterCount / 1e6:F1}M parameters ({_plan.TargetTokenizer} tokenizer), " +
             $"pre-trained for {_plan.Pretraining.Epochs} epoch(s) on the pre-training documents{(cached ? " (cached)" : "")}; held-out CE before fine-tuning {heldOut:F4}."));
@@ -185,7 +185,7 @@ public sealed class NoiseExperiment(DemoSettings settings, Action<string>? log =
                     Options(aligned.Training, ObjectiveKind.Ce, seed: _plan.DataSeed), stop);
                 LlamaOnnxExporter.Export(summary.CheckpointDirectory, Path.Combine(building, "onnx"), new ExportOptions());
             }));
-            var heldOut = RunMetrics.Read(Path.Combine(directory, "run", "metrics.jsonl")).Evals[^1].HeldOutCe;
+            var heldOut = RunMetrics.Read(Path.Combine(directory, "run", MetricsLog.FileName)).Evals[^1].HeldOutCe;
             _notes.Add(string.Create(CultureInfo.InvariantCulture,
                 $"Aligned model {aligned.Name}: {aligned.Tokenizer} tokenizer, {aligned.Template} template, " +
                 $"{aligned.Shape.ToConfig(VocabularySize(tokenizer)).ParameterCount / 1e6:F1}M parameters, " +
@@ -243,7 +243,7 @@ public sealed class NoiseExperiment(DemoSettings settings, Action<string>? log =
         var clock = Stopwatch.StartNew();
         await Train(label, baseModel.Directory, _plan.TargetTemplate, train.Path, data.Test, manifest, directory, options, stop);
         _trainedRuns++;
-        var metrics = RunMetrics.Read(Path.Combine(directory, "metrics.jsonl"));
+        var metrics = RunMetrics.Read(Path.Combine(directory, MetricsLog.FileName));
         var result = new RunResult(label, noise, seed, [new EpochResult(0, baseModel.HeldOutCe, null, null), .. metrics.Epochs()], clock.Elapsed.TotalSeconds,
             train.Samples.Count);
         AtomicFile.WriteAllText(resultFile, JsonSerializer.Serialize(result, ExperimentResults.Json));

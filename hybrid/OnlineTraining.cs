@@ -22,26 +22,73 @@ namespace PoFT.Hybrid;
 /// </summary>
 public static class OnlineTraining
 {
+    /// <summary>A new run writes into an empty (or new) directory only: appending to another run's metrics and
+    /// replacing some of its checkpoints would leave a directory in which the newest checkpoint belongs to
+    /// another run.</summary>
+    private static void ClaimOutput(TrainConfig config, bool overwrite)
+    {
+        if (!Directory.Exists(config.Output) || !Directory.EnumerateFileSystemEntries(config.Output).Any())
+            return;
+        if (!overwrite)
+            throw new IOException($"{config.Describe("output")}: {config.Output} already holds a run; continue it with --resume " +
+                $"{Path.Combine(config.Output, PoftTrainer.CheckpointsFolder, "step-…")}, choose another output, or replace it with --overwrite");
+        Directory.Delete(config.Output, recursive: true);
+    }
+
+    /// <summary>The target's tokenizer and template, tried on <see cref="ChatTokenizer.Probe"/> before anything
+    /// is loaded or scored, so a template its tokenizer cannot render fails at once, naming the config field.</summary>
+    private static ChatTokenizer TargetTokenization(TrainConfig config, string modelDirectory)
+    {
+        var target = new ChatTokenizer(TokenizerLoader.LoadFromModelDirectory(modelDirectory), config.Template, config.MaxLength, config.Truncation);
+        try
+        {
+            target.Tokenize(ChatTokenizer.Probe);
+        }
+        catch (ArgumentException e)
+        {
+            throw new FormatException($"{config.Describe("template")}: '{config.Template.Family}' does not fit the target's tokenizer in {modelDirectory}: {e.Message}");
+        }
+        catch (InvalidSampleException e)
+        {
+            throw new FormatException($"{config.Describe("max_length")}: {config.MaxLength} tokens cannot hold even a one-turn conversation: {e.Message}");
+        }
+        return target;
+    }
+
+    /// <summary>The reference scores a checkpoint saved: every sample scored so far. A run without aligned
+    /// models (CE, no manifest, no score file) has none to save.</summary>
+    private static List<PreferenceScore> ScoresSavedWith(string checkpoint, TrainConfig config)
+    {
+        var path = Path.Combine(checkpoint, TrainerState.ScoresFile);
+        if (File.Exists(path))
+            return [.. ScoreFile.Read(path).Select(r => r.ToPreferenceScore())];
+        if (config.Manifest is not null || config.Scores is not null)
+            throw new FileNotFoundException($"{path}: missing, although the run scores with {(config.Scores is not null ? "a score file" : "a manifest")}", path);
+        return [];
+    }
+
     /// <param name="resume">A checkpoint of this run to continue from, or null for a new run.</param>
     /// <param name="fromFlags">Options the command line set (errors name them as flags).</param>
     /// <param name="note">Told of what a resume applies and what a model falls back to.</param>
+    /// <param name="overwrite">A new run may replace a run directory that holds something; without it that is refused.</param>
     public static async Task<TrainingSummary> RunAsync(TrainConfig config, string? resume, IProgress<StepMetrics>? progress, CancellationToken stop,
-        IReadOnlySet<TrainOption>? fromFlags = null, Action<string>? note = null)
+        IReadOnlySet<TrainOption>? fromFlags = null, Action<string>? note = null, bool overwrite = false)
     {
         note ??= Console.Error.WriteLine;
         if (resume is not null)
             config = ResumeRules.Check(config, resume, TrainerState.Load(resume), fromFlags ?? new HashSet<TrainOption>(), note);
+        else
+            ClaimOutput(config, overwrite);
         var inputs = ResumeRules.Inputs(config);
         var options = config.Training;
-        var placement = Placement.Resolve(config.Device, config.Dtype);
         var source = resume ?? config.Model;
-        using var model = ModelCheckpoint.Load(source, placement);
-        var tokenizer = TokenizerLoader.LoadFromModelDirectory(source);
-        var target = new ChatTokenizer(tokenizer, config.Template, config.MaxLength, config.Truncation);
+        var target = TargetTokenization(config, source);
         var train = SftDataSet.Read(config.TrainData).Samples;
         var eval = config.EvalData is null ? [] : SftDataSet.Read(config.EvalData).Samples;
+        var placement = Placement.Resolve(config.Device, config.Dtype);
+        using var model = ModelCheckpoint.Load(source, placement);
 
-        var known = resume is null ? [] : ScoreFile.Read(Path.Combine(resume, TrainerState.ScoresFile)).Select(r => r.ToPreferenceScore()).ToList();
+        var known = resume is null ? [] : ScoresSavedWith(resume, config);
         var manifest = config.Manifest is null || config.Scores is not null ? null : ModelsManifest.Load(config.Manifest);
         using var aligned = manifest is null
             ? null
@@ -55,32 +102,32 @@ public static class OnlineTraining
             pipelines.Add(pipeline);
             return pipeline.Start(samples, batchSize: 8, cancelScoring.Token);
         }
-        ReferenceScores? trainScores = null, evalScores = null;
-        if (config.Scores is not null)
-        {
-            var records = ScoreFile.Read(config.Scores);
-            names = records.Count > 0 ? [.. records[0].Models.Select(m => m.Name)] : [];
-            trainScores = new ReferenceScores(records.Select(r => r.ToPreferenceScore()));
-            evalScores = trainScores;
-        }
-        else if (aligned is not null)
-        {
-            evalScores = new ReferenceScores([], Start(eval));
-            await evalScores.WaitForAll(eval, stop);
-            var order = PoftTrainer.ScoringOrder(train, options, known.Select(s => s.SampleId).ToHashSet(StringComparer.Ordinal));
-            trainScores = new ReferenceScores(known, Start(order));
-        }
-
-        var trainer = new PoftTrainer(model, placement, options, new TrainingData(train, eval, target.Tokenize),
-            trainScores, evalScores, names, config.Output, tokenizerDirectory: source, inputs);
         try
         {
+            ReferenceScores? trainScores = null, evalScores = null;
+            if (config.Scores is not null)
+            {
+                var records = ScoreFile.Read(config.Scores);
+                names = records.Count > 0 ? [.. records[0].Models.Select(m => m.Name)] : [];
+                trainScores = new ReferenceScores(records.Select(r => r.ToPreferenceScore()));
+                evalScores = trainScores;
+            }
+            else if (aligned is not null)
+            {
+                evalScores = new ReferenceScores([], Start(eval));
+                await evalScores.WaitForAll(eval, stop);
+                var order = PoftTrainer.ScoringOrder(train, options, known.Select(s => s.SampleId).ToHashSet(StringComparer.Ordinal));
+                trainScores = new ReferenceScores(known, Start(order));
+            }
+
+            var trainer = new PoftTrainer(model, placement, options, new TrainingData(train, eval, target.Tokenize),
+                trainScores, evalScores, names, config.Output, tokenizerDirectory: source, inputs);
             return await trainer.RunAsync(resume, progress, stop);
         }
         finally
         {
-            // Training may end before the scorer has scored everything (max_steps, interruption); its
-            // sessions are disposed only once no inference is in flight.
+            // Training may end — or be stopped while it waits for scores — before the scorer has scored
+            // everything; its sessions are disposed only once no inference is in flight.
             await cancelScoring.CancelAsync();
             await Task.WhenAll(pipelines.Select(p => p.Finished));
         }

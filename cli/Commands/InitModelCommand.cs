@@ -10,8 +10,8 @@ public static class InitModelCommand
     public static Command Create()
     {
         var config = new Option<string>("--config") { Description = $"preset ({string.Join(", ", ModelConfig.PresetNames)}) or path to a Hugging Face config.json", Required = true };
-        var tokenizer = new Option<DirectoryInfo>("--tokenizer") { Description = "directory with tokenizer.json (+ tokenizer_config.json) or GPT-2's vocab.json + merges.txt; sets the vocabulary and special ids, and is copied into the checkpoint", Required = true };
-        var output = new Option<DirectoryInfo>("--out") { Description = "checkpoint directory to write", Required = true };
+        var tokenizer = new Option<DirectoryInfo>("--tokenizer") { Description = "directory with tokenizer.json (+ tokenizer_config.json) or GPT-2's encoder.json + vocab.bpe; sets the vocabulary size and, where the config names none, bos and eos ids; its files are copied into the checkpoint", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "checkpoint directory to write (new or empty)", Required = true };
         var seed = new Option<long>("--seed") { Description = "initialisation seed", DefaultValueFactory = _ => 0 };
         var command = new Command("init-model", "Create a fresh Llama-family checkpoint (Hugging Face layout)") { config, tokenizer, output, seed };
         command.SetAction(parse =>

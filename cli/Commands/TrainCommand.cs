@@ -16,8 +16,9 @@ public static class TrainCommand
     {
         var config = new Option<FileInfo>("--config") { Description = "train config (JSON; README \"Training\", example: configs/train.example.json)", Required = true };
         var resume = new Option<DirectoryInfo?>("--resume") { Description = "continue exactly from a checkpoint of this run; a flag that changes the run is applied or refused (README \"Training\")" };
+        var overwrite = new Option<bool>("--overwrite") { Description = "a new run may replace what its output directory holds (without it, a non-empty output is refused)" };
         var flags = TrainOptions.All.Where(o => o.Flag is not null).ToDictionary(o => o, o => new Option<string?>(o.Flag!) { Description = Describe(o), HelpName = "value" });
-        var command = new Command("train", "Train the target model with PoFT, CE or bi-PoFT, scored online by the aligned models") { config, resume };
+        var command = new Command("train", "Train the target model with PoFT, CE or bi-PoFT, scored online by the aligned models") { config, resume, overwrite };
         foreach (var flag in flags.Values)
             command.Options.Add(flag);
         command.SetAction(async (parse, _) =>
@@ -26,13 +27,22 @@ public static class TrainCommand
             var loaded = TrainConfig.Load(parse.GetRequiredValue(config).FullName, given);
             using var signal = new ShutdownSignal();
             TrainingSummary summary;
-            await using (var progress = new TrainingProgress("training", loaded.Training.MaxSteps))
-                summary = await OnlineTraining.RunAsync(loaded, parse.GetValue(resume)?.FullName, progress, signal.Token, given.Keys.ToHashSet());
+            try
+            {
+                await using var progress = new TrainingProgress("training", loaded.Training.MaxSteps);
+                summary = await OnlineTraining.RunAsync(loaded, parse.GetValue(resume)?.FullName, progress, signal.Token, given.Keys.ToHashSet(), overwrite: parse.GetValue(overwrite));
+            }
+            catch (OperationCanceledException) when (signal.Token.IsCancellationRequested)
+            {
+                // Stopped while the scorer was still scoring what the first step needs: no step ran.
+                Console.Error.WriteLine("stopped before the first step: nothing was trained, no checkpoint written");
+                return ShutdownSignal.ExitCode;
+            }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"steps={summary.Steps} tokens_per_s={summary.TokensPerSecond:F0} scorer_wait_fraction={summary.ScorerWaitFraction:F4} " +
                 $"held_out_ce={summary.FinalEval?.HeldOutCe:F4} mean_tau={summary.FinalEval?.MeanTau:F4} interrupted={summary.Interrupted.ToString().ToLowerInvariant()}"));
             Console.WriteLine($"checkpoint: {summary.CheckpointDirectory}");
-            return summary.Interrupted ? 130 : 0;
+            return summary.Interrupted ? ShutdownSignal.ExitCode : 0;
         });
         return command;
     }

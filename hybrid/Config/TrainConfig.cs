@@ -51,6 +51,12 @@ public sealed record TrainConfig
 
     [JsonPropertyName("training")] public TrainingOptions Training { get; init; } = new();
 
+    /// <summary>The file this config was read from, for errors that name it; null when built in code.</summary>
+    [JsonIgnore] public string? Source { get; init; }
+
+    /// <summary>How errors about a field name where it came from.</summary>
+    public string Describe(string field) => Source is null ? $"train config field '{field}'" : $"{Source}: field '{field}'";
+
     /// <summary>Reads a config file, with <paramref name="overrides"/> (command-line values by option) put
     /// in place of the file's values before it is parsed, so both pass the same checks.</summary>
     public static TrainConfig Load(string path, IReadOnlyDictionary<TrainOption, string>? overrides = null) =>

@@ -67,7 +67,19 @@ public static class TrainOptions
             throw new FormatException($"{path}: field 'model' is required (a checkpoint directory)");
         if (config.TrainData.Length == 0)
             throw new FormatException($"{path}: field 'train_data' is required");
-        return config;
+        if (config.MaxLength < 2)
+            throw new FormatException($"{path}: field 'max_length': {config.MaxLength} is out of range; expected at least 2");
+        if (config.ScorerThreads < 0)
+            throw new FormatException($"{path}: field 'scorer_threads': {config.ScorerThreads} is out of range; expected 0 (all cores) or more");
+        try
+        {
+            config.Training.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new FormatException($"{path}: {e.Message}");
+        }
+        return config with { Source = path };
     }
 
     /// <summary>The README's table of options.</summary>

@@ -10,6 +10,10 @@ namespace PoFT.Shared.Chat;
 /// </summary>
 public sealed class ChatTokenizer(ModelTokenizer tokenizer, ChatTemplateSpec template, int maxTokens, TruncationPolicy truncation)
 {
+    /// <summary>A one-turn conversation every template and tokenizer pair must handle: tokenized when a model is
+    /// opened, it finds a template the tokenizer cannot render, or a max_length too small, before any work starts.</summary>
+    public static readonly SftSample Probe = new("probe", [new ChatMessage(ChatMessage.User, "Hi"), new ChatMessage(ChatMessage.Assistant, "Hello.")]);
+
     private readonly int _maxTokens = maxTokens >= 2 ? maxTokens : throw new ArgumentOutOfRangeException(nameof(maxTokens), maxTokens, "at least 2 tokens: a context token and a scored one");
 
     public ModelTokenizer Tokenizer => tokenizer;

@@ -85,6 +85,40 @@ public sealed class Checkpoint : IDisposable
         }
     }
 
+    /// <summary>
+    /// Tidies what a save killed part-way left in <paramref name="parent"/>: a staging directory
+    /// (<c>X.*.partial</c>) is deleted; a replaced checkpoint (<c>X.*.old</c>) is deleted when X is in place,
+    /// and renamed back to X when the kill came between the two renames of <see cref="Replace"/> — it is the
+    /// last complete version.
+    /// </summary>
+    public static void RecoverInterruptedSaves(string parent)
+    {
+        if (!System.IO.Directory.Exists(parent))
+            return;
+        foreach (var old in System.IO.Directory.GetDirectories(parent, "*.old"))
+        {
+            var target = LeftoverTarget(old);
+            if (target is null)
+                continue;
+            if (System.IO.Directory.Exists(target))
+                System.IO.Directory.Delete(old, recursive: true);
+            else
+                System.IO.Directory.Move(old, target);
+        }
+        foreach (var staging in System.IO.Directory.GetDirectories(parent, "*.partial").Where(d => LeftoverTarget(d) is not null))
+            System.IO.Directory.Delete(staging, recursive: true);
+    }
+
+    /// <summary>X for a leftover named <c>X.{32 hex digits}.partial|old</c>, else null (not ours).</summary>
+    private static string? LeftoverTarget(string leftover)
+    {
+        var withoutSuffix = Path.GetFileNameWithoutExtension(leftover);
+        var dot = withoutSuffix.LastIndexOf('.');
+        return dot > 0 && withoutSuffix.Length - dot - 1 == 32 && Guid.TryParseExact(withoutSuffix[(dot + 1)..], "N", out _)
+            ? Path.Combine(Path.GetDirectoryName(leftover)!, withoutSuffix[..dot])
+            : null;
+    }
+
     private static void Replace(string target, string staging)
     {
         if (!System.IO.Directory.Exists(target))

@@ -29,8 +29,12 @@ public static class ModelCheckpoint
     /// <paramref name="configFor"/> gets the tokenizer's id space; bos and eos ids come from the tokenizer
     /// where the config names none; the tokenizer files are copied in.
     /// </summary>
+    /// <exception cref="IOException"><paramref name="output"/> exists and is not empty: a checkpoint is never
+    /// written over something else.</exception>
     public static ModelConfig Initialize(Func<int, ModelConfig> configFor, string tokenizerDirectory, long seed, string output)
     {
+        if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any())
+            throw new IOException($"{output} already exists and is not empty; choose a new directory for the checkpoint");
         var tokenizer = TokenizerLoader.LoadFromModelDirectory(tokenizerDirectory);
         var vocabulary = tokenizer.VocabularySize ?? throw new InvalidOperationException($"{tokenizer.Source}: id space size unknown");
         var config = configFor(vocabulary);

@@ -1,18 +1,50 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using PoFT.Shared;
 
 namespace PoFT.Trainer.Training;
 
 /// <summary>One JSON object per line: a record per optimizer step and per evaluation
 /// (<c>"kind": "step" | "eval"</c>). Appended and flushed as the run goes, so a crash keeps the history.</summary>
-public sealed class MetricsLog(string path) : IDisposable
+public sealed class MetricsLog : IDisposable
 {
+    public const string FileName = "metrics.jsonl";
+
     private static readonly JsonSerializerOptions Json = new(TrainerState.Json) { WriteIndented = false };
 
-    private readonly StreamWriter _writer = new(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
+    private readonly StreamWriter _writer;
+
+    private MetricsLog(StreamWriter writer) => _writer = writer;
+
+    /// <param name="keepThroughStep">Resuming: the records of steps up to this one stay and later ones go
+    /// (they are about to be run again); null: a new run, the file starts empty.</param>
+    public static MetricsLog Open(string path, int? keepThroughStep)
+    {
+        if (keepThroughStep is { } last && File.Exists(path))
+        {
+            var kept = File.ReadLines(path).Where(line => line.Length > 0 && StepOf(path, line) <= last).ToList();
+            AtomicFile.WriteAllText(path, kept.Count == 0 ? "" : string.Join('\n', kept) + '\n');
+        }
+        var mode = keepThroughStep is null ? FileMode.Create : FileMode.Append;
+        return new MetricsLog(new StreamWriter(new FileStream(path, mode, FileAccess.Write, FileShare.Read)) { AutoFlush = true });
+    }
 
     public void Write(object record) => _writer.WriteLine(JsonSerializer.Serialize(record, Json));
 
     public void Dispose() => _writer.Dispose();
+
+    private static int StepOf(string path, string line)
+    {
+        try
+        {
+            return JsonNode.Parse(line)?["step"]?.GetValue<int>() ?? throw new JsonException("no 'step'");
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        {
+            // A line cut short by a crash mid-write is the only kind a resume may drop unread.
+            return int.MaxValue;
+        }
+    }
 }
 
 public sealed record StepMetrics(string Kind, int Step, int TotalSteps, int Epoch, double Loss, double Ce, double? TauMean, double? TauClean, double? TauNoise,

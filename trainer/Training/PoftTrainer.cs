@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using PoFT.Shared.Chat;
+using PoFT.Shared.Checkpoints;
 using PoFT.Shared.Data;
 using PoFT.Shared.Scoring;
 using PoFT.Trainer.Model;
@@ -31,6 +32,10 @@ public sealed class PoftTrainer(
     private readonly IReadOnlyDictionary<string, string> _inputs = inputs ?? new Dictionary<string, string>();
     private readonly Dictionary<string, TokenizedSample> _tokenized = new(StringComparer.Ordinal);
     private readonly Objective _objective = options.ToObjective();
+    private string? _lastCheckpoint;
+
+    /// <summary>Where a run's periodic and interrupted checkpoints go, below its output directory.</summary>
+    public const string CheckpointsFolder = "checkpoints";
 
     /// <summary>
     /// The training samples whose reference scores this trainer will still ask for, in the order it will
@@ -43,9 +48,12 @@ public sealed class PoftTrainer(
 
     public async Task<TrainingSummary> RunAsync(string? resumeDirectory, IProgress<StepMetrics>? progress, CancellationToken stop)
     {
+        options.Validate();
         if (options.Objective != ObjectiveKind.Ce && trainScores is null)
             throw new InvalidOperationException($"objective '{options.Objective}' needs reference scores: give a manifest or a score file");
         Directory.CreateDirectory(outputDirectory);
+        Checkpoint.RecoverInterruptedSaves(outputDirectory);
+        Checkpoint.RecoverInterruptedSaves(Path.Combine(outputDirectory, CheckpointsFolder));
         var kept = await KeptSamples(stop);
         var totalSteps = options.TotalSteps(kept.Count);
         var schedule = new LearningRateSchedule(options.LearningRate, totalSteps, options.WarmupRatio, options.MinLrRatio);
@@ -56,13 +64,17 @@ public sealed class PoftTrainer(
         if (resumeDirectory is not null)
         {
             state = TrainerState.Load(resumeDirectory) with { Options = options, Inputs = _inputs };
-            optimizer.load_state_dict(Path.Combine(resumeDirectory, TrainerState.OptimizerFile));
+            LoadOptimizerState(optimizer, Path.Combine(resumeDirectory, TrainerState.OptimizerFile));
         }
 
-        using var log = new MetricsLog(Path.Combine(outputDirectory, "metrics.jsonl"));
+        // A resumed run re-runs the steps after its checkpoint: their earlier records go, so none is there twice.
+        using var log = MetricsLog.Open(Path.Combine(outputDirectory, MetricsLog.FileName), keepThroughStep: resumeDirectory is null ? null : state.Step);
+        if (resumeDirectory is null && options.EvalOnStart && data.Eval.Count > 0)
+            log.Write(Evaluate(step: 0, epoch: 0));
         var clock = Stopwatch.StartNew();
         var elapsedBefore = state.ElapsedSeconds;
         var waitBefore = trainScores?.WaitTime ?? TimeSpan.Zero;
+        var waitBeforeStep = waitBefore;
         EvalMetrics? lastEval = null;
         var (step, tokens) = (state.Step, state.Tokens);
         var interrupted = false;
@@ -92,9 +104,10 @@ public sealed class PoftTrainer(
                 {
                     Step = step,
                     TokensPerS = tokens / Math.Max(1e-9, elapsed),
-                    ScorerWaitS = ((trainScores?.WaitTime ?? TimeSpan.Zero) - waitBefore).TotalSeconds,
+                    ScorerWaitS = ((trainScores?.WaitTime ?? TimeSpan.Zero) - waitBeforeStep).TotalSeconds,
                     ElapsedS = elapsed,
                 };
+                waitBeforeStep = trainScores?.WaitTime ?? TimeSpan.Zero;
                 log.Write(metrics);
                 progress?.Report(metrics);
                 var next = start + options.GradientAccumulation;
@@ -104,7 +117,7 @@ public sealed class PoftTrainer(
                 if (options.EvalEvery > 0 && step % options.EvalEvery == 0 && data.Eval.Count > 0)
                     log.Write(lastEval = Evaluate(step, epoch + 1));
                 if (options.CheckpointEvery > 0 && step % options.CheckpointEvery == 0)
-                    Save(Path.Combine(outputDirectory, "checkpoints", $"step-{step:D6}"), state, optimizer);
+                    Save(Path.Combine(outputDirectory, CheckpointsFolder, $"step-{step:D6}"), state, optimizer);
                 if (stop.IsCancellationRequested)
                 {
                     interrupted = true;
@@ -115,7 +128,7 @@ public sealed class PoftTrainer(
                 log.Write(lastEval = Evaluate(step, epoch + 1));
         }
 
-        var final = interrupted ? Path.Combine(outputDirectory, "checkpoints", $"step-{state.Step:D6}") : Path.Combine(outputDirectory, "final");
+        var final = interrupted ? Path.Combine(outputDirectory, CheckpointsFolder, $"step-{state.Step:D6}") : Path.Combine(outputDirectory, "final");
         Save(final, state, optimizer);
         return new TrainingSummary(state.Step, tokens, elapsedBefore + clock.Elapsed.TotalSeconds,
             ((trainScores?.WaitTime ?? TimeSpan.Zero) - waitBefore).TotalSeconds, interrupted, final, lastEval);
@@ -144,7 +157,11 @@ public sealed class PoftTrainer(
                 taus.AddRange(output.Tau.cpu().data<float>().ToArray().Zip(samples, (t, s) => (t, s.IsNoise)));
             tokens += batch.Tokens;
         }
-        var gradNorm = nn.utils.clip_grad_norm_(model.parameters(), options.ClipNorm > 0 ? options.ClipNorm : double.MaxValue);
+        var gradNorm = nn.utils.clip_grad_norm_(model.parameters(), options.ClipNorm > 0 ? options.ClipNorm : float.MaxValue);
+        // Checked before the update: the weights stay those of the last good step, and nothing non-finite
+        // reaches metrics.jsonl or a checkpoint.
+        if (!double.IsFinite(loss) || !double.IsFinite(gradNorm))
+            throw Diverged(step + 1, $"{(double.IsFinite(loss) ? "the gradient norm" : "the loss")} is not finite (loss {loss}, gradient norm {gradNorm}, learning rate {lr:E2})");
         foreach (var parameterGroup in optimizer.ParamGroups)
             parameterGroup.LearningRate = lr;
         optimizer.step();
@@ -175,6 +192,8 @@ public sealed class PoftTrainer(
         }
         model.train();
         var n = data.Eval.Count;
+        if (!double.IsFinite(ce) || !double.IsFinite(tau))
+            throw Diverged(step, $"the held-out cross-entropy is not finite ({ce / n})");
         return new EvalMetrics("eval", step, epoch, ce / n, -ce / n, tauCount > 0 ? tau / tauCount : null, data.Eval.Count);
     }
 
@@ -186,6 +205,24 @@ public sealed class PoftTrainer(
             throw new InvalidOperationException("--keep-top needs reference scores: give a manifest or a score file");
         await trainScores.WaitForAll(data.Train, stop);
         return HardFilter.KeepTop(data.Train, trainScores.Known, options.KeepTopPercent);
+    }
+
+    private TrainingDivergedException Diverged(int step, string what) =>
+        new($"step {step}: {what}; training stopped without applying it. " +
+            (_lastCheckpoint is null ? "No checkpoint was written before it." : $"The last good checkpoint is {_lastCheckpoint}."));
+
+    private static void LoadOptimizerState(OptimizerHelper optimizer, string path)
+    {
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"{path}: the checkpoint has no optimizer state to resume from", path);
+        try
+        {
+            optimizer.load_state_dict(path);
+        }
+        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or InvalidDataException)
+        {
+            throw new InvalidDataException($"{path}: not this run's optimizer state, or cut short ({e.Message})", e);
+        }
     }
 
     private void Save(string directory, TrainerState state, OptimizerHelper optimizer)
@@ -203,6 +240,7 @@ public sealed class PoftTrainer(
                         writer.Append(ScoreRecord.From(score, scorerModelNames));
                 }
             });
+            _lastCheckpoint = directory;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

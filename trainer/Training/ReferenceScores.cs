@@ -25,7 +25,7 @@ public sealed class ReferenceScores
     public ReferenceScores(IEnumerable<PreferenceScore> known, ChannelReader<ScoredBatch>? scorer = null)
     {
         foreach (var score in known)
-            _known[score.SampleId] = score;
+            _known[score.SampleId] = Checked(score);
         _scorer = scorer;
     }
 
@@ -58,6 +58,12 @@ public sealed class ReferenceScores
                 await Next(sample.Id, cancellation);
     }
 
+    /// <summary>r̄ enters training here: a non-finite one would make the loss non-finite steps later, far
+    /// from its cause.</summary>
+    private static PreferenceScore Checked(PreferenceScore score) => double.IsFinite(score.Reference)
+        ? score
+        : throw new InvalidDataException($"sample '{score.SampleId}': its reference score r̄ is {score.Reference}, not a finite number");
+
     /// <summary>The scorer's next batch, whose scores are then known.</summary>
     private async ValueTask<ScoredBatch> Next(string wanted, CancellationToken cancellation)
     {
@@ -69,7 +75,7 @@ public sealed class ReferenceScores
             if (!await _scorer.WaitToReadAsync(cancellation) || !_scorer.TryRead(out var batch))
                 throw new InvalidOperationException($"the scorer finished without scoring sample '{wanted}'");
             foreach (var score in batch.Scores)
-                _known[score.SampleId] = score;
+                _known[score.SampleId] = Checked(score);
             return batch;
         }
         finally

@@ -56,6 +56,36 @@ public sealed record TrainingOptions
     [TrainOption("the paper's hard filter: train only on the top PCT % of samples by r̄ (100: all)", Flag = "--keep-top")]
     public double KeepTopPercent { get; init; } = 100;
 
+    [TrainOption("evaluate once before the first step, at step 0 (a curve's starting point)", OnResume = OnResume.Applied)]
+    public bool EvalOnStart { get; init; }
+
+    /// <summary>Refuses values no run can use, naming the field: a wrong one would otherwise surface steps
+    /// later as a non-finite loss or an empty schedule.</summary>
+    /// <exception cref="ArgumentException">The first field out of its range.</exception>
+    public void Validate()
+    {
+        Require(nameof(LearningRate), LearningRate, LearningRate > 0, "a finite number > 0");
+        Require(nameof(Beta), Beta, Beta > 0, "a finite number > 0");
+        Require(nameof(Gamma), Gamma, true, "a finite number");
+        Require(nameof(WeightDecay), WeightDecay, WeightDecay >= 0, "a finite number ≥ 0");
+        Require(nameof(WarmupRatio), WarmupRatio, WarmupRatio is >= 0 and <= 1, "in [0, 1]");
+        Require(nameof(MinLrRatio), MinLrRatio, MinLrRatio is >= 0 and <= 1, "in [0, 1]");
+        Require(nameof(ClipNorm), ClipNorm, ClipNorm >= 0, "a finite number ≥ 0 (0: no clipping)");
+        Require(nameof(KeepTopPercent), KeepTopPercent, KeepTopPercent is > 0 and <= 100, "in (0, 100]");
+        Require(nameof(BatchSize), BatchSize, BatchSize >= 1, "at least 1");
+        Require(nameof(GradientAccumulation), GradientAccumulation, GradientAccumulation >= 1, "at least 1");
+        Require(nameof(Epochs), Epochs, Epochs >= 1, "at least 1");
+        Require(nameof(MaxSteps), MaxSteps, MaxSteps >= 0, "0 or more");
+        Require(nameof(EvalEvery), EvalEvery, EvalEvery >= 0, "0 or more");
+        Require(nameof(CheckpointEvery), CheckpointEvery, CheckpointEvery >= 0, "0 or more");
+    }
+
+    private static void Require(string property, double value, bool inRange, string expected)
+    {
+        if (!double.IsFinite(value) || !inRange)
+            throw new ArgumentException($"training.{TrainerState.Json.PropertyNamingPolicy!.ConvertName(property)}: {value.ToString(System.Globalization.CultureInfo.InvariantCulture)} is out of range; expected {expected}");
+    }
+
     public Objective ToObjective() => new(Objective, Beta, Gamma);
 
     public int StepsPerEpoch(int samples) => (int)Math.Ceiling(Math.Ceiling((double)samples / BatchSize) / GradientAccumulation);

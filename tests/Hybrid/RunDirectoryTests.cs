@@ -1,0 +1,95 @@
+using System.Text.Json.Nodes;
+using PoFT.Hybrid;
+using PoFT.Hybrid.Config;
+using PoFT.Shared.Chat;
+using PoFT.Shared.Data;
+using PoFT.Tests.Support;
+using PoFT.Trainer.Training;
+
+namespace PoFT.Tests.Hybrid;
+
+/// <summary>What a training run does with its directory and its inputs before any work: a run never
+/// writes into another run's directory unasked, a target template its tokenizer cannot render fails at
+/// once, a run without aligned models resumes, and a stop while scoring leaves nothing half-done.</summary>
+public sealed class RunDirectoryTests(AlignedModelsFixture models) : IClassFixture<AlignedModelsFixture>, IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private string Config(string output, string? manifest, string family = ChatTemplateSpec.Llama3, int checkpointEvery = 0)
+    {
+        var data = _temp.File("train.jsonl");
+        if (!File.Exists(data))
+            SftDataWriter.WriteJsonLines(data, AlignedModelsFixture.MultiTurn(12, seed: 4));
+        var path = _temp.File($"train-{Guid.NewGuid():N}.json");
+        var config = new JsonObject
+        {
+            ["model"] = Path.Combine(models.Root, "llama-b"),
+            ["template"] = new JsonObject { ["family"] = family },
+            ["max_length"] = 256,
+            ["train_data"] = data,
+            ["eval_data"] = data,
+            ["output"] = output,
+            ["training"] = new JsonObject { ["objective"] = "ce", ["batch_size"] = 4, ["max_steps"] = 2, ["checkpoint_every"] = checkpointEvery },
+        };
+        if (manifest is not null)
+            config["manifest"] = manifest;
+        File.WriteAllText(path, config.ToJsonString());
+        return path;
+    }
+
+    private static Task<TrainingSummary> Run(string config, string? resume = null, bool overwrite = false, CancellationToken stop = default) =>
+        OnlineTraining.RunAsync(TrainConfig.Load(config), resume, progress: null, stop, note: _ => { }, overwrite: overwrite);
+
+    [Fact]
+    public async Task A_new_run_into_a_directory_holding_a_run_is_refused_unless_overwrite_is_given()
+    {
+        var output = _temp.Sub("run");
+        var config = Config(output, manifest: null);
+        var first = await Run(config);
+        var written = File.GetLastWriteTimeUtc(Path.Combine(first.CheckpointDirectory, "model.safetensors"));
+
+        var error = await Assert.ThrowsAsync<IOException>(() => Run(config));
+        Assert.Contains("already holds a run", error.Message);
+        Assert.Contains("--overwrite", error.Message);
+        Assert.Equal(written, File.GetLastWriteTimeUtc(Path.Combine(first.CheckpointDirectory, "model.safetensors")));
+
+        var metricsBefore = File.ReadAllLines(Path.Combine(output, MetricsLog.FileName)).Length;
+        await Run(config, overwrite: true);
+        Assert.Equal(metricsBefore, File.ReadAllLines(Path.Combine(output, MetricsLog.FileName)).Length);
+    }
+
+    [Fact]
+    public async Task A_target_template_its_tokenizer_cannot_render_fails_before_anything_starts()
+    {
+        var output = Path.Combine(_temp.Path, "run");
+        var manifest = models.Manifest("early-manifest.json", AlignedModelsFixture.Entry("llama", ChatTemplateSpec.Llama3));
+        // chatml's <|im_start|> is not in the Llama-3 vocabulary of the target.
+        var config = Config(output, manifest, family: ChatTemplateSpec.ChatMl);
+        var error = await Assert.ThrowsAsync<FormatException>(() => Run(config));
+        Assert.StartsWith($"{config}: field 'template': 'chatml'", error.Message);
+        Assert.False(Directory.Exists(Path.Combine(output, PoftTrainer.CheckpointsFolder)));
+    }
+
+    [Fact]
+    public async Task A_ce_run_without_aligned_models_resumes()
+    {
+        var output = _temp.Sub("run");
+        var config = Config(output, manifest: null, checkpointEvery: 1);
+        await Run(config);
+        var resumed = await Run(config, resume: Path.Combine(output, PoftTrainer.CheckpointsFolder, "step-000001"));
+        Assert.Equal(2, resumed.Steps);
+    }
+
+    [Fact]
+    public async Task A_stop_while_the_scorer_scores_ends_quietly_with_no_checkpoint()
+    {
+        var output = Path.Combine(_temp.Path, "run");
+        var manifest = models.Manifest("stop-manifest.json", AlignedModelsFixture.Entry("llama", ChatTemplateSpec.Llama3));
+        using var stop = new CancellationTokenSource();
+        stop.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Run(Config(output, manifest), stop: stop.Token));
+        Assert.False(Directory.Exists(Path.Combine(output, PoftTrainer.CheckpointsFolder)));
+    }
+}

@@ -1,0 +1,33 @@
+using PoFT.Shared.Checkpoints;
+using PoFT.Tests.Support;
+using PoFT.Trainer.Model;
+
+namespace PoFT.Tests.Model;
+
+/// <summary><c>init-model</c>'s library side: a fresh checkpoint takes the tokenizer's id space and special
+/// ids, and never overwrites a directory that holds something.</summary>
+public class ModelInitializeTests
+{
+    [Fact]
+    public void A_fresh_checkpoint_gets_the_tokenizers_vocabulary_and_special_ids()
+    {
+        using var temp = new TempDirectory();
+        var config = ModelCheckpoint.Initialize(v => ModelConfig.Preset("tiny", v), RepoPaths.Tokenizer("llama3"), seed: 1, temp.File("model"));
+        var tokenizer = PoFT.Shared.Tokenizers.TokenizerLoader.LoadFromModelDirectory(RepoPaths.Tokenizer("llama3"));
+        Assert.Equal(tokenizer.VocabularySize, config.VocabSize);
+        Assert.Equal(tokenizer.Bos?.Id, config.BosTokenId);
+        Assert.Equal([tokenizer.Eos!.Id], config.EosTokenIds);
+        Assert.Equal(config.VocabSize, ModelConfig.Load(Path.Combine(temp.File("model"), Checkpoint.ConfigFile)).VocabSize);
+    }
+
+    [Fact]
+    public void A_directory_that_holds_something_is_never_overwritten()
+    {
+        using var temp = new TempDirectory();
+        var output = temp.Sub("model");
+        File.WriteAllText(Path.Combine(output, "notes.txt"), "mine");
+        var error = Assert.Throws<IOException>(() => ModelCheckpoint.Initialize(v => ModelConfig.Preset("tiny", v), RepoPaths.Tokenizer("llama3"), seed: 1, output));
+        Assert.Contains(output, error.Message);
+        Assert.Equal(["notes.txt"], Directory.GetFiles(output).Select(Path.GetFileName));
+    }
+}
