@@ -8,13 +8,23 @@ internal sealed class ConfigReader(JsonObject json, string file)
 {
     public CheckpointFormatException Fail(string field, string reason) => new(file, $"field '{field}': {reason}");
 
-    public int Positive(string field)
+    /// <summary>A required size in [1, <paramref name="limit"/>] (see <see cref="ConfigLimits"/>).</summary>
+    public int Size(string field, int limit) =>
+        OptionalSize(field, limit) ?? throw Fail(field, $"missing (expected a positive integer up to {limit})");
+
+    // Read as a long so that a value too large for an int is reported against its limit, not as a type error.
+    public int? OptionalSize(string field, int limit)
     {
-        var value = OptionalInt(field) ?? throw Fail(field, "missing (expected a positive integer)");
-        return value > 0 ? value : throw Fail(field, $"{value} must be positive");
+        if (OptionalLong(field) is not { } value)
+            return null;
+        if (value <= 0)
+            throw Fail(field, $"{value} must be positive");
+        return value <= limit ? (int)value : throw Fail(field, $"{value} exceeds the limit of {limit}");
     }
 
     public int? OptionalInt(string field) => json[field] is { } n ? Read(field, n, v => v.GetValue<int>(), "an integer") : null;
+    // Deserialize, not GetValue<long>: that fails on a node built from an int, as ToJson's are.
+    private long? OptionalLong(string field) => json[field] is { } n ? Read(field, n, v => v.Deserialize<long>(), "an integer") : null;
     public double? OptionalDouble(string field) => json[field] is { } n ? Read(field, n, v => v.GetValue<double>(), "a number") : null;
     public bool? OptionalBool(string field) => json[field] is { } n ? Read(field, n, v => v.GetValue<bool>(), "true or false") : null;
     public string? OptionalString(string field) => json[field] is { } n ? Read(field, n, v => v.GetValue<string>(), "a string") : null;
@@ -45,7 +55,7 @@ internal sealed class ConfigReader(JsonObject json, string file)
     {
         if (architecture == "Qwen2ForCausalLM" && OptionalBool("use_sliding_window") == true)
             throw Fail("use_sliding_window", "true is not supported; supported: false");
-        return architecture == "MistralForCausalLM" ? OptionalInt("sliding_window") : null;
+        return architecture == "MistralForCausalLM" ? OptionalSize("sliding_window", ConfigLimits.MaxPositionEmbeddings) : null;
     }
 
     public RopeScaling? RopeScaling()
@@ -68,7 +78,7 @@ internal sealed class ConfigReader(JsonObject json, string file)
         return new RopeScaling(type, factor,
             inner.OptionalDouble("low_freq_factor") ?? throw Fail($"{field}.low_freq_factor", "missing"),
             inner.OptionalDouble("high_freq_factor") ?? throw Fail($"{field}.high_freq_factor", "missing"),
-            inner.OptionalInt("original_max_position_embeddings") ?? throw Fail($"{field}.original_max_position_embeddings", "missing"));
+            inner.OptionalSize("original_max_position_embeddings", ConfigLimits.MaxPositionEmbeddings) ?? throw Fail($"{field}.original_max_position_embeddings", "missing"));
     }
 
     private T Read<T>(string field, JsonNode node, Func<JsonNode, T> read, string expected)

@@ -6,7 +6,7 @@ namespace PoFT.Tests.Checkpoints;
 public class ModelConfigTests
 {
     // The config.json of Llama-3.1-8B-Instruct as published, fields as Hugging Face writes them.
-    private const string Llama31 = """
+    internal const string Llama31 = """
         {"architectures":["LlamaForCausalLM"],"attention_bias":false,"attention_dropout":0.0,"bos_token_id":128000,
          "eos_token_id":[128001,128008,128009],"hidden_act":"silu","hidden_size":4096,"initializer_range":0.02,
          "intermediate_size":14336,"max_position_embeddings":131072,"mlp_bias":false,"model_type":"llama",
@@ -15,9 +15,9 @@ public class ModelConfigTests
          "rope_theta":500000.0,"tie_word_embeddings":false,"torch_dtype":"bfloat16","transformers_version":"4.43.0.dev0","use_cache":true,"vocab_size":128256}
         """;
 
-    private static ModelConfig Parse(string json) => ModelConfig.Parse(JsonNode.Parse(json)!.AsObject(), "config.json");
+    internal static ModelConfig Parse(string json) => ModelConfig.Parse(JsonNode.Parse(json)!.AsObject(), "config.json");
 
-    private static string Edit(string json, Action<JsonObject> edit)
+    internal static string Edit(string json, Action<JsonObject> edit)
     {
         var node = JsonNode.Parse(json)!.AsObject();
         edit(node);
