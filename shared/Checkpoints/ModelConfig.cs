@@ -94,35 +94,36 @@ public sealed record ModelConfig
         if (reader.OptionalBool("mlp_bias") == true)
             throw reader.Fail("mlp_bias", "true is not supported; supported: false");
 
+        var vocab = reader.Size("vocab_size", ConfigLimits.MaxVocabSize);
         var hidden = reader.Size("hidden_size", ConfigLimits.MaxHiddenSize);
         var heads = reader.Size("num_attention_heads", ConfigLimits.MaxAttentionHeads);
         var kvHeads = reader.OptionalSize("num_key_value_heads", ConfigLimits.MaxAttentionHeads) ?? heads;
         if (heads % kvHeads != 0)
             throw reader.Fail("num_key_value_heads", $"{kvHeads} must divide num_attention_heads ({heads})");
-        var headDim = reader.OptionalSize("head_dim", ConfigLimits.MaxHeadDim) ?? hidden / heads;
-        if (headDim <= 0 || headDim % 2 != 0)
-            throw reader.Fail("head_dim", $"{headDim} must be positive and even (RoPE rotates pairs)");
+        var headDim = reader.OptionalSize("head_dim", ConfigLimits.MaxHeadDim) ?? HeadDimOf(reader, hidden, heads);
+        if (headDim % 2 != 0)
+            throw reader.Fail("head_dim", $"{headDim} must be even (RoPE rotates pairs)");
         var config = new ModelConfig
         {
             Architecture = architecture,
-            VocabSize = reader.Size("vocab_size", ConfigLimits.MaxVocabSize),
+            VocabSize = vocab,
             HiddenSize = hidden,
             IntermediateSize = reader.Size("intermediate_size", ConfigLimits.MaxIntermediateSize),
             NumHiddenLayers = reader.Size("num_hidden_layers", ConfigLimits.MaxLayers),
             NumAttentionHeads = heads,
             NumKeyValueHeads = kvHeads,
             HeadDim = headDim,
-            RmsNormEps = reader.OptionalDouble("rms_norm_eps") ?? 1e-6,
-            RopeTheta = reader.OptionalDouble("rope_theta") ?? 10000.0,
-            RopeScaling = reader.RopeScaling(),
+            RmsNormEps = reader.OptionalPositiveNumber("rms_norm_eps") ?? 1e-6,
+            RopeTheta = reader.OptionalPositiveNumber("rope_theta") ?? 10000.0,
+            RopeScaling = RopeScaling.Read(reader),
             MaxPositionEmbeddings = reader.OptionalSize("max_position_embeddings", ConfigLimits.MaxPositionEmbeddings) ?? 2048,
             TieWordEmbeddings = reader.OptionalBool("tie_word_embeddings") ?? false,
             AttentionBias = architecture == "LlamaForCausalLM" && (reader.OptionalBool("attention_bias") ?? false),
             SlidingWindow = reader.SlidingWindow(architecture),
-            BosTokenId = reader.OptionalInt("bos_token_id"),
-            EosTokenIds = reader.IntOrIntList("eos_token_id"),
+            BosTokenId = reader.OptionalTokenId("bos_token_id", vocab),
+            EosTokenIds = reader.TokenIds("eos_token_id", vocab),
             PadTokenId = reader.OptionalInt("pad_token_id"),
-            TorchDtype = reader.OptionalString("torch_dtype") ?? reader.OptionalString("dtype") ?? "float32",
+            TorchDtype = reader.TorchDtype(),
         };
         if (architecture == "MistralForCausalLM" && reader.OptionalBool("attention_bias") == true)
             throw reader.Fail("attention_bias", "Mistral with attention biases is not supported");
@@ -133,6 +134,10 @@ public sealed record ModelConfig
                 + $"num_attention_heads, num_key_value_heads and head_dim give {parameters} parameters, above the limit of {ConfigLimits.MaxParameters}");
         return config;
     }
+
+    // Without head_dim, heads split hidden_size evenly; a remainder would leave part of the hidden state unread.
+    private static int HeadDimOf(ConfigReader reader, int hidden, int heads) => hidden % heads == 0 ? hidden / heads
+        : throw reader.Fail("hidden_size", $"{hidden} is not divisible by num_attention_heads ({heads}) and there is no head_dim");
 
     public JsonObject ToJson()
     {

@@ -51,11 +51,44 @@ public class ModelConfigTests
     [InlineData("num_key_value_heads", "5", "divide num_attention_heads")]
     [InlineData("rope_scaling", "{\"rope_type\":\"yarn\",\"factor\":4.0}", "'yarn' is not supported")]
     [InlineData("hidden_size", "\"big\"", "field 'hidden_size': expected an integer")]
+    [InlineData("hidden_size", "4095", "field 'hidden_size': 4095 is not divisible by num_attention_heads (32)")]
+    [InlineData("max_position_embeddings", "0", "field 'max_position_embeddings': 0 must be positive")]
+    [InlineData("rms_norm_eps", "-1", "field 'rms_norm_eps': -1 must be a finite positive number")]
+    [InlineData("rms_norm_eps", "1e999", "field 'rms_norm_eps': 1e999 must be a finite positive number")]
+    [InlineData("rope_theta", "0", "field 'rope_theta': 0 must be a finite positive number")]
+    [InlineData("eos_token_id", "128256", "field 'eos_token_id': 128256 is not an id of the vocabulary: expected 0 to 128255")]
+    [InlineData("eos_token_id", "[128001, -2]", "field 'eos_token_id[1]': -2 is not an id of the vocabulary")]
+    [InlineData("bos_token_id", "-1", "field 'bos_token_id': -1 is not an id of the vocabulary")]
+    [InlineData("bos_token_id", "1099511627776", "field 'bos_token_id': 1099511627776 is not an id of the vocabulary")]
+    [InlineData("torch_dtype", "\"int4\"", "field 'torch_dtype': 'int4' is not supported; supported: float32, float, bfloat16, float16, half")]
+    [InlineData("rope_scaling", "{\"rope_type\":\"linear\",\"factor\":-1}", "field 'rope_scaling.factor': -1 must be a finite positive number")]
+    [InlineData("rope_scaling", Llama3RopeBefore + "\"factor\":0,\"low_freq_factor\":1,\"high_freq_factor\":4,\"original_max_position_embeddings\":8192}", "field 'rope_scaling.factor': 0 must be")]
+    [InlineData("rope_scaling", Llama3RopeBefore + "\"factor\":8,\"low_freq_factor\":-1,\"high_freq_factor\":4,\"original_max_position_embeddings\":8192}", "field 'rope_scaling.low_freq_factor': -1 must be")]
+    [InlineData("rope_scaling", Llama3RopeBefore + "\"factor\":8,\"low_freq_factor\":1,\"high_freq_factor\":1e999,\"original_max_position_embeddings\":8192}", "field 'rope_scaling.high_freq_factor': 1e999 must be")]
+    [InlineData("rope_scaling", Llama3RopeBefore + "\"factor\":8,\"low_freq_factor\":4,\"high_freq_factor\":1,\"original_max_position_embeddings\":8192}", "field 'rope_scaling.high_freq_factor': 1 must be greater than low_freq_factor (4)")]
+    [InlineData("rope_scaling", Llama3RopeBefore + "\"factor\":8,\"low_freq_factor\":1,\"high_freq_factor\":4,\"original_max_position_embeddings\":0}", "field 'rope_scaling.original_max_position_embeddings': 0 must be positive")]
     public void Unsupported_values_are_errors_naming_the_field(string field, string value, string expected)
     {
         var json = Edit(Llama31, o => o[field] = JsonNode.Parse(value));
         var error = Assert.Throws<CheckpointFormatException>(() => Parse(json));
+        Assert.StartsWith("config.json: field '", error.Message);
         Assert.Contains(expected, error.Message);
+    }
+
+    private const string Llama3RopeBefore = "{\"rope_type\":\"llama3\",";
+
+    [Theory]
+    [InlineData("torch_dtype", "half", "float16")]
+    [InlineData("torch_dtype", "float", "float32")]
+    [InlineData("dtype", "half", "float16")]
+    public void Torch_dtype_aliases_read_as_the_canonical_name(string field, string value, string canonical)
+    {
+        var json = Edit(Llama31, o =>
+        {
+            o.Remove("torch_dtype");
+            o[field] = value;
+        });
+        Assert.Equal(canonical, Parse(json).TorchDtype);
     }
 
     [Fact]
