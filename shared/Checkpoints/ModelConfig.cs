@@ -78,7 +78,7 @@ public sealed record ModelConfig
         if (!System.IO.File.Exists(path))
             throw new CheckpointFormatException(path, "file not found");
         JsonNode? root;
-        try { root = JsonNode.Parse(System.IO.File.ReadAllText(path)); }
+        try { root = JsonNode.Parse(System.IO.File.ReadAllText(path), documentOptions: StrictJson.NoDuplicates); }
         catch (JsonException e) { throw new CheckpointFormatException(path, $"not valid JSON: {e.Message}"); }
         return Parse(root as JsonObject ?? throw new CheckpointFormatException(path, "expected a JSON object"), path);
     }

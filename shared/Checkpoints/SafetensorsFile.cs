@@ -95,7 +95,7 @@ public sealed class SafetensorsFile : IDisposable
     private static (Dictionary<string, TensorEntry>, Dictionary<string, string>) ParseHeader(string path, byte[] header, long dataLength)
     {
         JsonDocument doc;
-        try { doc = JsonDocument.Parse(header); }
+        try { doc = JsonDocument.Parse(header, StrictJson.NoDuplicates); }
         catch (JsonException e) { throw new CheckpointFormatException(path, $"header is not valid JSON: {e.Message}"); }
         using var _ = doc;
         if (doc.RootElement.ValueKind != JsonValueKind.Object)

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using PoFT.Shared.Checkpoints;
+using PoFT.Tests.Support;
 
 namespace PoFT.Tests.Checkpoints;
 
@@ -33,6 +34,16 @@ public class ModelConfigTests
         Assert.Equal(new RopeScaling("llama3", 8, 1, 4, 8192), c.RopeScaling);
         Assert.False(c.TieWordEmbeddings);
         Assert.Equal(8_030_261_248L, c.ParameterCount);
+    }
+
+    [Fact]
+    public void A_field_written_twice_is_an_error_naming_the_file()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.File("config.json");
+        File.WriteAllText(path, Llama31.Replace("\"vocab_size\":128256}", "\"vocab_size\":128256,\"vocab_size\":1000}", StringComparison.Ordinal));
+        var error = Assert.Throws<CheckpointFormatException>(() => ModelConfig.Load(path));
+        Assert.Contains($"{path}: not valid JSON: Duplicate property 'vocab_size'", error.Message);
     }
 
     [Fact]

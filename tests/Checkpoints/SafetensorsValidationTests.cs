@@ -95,6 +95,11 @@ public class SafetensorsValidationTests
         Assert.Contains(expected, OpenFails(FileWith($$"""{"__metadata__":{{metadata}}}""", 0)).Message);
 
     [Fact]
+    public void Duplicate_tensor_name_is_rejected() =>
+        Assert.Contains("Duplicate property 'w'", OpenFails(FileWith(
+            """{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"w":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}}""", 16)).Message);
+
+    [Fact]
     public void Unknown_dtype_is_rejected() =>
         Assert.Contains("unknown dtype", OpenFails(FileWith("""{"w":{"dtype":"F7","shape":[2],"data_offsets":[0,8]}}""", 8)).Message);
 
