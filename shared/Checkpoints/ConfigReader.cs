@@ -4,20 +4,69 @@ using System.Text.Json.Nodes;
 namespace PoFT.Shared.Checkpoints;
 
 /// <summary>Typed access to the fields of a config.json, each failure naming the file and the field.</summary>
-internal sealed class ConfigReader(JsonObject json, string file)
+/// <param name="prefix">Path of the enclosing block in field names (<c>rope_scaling.</c>), empty at the top.</param>
+internal sealed class ConfigReader(JsonObject json, string file, string prefix = "")
 {
-    public CheckpointFormatException Fail(string field, string reason) => new(file, $"field '{field}': {reason}");
-
-    public int Positive(string field)
+    // torch_dtype names as Hugging Face writes them (torch attribute names, aliases included), to the canonical one.
+    private static readonly IReadOnlyDictionary<string, string> TorchDtypes = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        var value = OptionalInt(field) ?? throw Fail(field, "missing (expected a positive integer)");
-        return value > 0 ? value : throw Fail(field, $"{value} must be positive");
+        ["float32"] = "float32",
+        ["float"] = "float32",
+        ["bfloat16"] = "bfloat16",
+        ["float16"] = "float16",
+        ["half"] = "float16",
+    };
+
+    public CheckpointFormatException Fail(string field, string reason) => new(file, $"field '{prefix}{field}': {reason}");
+
+    /// <summary>A required size in [1, <paramref name="limit"/>] (see <see cref="ConfigLimits"/>).</summary>
+    public int Size(string field, int limit) =>
+        OptionalSize(field, limit) ?? throw Fail(field, $"missing (expected a positive integer up to {limit})");
+
+    // Read as a long so that a value too large for an int is reported against its limit, not as a type error.
+    public int? OptionalSize(string field, int limit)
+    {
+        if (OptionalLong(field) is not { } value)
+            return null;
+        if (value <= 0)
+            throw Fail(field, $"{value} must be positive");
+        return value <= limit ? (int)value : throw Fail(field, $"{value} exceeds the limit of {limit}");
     }
 
+    /// <summary>A required number that must be finite and positive (epsilons, RoPE bases and factors): zero,
+    /// a negative or an infinite value would make every forward pass compute NaN or nonsense.</summary>
+    public double PositiveNumber(string field) =>
+        OptionalPositiveNumber(field) ?? throw Fail(field, "missing (expected a finite positive number)");
+
+    public double? OptionalPositiveNumber(string field) => OptionalDouble(field) switch
+    {
+        null => null,
+        var value when double.IsFinite(value.Value) && value > 0 => value,
+        _ => throw Fail(field, $"{json[field]!.ToJsonString()} must be a finite positive number"),
+    };
+
+    /// <summary>A token id, which must be an id of the embedding: [0, <paramref name="vocabSize"/>).</summary>
+    public int? OptionalTokenId(string field, int vocabSize) => json[field] is { } n ? TokenId(field, n, vocabSize) : null;
+
+    /// <summary>An id or a list of ids (Hugging Face writes eos_token_id either way), each in [0, vocab_size).</summary>
+    public IReadOnlyList<int> TokenIds(string field, int vocabSize) => json[field] switch
+    {
+        null => [],
+        JsonArray array => [.. array.Select((n, i) => TokenId($"{field}[{i}]", n ?? throw Fail(field, "null entry"), vocabSize))],
+        var n => [TokenId(field, n, vocabSize)],
+    };
+
     public int? OptionalInt(string field) => json[field] is { } n ? Read(field, n, v => v.GetValue<int>(), "an integer") : null;
-    public double? OptionalDouble(string field) => json[field] is { } n ? Read(field, n, v => v.GetValue<double>(), "a number") : null;
     public bool? OptionalBool(string field) => json[field] is { } n ? Read(field, n, v => v.GetValue<bool>(), "true or false") : null;
     public string? OptionalString(string field) => json[field] is { } n ? Read(field, n, v => v.GetValue<string>(), "a string") : null;
+
+    /// <summary>A nested block such as <c>rope_scaling</c>, whose errors name its fields in full.</summary>
+    public ConfigReader? OptionalObject(string field) => json[field] switch
+    {
+        null => null,
+        JsonObject block => new ConfigReader(block, file, $"{prefix}{field}."),
+        _ => throw Fail(field, "expected an object or null"),
+    };
 
     public IReadOnlyList<string> Array(string field) => json[field] switch
     {
@@ -33,43 +82,32 @@ internal sealed class ConfigReader(JsonObject json, string file)
             throw Fail(field, $"'{value}' is not supported; supported: '{supported}'");
     }
 
-    public IReadOnlyList<int> IntOrIntList(string field) => json[field] switch
+    /// <summary>The weights' dtype, canonical. Only float dtypes: a quantized checkpoint's weights (int4, int8)
+    /// would be misread. Newer transformers write <c>dtype</c> instead of <c>torch_dtype</c>.</summary>
+    public string TorchDtype()
     {
-        null => [],
-        JsonArray array => [.. array.Select(n => n?.GetValue<int>() ?? throw Fail(field, "null entry"))],
-        JsonValue v when v.TryGetValue<int>(out var id) => [id],
-        _ => throw Fail(field, "expected an integer or a list of integers"),
-    };
+        var field = json["torch_dtype"] is null ? "dtype" : "torch_dtype";
+        var value = OptionalString(field) ?? "float32";
+        return TorchDtypes.TryGetValue(value, out var canonical) ? canonical
+            : throw Fail(field, $"'{value}' is not supported; supported: {string.Join(", ", TorchDtypes.Keys)}");
+    }
 
     public int? SlidingWindow(string architecture)
     {
         if (architecture == "Qwen2ForCausalLM" && OptionalBool("use_sliding_window") == true)
             throw Fail("use_sliding_window", "true is not supported; supported: false");
-        return architecture == "MistralForCausalLM" ? OptionalInt("sliding_window") : null;
+        return architecture == "MistralForCausalLM" ? OptionalSize("sliding_window", ConfigLimits.MaxPositionEmbeddings) : null;
     }
 
-    public RopeScaling? RopeScaling()
+    private int TokenId(string field, JsonNode node, int vocabSize)
     {
-        const string field = "rope_scaling";
-        if (json[field] is null)
-            return null;
-        if (json[field] is not JsonObject block)
-            throw Fail(field, "expected an object or null");
-        var inner = new ConfigReader(block, file);
-        var type = inner.OptionalString("rope_type") ?? inner.OptionalString("type")
-            ?? throw Fail(field, "missing 'rope_type'");
-        if (type == "default")
-            return null;
-        if (!PoFT.Shared.Checkpoints.RopeScaling.SupportedTypes.Contains(type))
-            throw Fail($"{field}.rope_type", $"'{type}' is not supported; supported: default, {string.Join(", ", PoFT.Shared.Checkpoints.RopeScaling.SupportedTypes)}");
-        var factor = inner.OptionalDouble("factor") ?? throw Fail($"{field}.factor", "missing");
-        if (type == "linear")
-            return new RopeScaling(type, factor);
-        return new RopeScaling(type, factor,
-            inner.OptionalDouble("low_freq_factor") ?? throw Fail($"{field}.low_freq_factor", "missing"),
-            inner.OptionalDouble("high_freq_factor") ?? throw Fail($"{field}.high_freq_factor", "missing"),
-            inner.OptionalInt("original_max_position_embeddings") ?? throw Fail($"{field}.original_max_position_embeddings", "missing"));
+        var id = Read(field, node, v => v.Deserialize<long>(), "an integer");
+        return id >= 0 && id < vocabSize ? (int)id : throw Fail(field, $"{id} is not an id of the vocabulary: expected 0 to {vocabSize - 1} (vocab_size {vocabSize})");
     }
+
+    // Deserialize, not GetValue<long>: that fails on a node built from an int, as ToJson's are.
+    private long? OptionalLong(string field) => json[field] is { } n ? Read(field, n, v => v.Deserialize<long>(), "an integer") : null;
+    private double? OptionalDouble(string field) => json[field] is { } n ? Read(field, n, v => v.GetValue<double>(), "a number") : null;
 
     private T Read<T>(string field, JsonNode node, Func<JsonNode, T> read, string expected)
     {

@@ -45,7 +45,7 @@ public sealed record ModelConfig
     public bool OutputProjectionBias => Architecture != "Qwen2ForCausalLM" && AttentionBias;
     public int KeyValueGroups => NumAttentionHeads / NumKeyValueHeads;
 
-    public long ParameterCount => ExpectedTensors.For(this).Sum(t => t.Shape.Aggregate(1L, (a, b) => a * b));
+    public long ParameterCount => ExpectedTensors.For(this).Sum(t => TensorShape.ElementCount(t.Shape));
 
     /// <summary>Named presets for fresh models; sizes exclude nothing (embeddings included).</summary>
     public static ModelConfig Preset(string name, int vocabSize) => name switch
@@ -78,7 +78,7 @@ public sealed record ModelConfig
         if (!System.IO.File.Exists(path))
             throw new CheckpointFormatException(path, "file not found");
         JsonNode? root;
-        try { root = JsonNode.Parse(System.IO.File.ReadAllText(path)); }
+        try { root = JsonNode.Parse(System.IO.File.ReadAllText(path), documentOptions: StrictJson.NoDuplicates); }
         catch (JsonException e) { throw new CheckpointFormatException(path, $"not valid JSON: {e.Message}"); }
         return Parse(root as JsonObject ?? throw new CheckpointFormatException(path, "expected a JSON object"), path);
     }
@@ -94,40 +94,50 @@ public sealed record ModelConfig
         if (reader.OptionalBool("mlp_bias") == true)
             throw reader.Fail("mlp_bias", "true is not supported; supported: false");
 
-        var hidden = reader.Positive("hidden_size");
-        var heads = reader.Positive("num_attention_heads");
-        var kvHeads = reader.OptionalInt("num_key_value_heads") ?? heads;
-        if (kvHeads <= 0 || heads % kvHeads != 0)
-            throw reader.Fail("num_key_value_heads", $"{kvHeads} must be positive and divide num_attention_heads ({heads})");
-        var headDim = reader.OptionalInt("head_dim") ?? hidden / heads;
-        if (headDim <= 0 || headDim % 2 != 0)
-            throw reader.Fail("head_dim", $"{headDim} must be positive and even (RoPE rotates pairs)");
+        var vocab = reader.Size("vocab_size", ConfigLimits.MaxVocabSize);
+        var hidden = reader.Size("hidden_size", ConfigLimits.MaxHiddenSize);
+        var heads = reader.Size("num_attention_heads", ConfigLimits.MaxAttentionHeads);
+        var kvHeads = reader.OptionalSize("num_key_value_heads", ConfigLimits.MaxAttentionHeads) ?? heads;
+        if (heads % kvHeads != 0)
+            throw reader.Fail("num_key_value_heads", $"{kvHeads} must divide num_attention_heads ({heads})");
+        var headDim = reader.OptionalSize("head_dim", ConfigLimits.MaxHeadDim) ?? HeadDimOf(reader, hidden, heads);
+        if (headDim % 2 != 0)
+            throw reader.Fail("head_dim", $"{headDim} must be even (RoPE rotates pairs)");
         var config = new ModelConfig
         {
             Architecture = architecture,
-            VocabSize = reader.Positive("vocab_size"),
+            VocabSize = vocab,
             HiddenSize = hidden,
-            IntermediateSize = reader.Positive("intermediate_size"),
-            NumHiddenLayers = reader.Positive("num_hidden_layers"),
+            IntermediateSize = reader.Size("intermediate_size", ConfigLimits.MaxIntermediateSize),
+            NumHiddenLayers = reader.Size("num_hidden_layers", ConfigLimits.MaxLayers),
             NumAttentionHeads = heads,
             NumKeyValueHeads = kvHeads,
             HeadDim = headDim,
-            RmsNormEps = reader.OptionalDouble("rms_norm_eps") ?? 1e-6,
-            RopeTheta = reader.OptionalDouble("rope_theta") ?? 10000.0,
-            RopeScaling = reader.RopeScaling(),
-            MaxPositionEmbeddings = reader.OptionalInt("max_position_embeddings") ?? 2048,
+            RmsNormEps = reader.OptionalPositiveNumber("rms_norm_eps") ?? 1e-6,
+            RopeTheta = reader.OptionalPositiveNumber("rope_theta") ?? 10000.0,
+            RopeScaling = RopeScaling.Read(reader),
+            MaxPositionEmbeddings = reader.OptionalSize("max_position_embeddings", ConfigLimits.MaxPositionEmbeddings) ?? 2048,
             TieWordEmbeddings = reader.OptionalBool("tie_word_embeddings") ?? false,
             AttentionBias = architecture == "LlamaForCausalLM" && (reader.OptionalBool("attention_bias") ?? false),
             SlidingWindow = reader.SlidingWindow(architecture),
-            BosTokenId = reader.OptionalInt("bos_token_id"),
-            EosTokenIds = reader.IntOrIntList("eos_token_id"),
+            BosTokenId = reader.OptionalTokenId("bos_token_id", vocab),
+            EosTokenIds = reader.TokenIds("eos_token_id", vocab),
             PadTokenId = reader.OptionalInt("pad_token_id"),
-            TorchDtype = reader.OptionalString("torch_dtype") ?? reader.OptionalString("dtype") ?? "float32",
+            TorchDtype = reader.TorchDtype(),
         };
         if (architecture == "MistralForCausalLM" && reader.OptionalBool("attention_bias") == true)
             throw reader.Fail("attention_bias", "Mistral with attention biases is not supported");
+        // Every size is bounded above, so this count (from at most MaxLayers layers' names and shapes) is cheap.
+        var parameters = config.ParameterCount;
+        if (parameters > ConfigLimits.MaxParameters)
+            throw new CheckpointFormatException(file, $"vocab_size, hidden_size, intermediate_size, num_hidden_layers, "
+                + $"num_attention_heads, num_key_value_heads and head_dim give {parameters} parameters, above the limit of {ConfigLimits.MaxParameters}");
         return config;
     }
+
+    // Without head_dim, heads split hidden_size evenly; a remainder would leave part of the hidden state unread.
+    private static int HeadDimOf(ConfigReader reader, int hidden, int heads) => hidden % heads == 0 ? hidden / heads
+        : throw reader.Fail("hidden_size", $"{hidden} is not divisible by num_attention_heads ({heads}) and there is no head_dim");
 
     public JsonObject ToJson()
     {

@@ -8,7 +8,7 @@ namespace PoFT.Shared.Checkpoints;
 /// <param name="Begin">Offset of the first byte relative to the start of the data section.</param>
 public sealed record TensorEntry(string Name, SafetensorsDType DType, long[] Shape, long Begin, long End)
 {
-    public long ElementCount => Shape.Aggregate(1L, (a, b) => a * b);
+    public long ElementCount => TensorShape.ElementCount(Shape);
 }
 
 /// <summary>
@@ -95,7 +95,7 @@ public sealed class SafetensorsFile : IDisposable
     private static (Dictionary<string, TensorEntry>, Dictionary<string, string>) ParseHeader(string path, byte[] header, long dataLength)
     {
         JsonDocument doc;
-        try { doc = JsonDocument.Parse(header); }
+        try { doc = JsonDocument.Parse(header, StrictJson.NoDuplicates); }
         catch (JsonException e) { throw new CheckpointFormatException(path, $"header is not valid JSON: {e.Message}"); }
         using var _ = doc;
         if (doc.RootElement.ValueKind != JsonValueKind.Object)
@@ -106,8 +106,7 @@ public sealed class SafetensorsFile : IDisposable
         {
             if (property.Name == "__metadata__")
             {
-                foreach (var m in property.Value.EnumerateObject())
-                    metadata[m.Name] = m.Value.ValueKind == JsonValueKind.String ? m.Value.GetString()! : m.Value.GetRawText();
+                ReadMetadata(path, property.Value, metadata);
                 continue;
             }
             tensors[property.Name] = ParseEntry(path, property.Name, property.Value, dataLength);
@@ -120,6 +119,18 @@ public sealed class SafetensorsFile : IDisposable
             previous = entry;
         }
         return (tensors, metadata);
+    }
+
+    // The format defines __metadata__ as a map of strings to strings; anything else is not a safetensors file.
+    private static void ReadMetadata(string path, JsonElement block, Dictionary<string, string> metadata)
+    {
+        if (block.ValueKind != JsonValueKind.Object)
+            throw new CheckpointFormatException(path, $"__metadata__ must be an object of string values, found {block.ValueKind}");
+        foreach (var m in block.EnumerateObject())
+        {
+            metadata[m.Name] = m.Value.ValueKind == JsonValueKind.String ? m.Value.GetString()!
+                : throw new CheckpointFormatException(path, $"__metadata__['{m.Name}'] must be a string, found {m.Value.GetRawText()}");
+        }
     }
 
     private static TensorEntry ParseEntry(string path, string name, JsonElement e, long dataLength)
@@ -141,7 +152,7 @@ public sealed class SafetensorsFile : IDisposable
         var entry = new TensorEntry(name, dtype, shape, begin, end);
         long expected;
         try { expected = checked(entry.ElementCount * dtype.Size()); }
-        catch (OverflowException) { throw Bad("shape too large"); }
+        catch (OverflowException) { throw Bad($"shape [{string.Join(", ", shape)}] of {dtype} overflows: its byte size does not fit in 64 bits"); }
         if (end - begin != expected)
             throw Bad($"shape [{string.Join(", ", shape)}] of {dtype} needs {expected} bytes, data_offsets span {end - begin}");
         return entry;

@@ -26,7 +26,7 @@ public static class SafetensorsWriter
             long offset = 0;
             foreach (var t in tensors)
             {
-                var expected = t.Shape.Aggregate(1L, (a, b) => a * b) * t.DType.Size();
+                var expected = checked(TensorShape.ElementCount(t.Shape) * t.DType.Size());
                 if (t.Bytes.Length != expected)
                     throw new ArgumentException($"tensor '{t.Name}': {t.Bytes.Length} bytes for shape [{string.Join(", ", t.Shape)}] of {t.DType} (expected {expected})");
                 json.WriteStartObject(t.Name);

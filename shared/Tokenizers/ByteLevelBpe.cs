@@ -13,6 +13,10 @@ public static class ByteLevelBpe
     /// <summary>GPT-2's pre-tokenizer regex, which a ByteLevel pre-tokenizer with use_regex=true applies.</summary>
     public const string Gpt2Pattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
 
+    /// <summary>Whether a merge is written "left right": two symbols and one space, as both merges formats have it.</summary>
+    public static bool IsMerge(string text) => text.Split(' ').Length == 2;
+
+    /// <param name="source">The file or files the vocabulary and merges come from, for messages.</param>
     /// <param name="ignoreMerges">
     /// Hugging Face's <c>ignore_merges</c>: a pre-token that is itself in the vocabulary becomes that token even
     /// where the merges would split it (588 Llama-3 tokens need this). The library's BPE lacks the option, so such
@@ -34,7 +38,10 @@ public static class ByteLevelBpe
         }
         var preTokenizer = new RegexPreTokenizer(regex, specialTokens);
         if (ignoreMerges)
-            return TiktokenTokenizer.Create(TiktokenRanks(source, vocabulary, specialTokens), preTokenizer, normalizer, specialTokens);
+        {
+            var ranks = TiktokenRanks(source, vocabulary, specialTokens);
+            return LibraryErrors.NamingFile(source, () => TiktokenTokenizer.Create(ranks, preTokenizer, normalizer, specialTokens));
+        }
         var options = new BpeOptions(vocabulary)
         {
             Merges = merges,
@@ -43,7 +50,7 @@ public static class ByteLevelBpe
             Normalizer = normalizer,
             ByteLevel = true,
         };
-        return BpeTokenizer.Create(options);
+        return LibraryErrors.NamingFile(source, () => BpeTokenizer.Create(options));
     }
 
     private static MemoryStream TiktokenRanks(string source, IReadOnlyDictionary<string, int> vocabulary, IReadOnlyDictionary<string, int> specialTokens)

@@ -27,16 +27,27 @@ public static class Gpt2TokenizerFiles
             ?? throw new FileNotFoundException($"{directory}: no GPT-2 vocabulary ({string.Join(" or ", FileNames.Select(pair => pair.Vocabulary))})");
         var vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (token, id) in JsonFiles.ReadObject(encoderPath))
-            vocabulary[token] = id?.GetValue<int>() ?? throw new FormatException($"{encoderPath}: entry '{token}' has no integer id");
-        if (!File.Exists(mergesPath))
-            throw new FileNotFoundException($"{mergesPath}: file not found", mergesPath);
-        // The first line is a "#version: ..." header.
-        var merges = File.ReadLines(mergesPath).Where(line => line.Length > 0 && !line.StartsWith("#version", StringComparison.Ordinal)).ToList();
+            vocabulary[token] = JsonFiles.Int(encoderPath, token, id);
+        var merges = ReadMerges(mergesPath);
         if (!vocabulary.TryGetValue(EndOfText, out var endOfTextId))
             throw new FormatException($"{encoderPath}: '{EndOfText}' missing");
         var specialTokens = new Dictionary<string, int> { [EndOfText] = endOfTextId };
-        var tokenizer = ByteLevelBpe.Create(encoderPath, vocabulary, merges, specialTokens, ByteLevelBpe.Gpt2Pattern, normalizer: null, ignoreMerges: false);
+        var tokenizer = ByteLevelBpe.Create($"{encoderPath} with {mergesPath}", vocabulary, merges, specialTokens, ByteLevelBpe.Gpt2Pattern,
+            normalizer: null, ignoreMerges: false);
         return new ModelTokenizer(encoderPath, tokenizer, specialTokens, vocabulary.Values.Max() + 1,
             bosOverride ?? EndOfText, eosOverride ?? EndOfText);
+    }
+
+    // After a "#version: ..." header, one merge per line; a bad line is named by number here, as the library
+    // would report it naming neither file nor line.
+    private static List<string> ReadMerges(string path)
+    {
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"{path}: file not found", path);
+        return [.. File.ReadLines(path)
+            .Select((line, index) => (Line: line, Number: index + 1))
+            .Where(l => l.Line.Length > 0 && !l.Line.StartsWith("#version", StringComparison.Ordinal))
+            .Select(l => ByteLevelBpe.IsMerge(l.Line) ? l.Line
+                : throw new FormatException($"{path}: line {l.Number}: expected a merge \"left right\", found '{l.Line}'"))];
     }
 }

@@ -19,9 +19,9 @@ public static class HfTokenizerJson
         var model = root["model"] as JsonObject ?? throw Unsupported(tokenizerPath, "model", "an object");
         if (Text(model["type"]) is not "BPE")
             throw Unsupported(tokenizerPath, "model.type", "\"BPE\"");
-        if (model["dropout"] is JsonValue dropout && dropout.GetValue<double>() != 0)
-            throw Unsupported(tokenizerPath, "model.dropout", "null (dropout is for training)");
-        if (model["byte_fallback"]?.GetValue<bool>() == true)
+        if (model["dropout"] is { } dropout && !(dropout is JsonValue p && p.TryGetValue<double>(out var rate) && rate == 0))
+            throw Unsupported(tokenizerPath, "model.dropout", "null or 0 (dropout is for training)");
+        if (JsonFiles.OptionalBool(tokenizerPath, "model.byte_fallback", model["byte_fallback"]) == true)
             throw Unsupported(tokenizerPath, "model.byte_fallback", "false");
         foreach (var affix in new[] { "continuing_subword_prefix", "end_of_word_suffix" })
         {
@@ -35,7 +35,7 @@ public static class HfTokenizerJson
         var pattern = ReadPreTokenizerPattern(tokenizerPath, root["pre_tokenizer"]);
         CheckDecoder(tokenizerPath, root["decoder"]);
         var normalizer = ReadNormalizer(tokenizerPath, root["normalizer"]);
-        var ignoreMerges = model["ignore_merges"]?.GetValue<bool>() == true;
+        var ignoreMerges = JsonFiles.OptionalBool(tokenizerPath, "model.ignore_merges", model["ignore_merges"]) == true;
 
         var tokenizer = ByteLevelBpe.Create(tokenizerPath, vocabulary, merges, added, pattern, normalizer, ignoreMerges);
         var config = ReadConfig(tokenizerPath);
@@ -50,7 +50,7 @@ public static class HfTokenizerJson
             throw Unsupported(path, "model.vocab", "an object of token → id");
         var ids = new Dictionary<string, int>(vocab.Count, StringComparer.Ordinal);
         foreach (var (token, id) in vocab)
-            ids[token] = id?.GetValue<int>() ?? throw Unsupported(path, $"model.vocab['{token}']", "an integer id");
+            ids[token] = JsonFiles.Int(path, $"model.vocab['{token}']", id);
         return ids;
     }
 
@@ -64,7 +64,7 @@ public static class HfTokenizerJson
         {
             pairs.Add(merges[i] switch
             {
-                JsonValue v when v.TryGetValue<string>(out var s) && s.Split(' ').Length == 2 => s,
+                JsonValue v when v.TryGetValue<string>(out var s) && ByteLevelBpe.IsMerge(s) => s,
                 JsonArray { Count: 2 } a when Text(a[0]) is { } left && Text(a[1]) is { } right && !left.Contains(' ') && !right.Contains(' ')
                     => $"{left} {right}",
                 _ => throw Unsupported(path, $"model.merges[{i}]", "\"a b\" or [\"a\", \"b\"] without spaces inside the parts"),
@@ -76,15 +76,20 @@ public static class HfTokenizerJson
     private static Dictionary<string, int> ReadAddedTokens(string path, JsonObject root)
     {
         var added = new Dictionary<string, int>(StringComparer.Ordinal);
-        var entries = root["added_tokens"] as JsonArray ?? [];
+        var entries = root["added_tokens"] switch
+        {
+            null => [],
+            JsonArray array => array,
+            _ => throw Unsupported(path, "added_tokens", "an array"),
+        };
         for (var i = 0; i < entries.Count; i++)
         {
             var entry = entries[i] as JsonObject ?? throw Unsupported(path, $"added_tokens[{i}]", "an object");
             var content = Text(entry["content"]) ?? throw Unsupported(path, $"added_tokens[{i}].content", "a string");
-            var id = entry["id"]?.GetValue<int>() ?? throw Unsupported(path, $"added_tokens[{i}].id", "an integer");
+            var id = JsonFiles.Int(path, $"added_tokens[{i}].id", entry["id"]);
             foreach (var flag in new[] { "lstrip", "rstrip", "single_word" })
             {
-                if (entry[flag]?.GetValue<bool>() == true)
+                if (JsonFiles.OptionalBool(path, $"added_tokens[{i}].{flag}", entry[flag]) == true)
                     throw Unsupported(path, $"added_tokens[{i}].{flag}", "false");
             }
             added[content] = id;
@@ -105,9 +110,9 @@ public static class HfTokenizerJson
             case "Sequence" when pre["pretokenizers"] is JsonArray { Count: 2 } steps
                                  && steps[0] is JsonObject split && Text(split["type"]) == "Split"
                                  && steps[1] is JsonObject byteLevel && Text(byteLevel["type"]) == "ByteLevel":
-                if (Text(split["behavior"]) != "Isolated" || split["invert"]?.GetValue<bool>() == true)
+                if (Text(split["behavior"]) != "Isolated" || JsonFiles.OptionalBool(path, "pre_tokenizer.pretokenizers[0].invert", split["invert"]) == true)
                     throw Unsupported(path, "pre_tokenizer.pretokenizers[0]", "behavior \"Isolated\" without invert");
-                var pattern = Text(split["pattern"]?["Regex"])
+                var pattern = Text((split["pattern"] as JsonObject)?["Regex"])
                     ?? throw Unsupported(path, "pre_tokenizer.pretokenizers[0].pattern", "{\"Regex\": ...}");
                 CheckByteLevel(path, "pre_tokenizer.pretokenizers[1]", byteLevel, useRegex: false);
                 return pattern;
@@ -118,22 +123,22 @@ public static class HfTokenizerJson
 
     private static void CheckByteLevel(string path, string field, JsonObject byteLevel, bool useRegex)
     {
-        if (byteLevel["add_prefix_space"]?.GetValue<bool>() == true)
+        if (JsonFiles.OptionalBool(path, $"{field}.add_prefix_space", byteLevel["add_prefix_space"]) == true)
             throw Unsupported(path, $"{field}.add_prefix_space", "false");
-        if ((byteLevel["use_regex"]?.GetValue<bool>() ?? true) != useRegex)
+        if ((JsonFiles.OptionalBool(path, $"{field}.use_regex", byteLevel["use_regex"]) ?? true) != useRegex)
             throw Unsupported(path, $"{field}.use_regex", useRegex ? "true" : "false");
     }
 
     private static void CheckDecoder(string path, JsonNode? node)
     {
-        if (node is not null && Text(node["type"]) != "ByteLevel")
+        if (node is not null && Text((node as JsonObject)?["type"]) != "ByteLevel")
             throw Unsupported(path, "decoder.type", "\"ByteLevel\"");
     }
 
     private static Normalizer? ReadNormalizer(string path, JsonNode? node) => node switch
     {
         null => null,
-        _ when Text(node["type"]) == "NFC" => new NfcNormalizer(path),
+        JsonObject o when Text(o["type"]) == "NFC" => new NfcNormalizer(path),
         _ => throw Unsupported(path, "normalizer.type", "null or \"NFC\""),
     };
 

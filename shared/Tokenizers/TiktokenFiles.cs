@@ -31,11 +31,17 @@ public static class TiktokenFiles
         string? bosOverride, string? eosOverride)
     {
         var preTokenizer = new RegexPreTokenizer(new Regex(pattern, RegexOptions.Compiled | RegexOptions.CultureInvariant), specialTokens);
-        var tokenizer = TiktokenTokenizer.Create(ranksPath, preTokenizer, normalizer: null, specialTokens);
-        var largestRank = File.ReadLines(ranksPath).Where(line => line.Length > 0).Max(line => int.Parse(line.AsSpan(line.LastIndexOf(' ') + 1), CultureInfo.InvariantCulture));
+        var (tokenizer, largestRank) = LibraryErrors.NamingFile(ranksPath, () =>
+            (TiktokenTokenizer.Create(ranksPath, preTokenizer, normalizer: null, specialTokens), LargestRank(ranksPath)));
+        if (largestRank < 0)
+            throw new FormatException($"{ranksPath}: no ranks (expected lines of \"base64-token rank\", rank ≥ 0)");
         var size = Math.Max(largestRank, specialTokens.Values.DefaultIfEmpty(-1).Max()) + 1;
         return Wrap(ranksPath, tokenizer, size, bosOverride, eosOverride);
     }
+
+    // The largest rank sizes the id space; -1 for a file without ranks.
+    private static int LargestRank(string ranksPath) => File.ReadLines(ranksPath).Where(line => line.Length > 0)
+        .Select(line => int.Parse(line.AsSpan(line.LastIndexOf(' ') + 1), CultureInfo.InvariantCulture)).DefaultIfEmpty(-1).Max();
 
     private static ModelTokenizer Wrap(string source, TiktokenTokenizer tokenizer, int? vocabularySize, string? bosOverride, string? eosOverride)
     {

@@ -136,6 +136,20 @@ public class CheckpointLayoutTests
         Assert.Contains("outside the checkpoint", Assert.Throws<CheckpointFormatException>(() => Checkpoint.Open(dir)).Message);
     }
 
+    [Fact]
+    public void A_tensor_listed_twice_in_the_index_is_an_error_naming_the_index()
+    {
+        using var temp = new TempDirectory();
+        var dir = RandomCheckpoints.Write(temp.Sub("ckpt"), RandomCheckpoints.Config("gqa-tied"), seed: 1, maxShardBytes: 20_000);
+        var indexPath = Path.Combine(dir, "model.safetensors.index.json");
+        var index = JsonNode.Parse(File.ReadAllText(indexPath))!;
+        var firstShard = index["weight_map"]!.AsObject().First().Value!.GetValue<string>();
+        File.WriteAllText(indexPath, index.ToJsonString().Replace("\"weight_map\":{", $"\"weight_map\":{{\"model.norm.weight\":\"{firstShard}\",", StringComparison.Ordinal));
+        var error = Assert.Throws<CheckpointFormatException>(() => Checkpoint.Open(dir));
+        // System.Text.Json shortens long property names in this message.
+        Assert.Contains($"{indexPath}: not valid JSON: Duplicate property 'model.norm.", error.Message);
+    }
+
     private static void RewriteWithout(string dir, string dropped)
     {
         var path = Path.Combine(dir, "model.safetensors");

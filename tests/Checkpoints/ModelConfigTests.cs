@@ -1,12 +1,13 @@
 using System.Text.Json.Nodes;
 using PoFT.Shared.Checkpoints;
+using PoFT.Tests.Support;
 
 namespace PoFT.Tests.Checkpoints;
 
 public class ModelConfigTests
 {
     // The config.json of Llama-3.1-8B-Instruct as published, fields as Hugging Face writes them.
-    private const string Llama31 = """
+    internal const string Llama31 = """
         {"architectures":["LlamaForCausalLM"],"attention_bias":false,"attention_dropout":0.0,"bos_token_id":128000,
          "eos_token_id":[128001,128008,128009],"hidden_act":"silu","hidden_size":4096,"initializer_range":0.02,
          "intermediate_size":14336,"max_position_embeddings":131072,"mlp_bias":false,"model_type":"llama",
@@ -15,9 +16,9 @@ public class ModelConfigTests
          "rope_theta":500000.0,"tie_word_embeddings":false,"torch_dtype":"bfloat16","transformers_version":"4.43.0.dev0","use_cache":true,"vocab_size":128256}
         """;
 
-    private static ModelConfig Parse(string json) => ModelConfig.Parse(JsonNode.Parse(json)!.AsObject(), "config.json");
+    internal static ModelConfig Parse(string json) => ModelConfig.Parse(JsonNode.Parse(json)!.AsObject(), "config.json");
 
-    private static string Edit(string json, Action<JsonObject> edit)
+    internal static string Edit(string json, Action<JsonObject> edit)
     {
         var node = JsonNode.Parse(json)!.AsObject();
         edit(node);
@@ -36,6 +37,16 @@ public class ModelConfigTests
     }
 
     [Fact]
+    public void A_field_written_twice_is_an_error_naming_the_file()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.File("config.json");
+        File.WriteAllText(path, Llama31.Replace("\"vocab_size\":128256}", "\"vocab_size\":128256,\"vocab_size\":1000}", StringComparison.Ordinal));
+        var error = Assert.Throws<CheckpointFormatException>(() => ModelConfig.Load(path));
+        Assert.Contains($"{path}: not valid JSON: Duplicate property 'vocab_size'", error.Message);
+    }
+
+    [Fact]
     public void Round_trips_through_json()
     {
         var c = Parse(Llama31);
@@ -51,11 +62,44 @@ public class ModelConfigTests
     [InlineData("num_key_value_heads", "5", "divide num_attention_heads")]
     [InlineData("rope_scaling", "{\"rope_type\":\"yarn\",\"factor\":4.0}", "'yarn' is not supported")]
     [InlineData("hidden_size", "\"big\"", "field 'hidden_size': expected an integer")]
+    [InlineData("hidden_size", "4095", "field 'hidden_size': 4095 is not divisible by num_attention_heads (32)")]
+    [InlineData("max_position_embeddings", "0", "field 'max_position_embeddings': 0 must be positive")]
+    [InlineData("rms_norm_eps", "-1", "field 'rms_norm_eps': -1 must be a finite positive number")]
+    [InlineData("rms_norm_eps", "1e999", "field 'rms_norm_eps': 1e999 must be a finite positive number")]
+    [InlineData("rope_theta", "0", "field 'rope_theta': 0 must be a finite positive number")]
+    [InlineData("eos_token_id", "128256", "field 'eos_token_id': 128256 is not an id of the vocabulary: expected 0 to 128255")]
+    [InlineData("eos_token_id", "[128001, -2]", "field 'eos_token_id[1]': -2 is not an id of the vocabulary")]
+    [InlineData("bos_token_id", "-1", "field 'bos_token_id': -1 is not an id of the vocabulary")]
+    [InlineData("bos_token_id", "1099511627776", "field 'bos_token_id': 1099511627776 is not an id of the vocabulary")]
+    [InlineData("torch_dtype", "\"int4\"", "field 'torch_dtype': 'int4' is not supported; supported: float32, float, bfloat16, float16, half")]
+    [InlineData("rope_scaling", "{\"rope_type\":\"linear\",\"factor\":-1}", "field 'rope_scaling.factor': -1 must be a finite positive number")]
+    [InlineData("rope_scaling", Llama3RopeBefore + "\"factor\":0,\"low_freq_factor\":1,\"high_freq_factor\":4,\"original_max_position_embeddings\":8192}", "field 'rope_scaling.factor': 0 must be")]
+    [InlineData("rope_scaling", Llama3RopeBefore + "\"factor\":8,\"low_freq_factor\":-1,\"high_freq_factor\":4,\"original_max_position_embeddings\":8192}", "field 'rope_scaling.low_freq_factor': -1 must be")]
+    [InlineData("rope_scaling", Llama3RopeBefore + "\"factor\":8,\"low_freq_factor\":1,\"high_freq_factor\":1e999,\"original_max_position_embeddings\":8192}", "field 'rope_scaling.high_freq_factor': 1e999 must be")]
+    [InlineData("rope_scaling", Llama3RopeBefore + "\"factor\":8,\"low_freq_factor\":4,\"high_freq_factor\":1,\"original_max_position_embeddings\":8192}", "field 'rope_scaling.high_freq_factor': 1 must be greater than low_freq_factor (4)")]
+    [InlineData("rope_scaling", Llama3RopeBefore + "\"factor\":8,\"low_freq_factor\":1,\"high_freq_factor\":4,\"original_max_position_embeddings\":0}", "field 'rope_scaling.original_max_position_embeddings': 0 must be positive")]
     public void Unsupported_values_are_errors_naming_the_field(string field, string value, string expected)
     {
         var json = Edit(Llama31, o => o[field] = JsonNode.Parse(value));
         var error = Assert.Throws<CheckpointFormatException>(() => Parse(json));
+        Assert.StartsWith("config.json: field '", error.Message);
         Assert.Contains(expected, error.Message);
+    }
+
+    private const string Llama3RopeBefore = "{\"rope_type\":\"llama3\",";
+
+    [Theory]
+    [InlineData("torch_dtype", "half", "float16")]
+    [InlineData("torch_dtype", "float", "float32")]
+    [InlineData("dtype", "half", "float16")]
+    public void Torch_dtype_aliases_read_as_the_canonical_name(string field, string value, string canonical)
+    {
+        var json = Edit(Llama31, o =>
+        {
+            o.Remove("torch_dtype");
+            o[field] = value;
+        });
+        Assert.Equal(canonical, Parse(json).TorchDtype);
     }
 
     [Fact]

@@ -73,6 +73,32 @@ public class SafetensorsValidationTests
     public void Shape_that_does_not_match_its_byte_range_is_rejected() =>
         Assert.Contains("needs 12 bytes", OpenFails(FileWith("""{"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}""", 8)).Message);
 
+    // 2^32 · 2^32 elements wrap to 0 in unchecked int64, which matched the empty byte range.
+    [Theory]
+    [InlineData("[4294967296, 4294967296]", "[0, 0]")]
+    [InlineData("[4611686018427387904]", "[0, 8]")]
+    public void Shape_whose_size_overflows_int64_is_reported_as_an_overflow(string shape, string offsets) =>
+        Assert.Contains("overflows", OpenFails(FileWith($$$"""{"w":{"dtype":"F32","shape":{{{shape}}},"data_offsets":{{{offsets}}}}}""", 8)).Message);
+
+    [Fact]
+    public void Writer_refuses_a_shape_whose_element_count_overflows()
+    {
+        using var temp = new TempDirectory();
+        Assert.Throws<OverflowException>(() => SafetensorsWriter.Write(temp.File("w.safetensors"),
+            [new TensorData("w", SafetensorsDType.F32, [1L << 32, 1L << 32], ReadOnlyMemory<byte>.Empty)]));
+    }
+
+    [Theory]
+    [InlineData("""["format", "pt"]""", "__metadata__ must be an object")]
+    [InlineData("""{"format": 1}""", "__metadata__['format'] must be a string")]
+    public void Metadata_that_is_not_a_map_of_strings_is_rejected(string metadata, string expected) =>
+        Assert.Contains(expected, OpenFails(FileWith($$"""{"__metadata__":{{metadata}}}""", 0)).Message);
+
+    [Fact]
+    public void Duplicate_tensor_name_is_rejected() =>
+        Assert.Contains("Duplicate property 'w'", OpenFails(FileWith(
+            """{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"w":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}}""", 16)).Message);
+
     [Fact]
     public void Unknown_dtype_is_rejected() =>
         Assert.Contains("unknown dtype", OpenFails(FileWith("""{"w":{"dtype":"F7","shape":[2],"data_offsets":[0,8]}}""", 8)).Message);
