@@ -18,7 +18,7 @@ public static class InitModelCommand
         {
             var spec = parse.GetRequiredValue(config);
             var outDir = parse.GetRequiredValue(output).FullName;
-            var written = ModelCheckpoint.Initialize(vocabulary => ModelConfig.PresetNames.Contains(spec) ? ModelConfig.Preset(spec, vocabulary) : ModelConfig.Load(spec),
+            var written = ModelCheckpoint.Initialize(vocabulary => ModelConfig.PresetNames.Contains(spec) ? ModelConfig.Preset(spec, vocabulary) : ModelConfig.LoadForNewModel(spec, vocabulary),
                 parse.GetRequiredValue(tokenizer).FullName, parse.GetValue(seed), outDir);
             Console.WriteLine($"wrote {outDir}: {written.Architecture}, {written.ParameterCount / 1e6:F1}M parameters, vocab {written.VocabSize}");
         });

@@ -73,14 +73,25 @@ public sealed record ModelConfig
         MaxPositionEmbeddings = 2048,
     };
 
-    public static ModelConfig Load(string path)
+    public static ModelConfig Load(string path) => Parse(ReadObject(path), path);
+
+    /// <summary>A config.json for a model about to be created: where it gives no <c>vocab_size</c>, the
+    /// tokenizer's id space is the vocabulary.</summary>
+    public static ModelConfig LoadForNewModel(string path, int tokenizerVocabularySize)
+    {
+        var json = ReadObject(path);
+        json.TryAdd("vocab_size", tokenizerVocabularySize);
+        return Parse(json, path);
+    }
+
+    private static JsonObject ReadObject(string path)
     {
         if (!System.IO.File.Exists(path))
             throw new CheckpointFormatException(path, "file not found");
         JsonNode? root;
         try { root = JsonNode.Parse(System.IO.File.ReadAllText(path), documentOptions: StrictJson.NoDuplicates); }
         catch (JsonException e) { throw new CheckpointFormatException(path, $"not valid JSON: {e.Message}"); }
-        return Parse(root as JsonObject ?? throw new CheckpointFormatException(path, "expected a JSON object"), path);
+        return root as JsonObject ?? throw new CheckpointFormatException(path, "expected a JSON object");
     }
 
     public static ModelConfig Parse(JsonObject json, string file)

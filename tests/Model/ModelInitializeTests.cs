@@ -21,6 +21,21 @@ public class ModelInitializeTests
     }
 
     [Fact]
+    public void A_config_json_without_vocab_size_takes_the_tokenizers_and_its_bos_and_eos()
+    {
+        using var temp = new TempDirectory();
+        var shape = ModelConfig.Preset("tiny", 1000).ToJsonString();
+        var json = System.Text.Json.Nodes.JsonNode.Parse(shape)!.AsObject();
+        json.Remove("vocab_size");
+        File.WriteAllText(temp.File("config.json"), json.ToJsonString());
+        var config = ModelCheckpoint.Initialize(v => ModelConfig.LoadForNewModel(temp.File("config.json"), v), RepoPaths.Tokenizer("llama3"), seed: 1, temp.File("model"));
+        var tokenizer = PoFT.Shared.Tokenizers.TokenizerLoader.LoadFromModelDirectory(RepoPaths.Tokenizer("llama3"));
+        Assert.Equal(tokenizer.VocabularySize, config.VocabSize);
+        Assert.Equal(tokenizer.Bos?.Id, config.BosTokenId);
+        Assert.Equal([tokenizer.Eos!.Id], config.EosTokenIds);
+    }
+
+    [Fact]
     public void A_directory_that_holds_something_is_never_overwritten()
     {
         using var temp = new TempDirectory();
