@@ -148,6 +148,50 @@ public sealed class ManifestScoringTests(AlignedModelsFixture models) : IClassFi
     }
 
     [Fact]
+    public void An_unknown_top_level_field_is_an_error_naming_it_and_schema_is_allowed()
+    {
+        var entry = AlignedModelsFixture.Entry("llama", ChatTemplateSpec.Llama3);
+        var path = Path.Combine(models.Root, "top-level.json");
+        File.WriteAllText(path, new JsonObject { ["$schema"] = "./models-manifest.schema.json", ["models"] = new JsonArray(entry.DeepClone()) }.ToJsonString());
+        Assert.Equal(["llama"], ModelsManifest.Load(path).Names);
+
+        File.WriteAllText(path, new JsonObject { ["models"] = new JsonArray(entry.DeepClone()), ["weights"] = new JsonObject { ["llama"] = 3 } }.ToJsonString());
+        var error = Assert.Throws<ManifestException>(() => ModelsManifest.Load(path));
+        Assert.Contains(path, error.Message);
+        Assert.Contains("unknown top-level field 'weights'", error.Message);
+    }
+
+    [Theory]
+    [InlineData("llama\nqwen", "U+000A")]
+    [InlineData("llama\u001b[2J", "U+001B")]
+    public void A_model_name_with_a_control_character_is_an_error_naming_the_field(string name, string expected)
+    {
+        var path = models.Manifest($"control-{expected}.json", AlignedModelsFixture.Entry(name, ChatTemplateSpec.Llama3));
+        var error = Assert.Throws<ManifestException>(() => ModelsManifest.Load(path));
+        Assert.Contains(path, error.Message);
+        Assert.Contains("field 'name'", error.Message);
+        Assert.Contains(expected, error.Message);
+        Assert.DoesNotContain(error.Message, char.IsControl);
+    }
+
+    [Fact]
+    public void An_onnx_path_outside_the_manifest_folder_is_read_and_a_file_that_is_not_onnx_is_named_as_such()
+    {
+        using var elsewhere = new TempDirectory();
+        var notOnnx = elsewhere.File("passwd");
+        File.WriteAllText(notOnnx, "root:x:0:0:root:/root:/bin/bash\n");
+        var entry = AlignedModelsFixture.Entry("llama", ChatTemplateSpec.Llama3);
+        entry["onnx"] = Path.GetRelativePath(models.Root, notOnnx);
+        Assert.StartsWith("..", entry["onnx"]!.GetValue<string>());
+        var path = models.Manifest("outside.json", entry);
+
+        var error = Assert.Throws<ManifestException>(() => AlignedModelSet.Open(ModelsManifest.Load(path), Ort, 0, _ => { }).Dispose());
+        Assert.Contains(path, error.Message);
+        Assert.Contains("model 'llama': field 'onnx': not a scoring graph", error.Message);
+        Assert.Contains(notOnnx, error.Message);
+    }
+
+    [Fact]
     public void A_missing_manifest_is_an_error_naming_it() =>
         Assert.Contains("/nowhere/models-manifest.json", Assert.Throws<ManifestException>(() => ModelsManifest.Load("/nowhere/models-manifest.json")).Message);
 }
