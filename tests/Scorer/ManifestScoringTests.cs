@@ -107,7 +107,31 @@ public sealed class ManifestScoringTests(AlignedModelsFixture models) : IClassFi
         var samples = AlignedModelsFixture.MultiTurn(6, seed: 4);
         var error = await Assert.ThrowsAsync<InvalidSampleException>(() => Score(manifest, Ort, samples));
         Assert.Matches("m[0-5]", error.Message);
+        var length = Unlimited(ChatTemplateSpec.Llama3).Tokenize(samples.Single(s => s.Id == error.SampleId)).TokenIds.Length;
+        Assert.Contains($"{manifest}: model 'llama': field 'max_length': the sample is {length} tokens, longer than max_length 24", error.Message);
     }
+
+    [Theory]
+    [InlineData("error", "refuses it")]
+    [InlineData("truncate-response", "leaves no response token")]
+    public void A_max_length_too_small_for_the_probe_is_reported_as_max_length_not_as_the_template(string truncation, string consequence)
+    {
+        var entry = AlignedModelsFixture.Entry("llama", ChatTemplateSpec.Llama3, maxLength: 5);
+        entry["truncation"] = truncation;
+        var path = models.Manifest($"probe-{truncation}.json", entry);
+        var error = Assert.Throws<ManifestException>(() => AlignedModelSet.Open(ModelsManifest.Load(path), Ort, 0, _ => { }).Dispose());
+
+        var probe = new SftSample("probe", [new ChatMessage(ChatMessage.User, "Hi"), new ChatMessage(ChatMessage.Assistant, "Hello.")]);
+        var length = Unlimited(ChatTemplateSpec.Llama3).Tokenize(probe).TokenIds.Length;
+        Assert.Contains($"{path}: model 'llama': field 'max_length'", error.Message);
+        Assert.Contains($"{length} tokens, longer than max_length 5", error.Message);
+        Assert.Contains(consequence, error.Message);
+        Assert.DoesNotContain("does not fit", error.Message);
+    }
+
+    private ChatTokenizer Unlimited(string family) => new(
+        PoFT.Shared.Tokenizers.TokenizerLoader.Load(new("hf", "tokenizer.json"), Path.Combine(models.Root, "llama-onnx")),
+        new ChatTemplateSpec(family), int.MaxValue, TruncationPolicy.Error);
 
     [Theory]
     [InlineData("template", """{"family": "vicuna"}""", "field 'template.family': 'vicuna' is not one of")]
