@@ -14,7 +14,7 @@ namespace PoFT.Scorer;
 public sealed class ScoringOnlyRun : IDisposable
 {
     private readonly ModelsManifest _manifest;
-    private readonly ScoreFileWriter _writer;
+    private readonly ScoreOutput _output;
     private readonly ScoringPipelineOptions _pipelineOptions;
 
     public AlignedModelSet Models { get; }
@@ -23,12 +23,12 @@ public sealed class ScoringOnlyRun : IDisposable
     /// <summary>The samples this run scores: the shard's, less those already in the file.</summary>
     public IReadOnlyList<SftSample> Todo { get; }
 
-    public int AlreadyScored => _writer.AlreadyScored.Count;
+    public int AlreadyScored => _output.AlreadyScored.Count;
 
-    private ScoringOnlyRun(ModelsManifest manifest, ScoreFileWriter writer, ScoringPipelineOptions pipelineOptions, AlignedModelSet models,
+    private ScoringOnlyRun(ModelsManifest manifest, ScoreOutput output, ScoringPipelineOptions pipelineOptions, AlignedModelSet models,
         SftDataSet data, IReadOnlyList<SftSample> todo)
     {
-        (_manifest, _writer, _pipelineOptions, Models, Data, Todo) = (manifest, writer, pipelineOptions, models, data, todo);
+        (_manifest, _output, _pipelineOptions, Models, Data, Todo) = (manifest, output, pipelineOptions, models, data, todo);
     }
 
     /// <param name="tokenBudget">Padded tokens per batch; 0 picks each model's from its vocabulary size.</param>
@@ -36,15 +36,15 @@ public sealed class ScoringOnlyRun : IDisposable
         IScoringBackend backend, int tokenBudget, ScoringPipelineOptions pipelineOptions, Action<string> warn)
     {
         var data = SftDataSet.Read(dataPath, skipBad);
-        var writer = ScoreFileWriter.Open(outPath, resume, manifest.Names);
+        var output = ScoreOutput.Open(outPath, resume, manifest.Names, () => ScoreProvenance.Of(manifest, backend.GetType().Name), manifest.Path);
         try
         {
-            var todo = data.Samples.Where(s => shard.Contains(s.Id) && !writer.AlreadyScored.Contains(s.Id)).ToList();
-            return new ScoringOnlyRun(manifest, writer, pipelineOptions, AlignedModelSet.Open(manifest, backend, tokenBudget, warn), data, todo);
+            var todo = data.Samples.Where(s => shard.Contains(s.Id) && !output.AlreadyScored.Contains(s.Id)).ToList();
+            return new ScoringOnlyRun(manifest, output, pipelineOptions, AlignedModelSet.Open(manifest, backend, tokenBudget, warn), data, todo);
         }
         catch
         {
-            writer.Dispose();
+            output.Dispose();
             throw;
         }
     }
@@ -57,18 +57,17 @@ public sealed class ScoringOnlyRun : IDisposable
         var scored = 0;
         await foreach (var batch in pipeline.Start(Todo, batchSize: 64, cancellation).ReadAllAsync(cancellation))
         {
-            foreach (var score in batch.Scores)
-                _writer.Append(ScoreRecord.From(score, _manifest.Names));
-            _writer.Flush();
+            _output.Append(batch.Scores.Select(score => ScoreRecord.From(score, _manifest.Names)));
             scored += batch.Samples.Count;
             progress?.Report((scored, pipeline.Statistics.Sum(s => s.Tokens)));
         }
+        _output.Complete();
         return pipeline;
     }
 
     public void Dispose()
     {
         Models.Dispose();
-        _writer.Dispose();
+        _output.Dispose();
     }
 }

@@ -13,8 +13,6 @@ namespace PoFT.Scorer.Manifest;
 /// otherwise surface mid-run are found here, naming the model.</summary>
 public sealed class AlignedModelSet : IDisposable
 {
-    private static readonly SftSample Probe = new("probe", [new ChatMessage(ChatMessage.User, "Hi"), new ChatMessage(ChatMessage.Assistant, "Hello.")]);
-
     public IReadOnlyList<AlignedScorerModel> Models { get; }
     public IReadOnlyList<string> Providers { get; }
 
@@ -33,10 +31,10 @@ public sealed class AlignedModelSet : IDisposable
         {
             foreach (var spec in manifest.Models)
             {
-                var (chat, vocabulary) = OpenTokenization(manifest, spec);
+                var (tokenize, vocabulary) = OpenTokenization(manifest, spec);
                 var (model, provider) = backend.Open(manifest, spec, warn);
                 var budget = tokenBudget > 0 ? tokenBudget : AlignedScorerModel.TokenBudgetFor(vocabulary);
-                models.Add(new AlignedScorerModel(spec.Name, spec.Weight, chat.Tokenize, model, budget));
+                models.Add(new AlignedScorerModel(spec.Name, spec.Weight, tokenize, model, budget));
                 providers.Add(provider);
             }
         }
@@ -48,9 +46,10 @@ public sealed class AlignedModelSet : IDisposable
         return new AlignedModelSet(models, providers);
     }
 
-    /// <returns>The tokenization and the model's vocabulary size (from the config.json the exporter puts
-    /// beside model.onnx, else the tokenizer's).</returns>
-    private static (ChatTokenizer, int) OpenTokenization(ModelsManifest manifest, AlignedModelSpec spec)
+    /// <returns>The tokenization, whose errors for a sample longer than max_length name the manifest, the
+    /// model and the field; and the model's vocabulary size (from the config.json the exporter puts beside
+    /// model.onnx, else the tokenizer's).</returns>
+    private static (Func<SftSample, TokenizedSample>, int) OpenTokenization(ModelsManifest manifest, AlignedModelSpec spec)
     {
         ModelTokenizer tokenizer;
         try { tokenizer = TokenizerLoader.Load(spec.Tokenizer, manifest.Directory); }
@@ -58,12 +57,7 @@ public sealed class AlignedModelSet : IDisposable
         {
             throw new ManifestException($"{manifest.Path}: model '{spec.Name}': tokenizer: {e.Message}");
         }
-        var chat = new ChatTokenizer(tokenizer, spec.Template, spec.MaxLength, spec.Truncation);
-        try { chat.Tokenize(Probe); }
-        catch (Exception e) when (e is ArgumentException or InvalidSampleException)
-        {
-            throw new ManifestException($"{manifest.Path}: model '{spec.Name}': template '{spec.Template.Family}' does not fit its tokenizer: {e.Message}");
-        }
+        var tokenize = ModelTokenization.Open(manifest, spec, tokenizer);
         var configPath = Path.Combine(Path.GetDirectoryName(manifest.Resolve(spec.Onnx))!, Checkpoint.ConfigFile);
         var modelConfig = File.Exists(configPath) ? ModelConfig.Load(configPath) : null;
         var modelVocabulary = modelConfig?.VocabSize;
@@ -71,7 +65,7 @@ public sealed class AlignedModelSet : IDisposable
             throw new ManifestException($"{manifest.Path}: model '{spec.Name}': field 'max_length' {spec.MaxLength} exceeds the model's sliding_window {window}, which the exported graph does not apply");
         if (modelVocabulary < tokenizer.VocabularySize)
             throw new ManifestException($"{manifest.Path}: model '{spec.Name}': its tokenizer has {tokenizer.VocabularySize} ids but the model's vocab_size is {modelVocabulary} ({configPath})");
-        return (chat, modelVocabulary ?? tokenizer.VocabularySize ?? 128_000);
+        return (tokenize, modelVocabulary ?? tokenizer.VocabularySize ?? 128_000);
     }
 
     public void Dispose()

@@ -9,7 +9,14 @@ public sealed class OrtScoringBackend(OrtScoringOptions options) : IScoringBacke
 {
     public (ITokenLogProbModel Model, string Provider) Open(ModelsManifest manifest, AlignedModelSpec spec, Action<string> warn)
     {
-        var model = OrtTokenLogProbModel.Open(spec.Name, manifest.Resolve(spec.Onnx), spec.Provider ?? new ExecutionProviderSpec(), options, warn);
+        OrtTokenLogProbModel model;
+        // A manifest may name any file (README, "Models manifest": paths are not confined to its folder),
+        // so a file that is no scoring graph is reported as the manifest entry that named it.
+        try { model = OrtTokenLogProbModel.Open(spec.Name, manifest.Resolve(spec.Onnx), spec.Provider ?? new ExecutionProviderSpec(), options, warn); }
+        catch (InvalidDataException e)
+        {
+            throw new ManifestException($"{manifest.Path}: model '{spec.Name}': field 'onnx': not a scoring graph ONNX Runtime can use: {e.Message}");
+        }
         return (model, model.Provider);
     }
 }

@@ -124,7 +124,7 @@ public sealed class ScoringPipeline(IReadOnlyList<AlignedScorerModel> models, Sc
         ChannelWriter<ModelScore[]> output, CancellationToken token)
     {
         await foreach (var window in input.ReadAllAsync(token))
-            await output.WriteAsync(WindowScorer.Score(window, model.Model, model.TokenBudget, statistics, token), token);
+            await output.WriteAsync(WindowScorer.Score(window, model, statistics, token), token);
         output.Complete();
     }
 

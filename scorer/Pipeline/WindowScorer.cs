@@ -9,11 +9,11 @@ namespace PoFT.Scorer.Pipeline;
 /// right-padded, and sums each sample's response-token log-probs.</summary>
 internal static class WindowScorer
 {
-    public static ModelScore[] Score(IReadOnlyList<TokenizedSample> window, ITokenLogProbModel model, int tokenBudget,
-        ModelStatistics statistics, CancellationToken cancellation)
+    public static ModelScore[] Score(IReadOnlyList<TokenizedSample> window, AlignedScorerModel model, ModelStatistics statistics,
+        CancellationToken cancellation)
     {
         var scores = new ModelScore[window.Count];
-        foreach (var batch in TokenBudgetPacker.Pack([.. window.Select(s => s.TokenIds.Length)], tokenBudget))
+        foreach (var batch in TokenBudgetPacker.Pack([.. window.Select(s => s.TokenIds.Length)], model.TokenBudget))
         {
             cancellation.ThrowIfCancellationRequested();
             var seq = batch.Max(i => window[i].TokenIds.Length);
@@ -35,10 +35,10 @@ internal static class WindowScorer
                     }
                 }
                 var clock = Stopwatch.StartNew();
-                model.TokenLogProbs(ids.AsMemory(0, cells), mask.AsMemory(0, cells), batch.Length, seq, output);
+                model.Model.TokenLogProbs(ids.AsMemory(0, cells), mask.AsMemory(0, cells), batch.Length, seq, output);
                 statistics.InferenceTime += clock.Elapsed;
                 for (var b = 0; b < batch.Length; b++)
-                    scores[batch[b]] = Sum(window[batch[b]], output.AsSpan(b * (seq - 1), seq - 1), statistics);
+                    scores[batch[b]] = Sum(window[batch[b]], output.AsSpan(b * (seq - 1), seq - 1), model.Name, statistics);
                 statistics.Batches++;
                 statistics.PaddedTokens += cells;
             }
@@ -52,7 +52,7 @@ internal static class WindowScorer
         return scores;
     }
 
-    private static ModelScore Sum(TokenizedSample sample, ReadOnlySpan<float> logProbs, ModelStatistics statistics)
+    private static ModelScore Sum(TokenizedSample sample, ReadOnlySpan<float> logProbs, string modelName, ModelStatistics statistics)
     {
         double sum = 0;
         var count = 0;
@@ -66,6 +66,10 @@ internal static class WindowScorer
         }
         if (count == 0)
             throw new InvalidDataException($"sample '{sample.Id}': no response token to score");
+        // Checked here, where the number leaves the model: later it is only a NaN in r̄ or in a score file.
+        if (!double.IsFinite(sum))
+            throw new InvalidDataException($"aligned model '{modelName}': sample '{sample.Id}': its response-token log-probs sum to {sum}; " +
+                "the model's output is not finite (diverged or corrupt weights?)");
         statistics.Samples++;
         statistics.Tokens += sample.TokenIds.Length;
         statistics.ResponseTokens += count;

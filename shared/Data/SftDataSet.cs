@@ -1,5 +1,4 @@
 using System.Collections;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Parquet.Serialization;
 
@@ -11,7 +10,7 @@ public sealed record SkippedRecord(string Location, string Reason);
 /// <summary>
 /// The samples of one SFT data file (<c>.jsonl</c> or <c>.parquet</c>, same fields), in file order. A bad
 /// record stops the read with its location and reason, unless <c>skipBad</c>, which skips and lists it.
-/// Sample ids must be unique within the file.
+/// Sample ids must be unique within the file, and a file must hold at least one sample.
 /// </summary>
 public sealed record SftDataSet(string Path, IReadOnlyList<SftSample> Samples, IReadOnlyList<SkippedRecord> Skipped)
 {
@@ -21,7 +20,7 @@ public sealed record SftDataSet(string Path, IReadOnlyList<SftSample> Samples, I
             throw new FileNotFoundException($"{path}: data file not found", path);
         var records = System.IO.Path.GetExtension(path).ToLowerInvariant() switch
         {
-            ".jsonl" => JsonLines(path),
+            ".jsonl" => JsonLinesRecords.Read(path),
             ".parquet" => ParquetRows(path),
             var other => throw new DataFormatException(path, $"unsupported extension '{other}'; expected .jsonl or .parquet"),
         };
@@ -42,33 +41,13 @@ public sealed record SftDataSet(string Path, IReadOnlyList<SftSample> Samples, I
                 skipped.Add(new SkippedRecord(e.Location, e.Reason));
             }
         }
+        // A data set with nothing in it is a wrong path or a failed export, never an intended run: scoring
+        // or training on it would "succeed" with no output worth having.
+        if (samples.Count == 0)
+            throw new DataFormatException(path, skipped.Count == 0
+                ? "no samples: the file holds no records"
+                : $"no samples: all {skipped.Count} bad records were skipped (first: {skipped[0].Location}: {skipped[0].Reason})");
         return new SftDataSet(path, samples, skipped);
-    }
-
-    // Records are parsed lazily so that a bad one is reported (or skipped) with its own location.
-    private static IEnumerable<(string Location, Func<JsonObject> Read)> JsonLines(string path)
-    {
-        var number = 0;
-        foreach (var line in File.ReadLines(path))
-        {
-            number++;
-            if (string.IsNullOrWhiteSpace(line))
-                continue;
-            var location = $"{path}:{number}";
-            yield return (location, () => ParseLine(line, location));
-        }
-    }
-
-    private static JsonObject ParseLine(string line, string location)
-    {
-        try
-        {
-            return JsonNode.Parse(line) as JsonObject ?? throw new DataFormatException(location, "expected a JSON object");
-        }
-        catch (JsonException e)
-        {
-            throw new DataFormatException(location, $"malformed JSON: {e.Message}");
-        }
     }
 
     private static IEnumerable<(string Location, Func<JsonObject> Read)> ParquetRows(string path)

@@ -4,7 +4,9 @@ namespace PoFT.Shared;
 /// temporary sibling first, is flushed to disk, and only then replaces the target.</summary>
 public static class AtomicFile
 {
-    public static void Write(string path, Action<Stream> write)
+    /// <param name="overwrite">false: refuse (IOException) if <paramref name="path"/> exists when the
+    /// content is ready, for files that must never be replaced once written.</param>
+    public static void Write(string path, Action<Stream> write, bool overwrite = true)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
@@ -16,7 +18,7 @@ public static class AtomicFile
                 write(stream);
                 stream.Flush(flushToDisk: true);
             }
-            File.Move(temp, path, overwrite: true);
+            File.Move(temp, path, overwrite);
         }
         catch
         {
@@ -25,6 +27,6 @@ public static class AtomicFile
         }
     }
 
-    public static void WriteAllText(string path, string text) =>
-        Write(path, s => { using var w = new StreamWriter(s, leaveOpen: true); w.Write(text); });
+    public static void WriteAllText(string path, string text, bool overwrite = true) =>
+        Write(path, s => { using var w = new StreamWriter(s, leaveOpen: true); w.Write(text); }, overwrite);
 }

@@ -26,6 +26,9 @@ public sealed record ModelsManifest(string Path, IReadOnlyList<AlignedModelSpec>
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
+    /// <summary>The one top-level key besides <c>models</c>: editors use it to find the JSON schema.</summary>
+    public const string SchemaKey = "$schema";
+
     public string Directory => System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!;
 
     public IReadOnlyList<string> Names => [.. Models.Select(m => m.Name)];
@@ -40,8 +43,12 @@ public sealed record ModelsManifest(string Path, IReadOnlyList<AlignedModelSpec>
         JsonNode? root;
         try { root = JsonNode.Parse(File.ReadAllText(path)); }
         catch (JsonException e) { throw new ManifestException($"{path}: not valid JSON: {e.Message}"); }
-        if (root?["models"] is not JsonArray list || list.Count == 0)
+        if (root is not JsonObject top || top["models"] is not JsonArray list || list.Count == 0)
             throw new ManifestException($"{path}: expected {{\"models\": [ ... ]}} with at least one model");
+        // A misspelt or misplaced key ("model", "weights" beside "models") would otherwise be ignored and
+        // the run would score with settings the user believes they changed.
+        if (top.Select(p => p.Key).FirstOrDefault(key => key is not ("models" or SchemaKey)) is { } unknown)
+            throw new ManifestException($"{path}: unknown top-level field '{unknown}'; expected 'models' (and optionally '{SchemaKey}')");
         var models = list.Select((node, i) => Parse(path, node, i)).ToList();
         var manifest = new ModelsManifest(path, models);
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -85,6 +92,11 @@ public sealed record ModelsManifest(string Path, IReadOnlyList<AlignedModelSpec>
         ManifestException Bad(string field, string reason) => new($"{Path}: model '{m.Name}': field '{field}': {reason}");
         if (string.IsNullOrWhiteSpace(m.Name))
             throw Bad("name", "must be a non-empty string");
+        // Names go into score files, provenance and one-line messages; a newline or escape in one would
+        // forge or garble those lines.
+        if (m.Name.Any(char.IsControl))
+            throw new ManifestException($"{Path}: model {JsonSerializer.Serialize(m.Name)}: field 'name': contains the control character " +
+                $"U+{(int)m.Name.First(char.IsControl):X4}; names must be printable");
         if (!File.Exists(Resolve(m.Onnx)))
             throw Bad("onnx", $"file not found: {Resolve(m.Onnx)}");
         if (!ChatTemplateSpec.Families.Contains(m.Template.Family))

@@ -4,14 +4,23 @@ namespace PoFT.Shared.Scoring;
 /// r̄(x, y), their weighted mean of per-token means.</summary>
 public sealed record PreferenceScore(string SampleId, IReadOnlyList<ModelScore> PerModel, double Reference)
 {
+    /// <exception cref="InvalidDataException">r̄ is not finite (a model's mean is not), naming the sample.</exception>
     public static PreferenceScore Combine(string sampleId, IReadOnlyList<ModelScore> perModel, IReadOnlyList<double> weights)
     {
+        // Weights scaled by the largest sum to at most the number of models, so any positive finite weights
+        // give a finite r̄: the plain weighted sum overflows to ∞/∞ = NaN with two weights of 1e308.
+        var largest = weights.Max();
         double weighted = 0, total = 0;
         for (var j = 0; j < perModel.Count; j++)
         {
-            weighted += weights[j] * perModel[j].Mean;
-            total += weights[j];
+            var weight = weights[j] / largest;
+            weighted += weight * perModel[j].Mean;
+            total += weight;
         }
-        return new PreferenceScore(sampleId, perModel, weighted / total);
+        var reference = weighted / total;
+        if (!double.IsFinite(reference))
+            throw new InvalidDataException($"sample '{sampleId}': r̄ is {reference}, from per-model means [{string.Join(", ", perModel.Select(m => m.Mean))}] " +
+                $"and weights [{string.Join(", ", weights)}]; a reference score must be a finite number");
+        return new PreferenceScore(sampleId, perModel, reference);
     }
 }

@@ -46,17 +46,32 @@ public static class ScoreFile
         var other => throw new ArgumentException($"{path}: score files are .msgpack or .jsonl, not '{other}'"),
     };
 
+    /// <summary>Refuses a record whose numbers are not finite: MessagePack can carry a NaN (JSON cannot), and
+    /// read back as a reference score it would poison every loss it enters.</summary>
+    private static ScoreRecord Finite(ScoreRecord record, string where)
+    {
+        if (!double.IsFinite(record.Reference))
+            throw new InvalidDataException($"{where}: record '{record.Id}': field 'reference' is {record.Reference}, not a finite number");
+        foreach (var model in record.Models)
+            if (!double.IsFinite(model.Sum) || !double.IsFinite(model.Mean))
+                throw new InvalidDataException($"{where}: record '{record.Id}': model '{model.Name}': field '{(double.IsFinite(model.Sum) ? "mean" : "sum")}' " +
+                    $"is {(double.IsFinite(model.Sum) ? model.Mean : model.Sum)}, not a finite number");
+        return record;
+    }
+
     private static (List<ScoreRecord>, long) ReadMessagePack(Stream stream, string path)
     {
         var records = new List<ScoreRecord>();
         using var reader = new MessagePackStreamReader(stream);
         while (reader.ReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult() is { } message)
         {
-            try { records.Add(MessagePackSerializer.Deserialize<ScoreRecord>(message)); }
+            ScoreRecord record;
+            try { record = MessagePackSerializer.Deserialize<ScoreRecord>(message); }
             catch (MessagePackSerializationException e)
             {
                 throw new InvalidDataException($"{path}: record {records.Count + 1} is not a score record: {e.Message}");
             }
+            records.Add(Finite(record, $"{path}: record {records.Count + 1}"));
         }
         return (records, stream.Length - reader.RemainingBytes.Length);
     }
@@ -74,15 +89,17 @@ public static class ScoreFile
             if (end < 0)
                 break;
             line++;
+            ScoreRecord record;
             try
             {
-                records.Add(JsonSerializer.Deserialize<ScoreRecord>(bytes.AsSpan((int)valid, end - (int)valid), Json)
-                    ?? throw new JsonException("null"));
+                record = JsonSerializer.Deserialize<ScoreRecord>(bytes.AsSpan((int)valid, end - (int)valid), Json)
+                    ?? throw new JsonException("null");
             }
             catch (JsonException e)
             {
                 throw new InvalidDataException($"{path}:{line}: not a score record: {e.Message}");
             }
+            records.Add(Finite(record, $"{path}:{line}"));
             valid = end + 1;
         }
         return (records, valid);

@@ -89,6 +89,78 @@ public class SftDataSetTests
     }
 
     [Fact]
+    public void A_duplicate_field_is_a_bad_record_at_its_line_and_skip_bad_skips_it()
+    {
+        using var temp = new TempDirectory();
+        var path = Write(temp,
+            """{"prompt": "a", "response": "b"}""",
+            """{"prompt": "first", "response": "r", "prompt": "second"}""",
+            """{"messages": [{"role": "user", "content": "x", "role": "assistant"}, {"role": "assistant", "content": "y"}]}""");
+        var error = Assert.Throws<DataFormatException>(() => SftDataSet.Read(path));
+        Assert.Equal($"{path}:2", error.Location);
+        Assert.Contains("'prompt'", error.Reason);
+
+        var data = SftDataSet.Read(path, skipBad: true);
+        Assert.Equal(["a"], data.Samples.Select(s => s.Messages[0].Content));
+        Assert.Equal([$"{path}:2", $"{path}:3"], data.Skipped.Select(s => s.Location));
+        Assert.Contains("'role'", data.Skipped[1].Reason);
+    }
+
+    [Fact]
+    public void Invalid_utf8_is_a_bad_record_at_its_line_not_replaced_text()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.File("data.jsonl");
+        var good = "{\"prompt\": \"caf\u00e9\", \"response\": \"ok\"}\n"u8.ToArray();
+        // "caf" then 0xE9 alone: Latin-1 'é', not UTF-8; a decoder that replaces it would score "caf\uFFFD".
+        byte[] bad = [.. "{\"prompt\": \"caf"u8, 0xE9, .. "\", \"response\": \"ok\"}\n"u8];
+        File.WriteAllBytes(path, [.. good, .. bad, .. good.Select(b => b == (byte)'k' ? (byte)'K' : b)]);
+
+        var error = Assert.Throws<DataFormatException>(() => SftDataSet.Read(path));
+        Assert.Equal($"{path}:2", error.Location);
+        Assert.Contains("UTF-8", error.Reason);
+        Assert.Contains($"byte {Array.IndexOf(bad, (byte)0xE9) + 1}", error.Reason);
+
+        var data = SftDataSet.Read(path, skipBad: true);
+        Assert.Equal(["caf\u00e9", "caf\u00e9"], data.Samples.Select(s => s.Messages[0].Content));
+        Assert.Equal([$"{path}:2"], data.Skipped.Select(s => s.Location));
+    }
+
+    [Fact]
+    public void A_byte_order_mark_and_crlf_line_ends_are_read_as_text_files_are()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.File("data.jsonl");
+        File.WriteAllBytes(path, [0xEF, 0xBB, 0xBF, .. "{\"prompt\": \"a\", \"response\": \"b\"}\r\n\r\n{\"prompt\": \"c\", \"response\": \"d\"}"u8]);
+        var data = SftDataSet.Read(path);
+        Assert.Equal(["b", "d"], data.Samples.Select(s => s.Messages[1].Content));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("\n   \r\n\n")]
+    public void A_file_without_samples_is_an_error_naming_it(string content)
+    {
+        using var temp = new TempDirectory();
+        var path = temp.File("data.jsonl");
+        File.WriteAllText(path, content);
+        var error = Assert.Throws<DataFormatException>(() => SftDataSet.Read(path));
+        Assert.Equal(path, error.Location);
+        Assert.Contains("no samples", error.Reason);
+    }
+
+    [Fact]
+    public void A_file_whose_every_record_is_skipped_is_an_error_naming_it_and_the_first_bad_record()
+    {
+        using var temp = new TempDirectory();
+        var path = Write(temp, "not json", """{"prompt": "x"}""");
+        var error = Assert.Throws<DataFormatException>(() => SftDataSet.Read(path, skipBad: true));
+        Assert.Equal(path, error.Location);
+        Assert.Contains("2 bad records", error.Reason);
+        Assert.Contains($"{path}:1", error.Reason);
+    }
+
+    [Fact]
     public void A_missing_file_is_an_error_naming_it()
     {
         var error = Assert.Throws<FileNotFoundException>(() => SftDataSet.Read("/nonexistent/data.jsonl"));

@@ -107,7 +107,31 @@ public sealed class ManifestScoringTests(AlignedModelsFixture models) : IClassFi
         var samples = AlignedModelsFixture.MultiTurn(6, seed: 4);
         var error = await Assert.ThrowsAsync<InvalidSampleException>(() => Score(manifest, Ort, samples));
         Assert.Matches("m[0-5]", error.Message);
+        var length = Unlimited(ChatTemplateSpec.Llama3).Tokenize(samples.Single(s => s.Id == error.SampleId)).TokenIds.Length;
+        Assert.Contains($"{manifest}: model 'llama': field 'max_length': the sample is {length} tokens, longer than max_length 24", error.Message);
     }
+
+    [Theory]
+    [InlineData("error", "refuses it")]
+    [InlineData("truncate-response", "leaves no response token")]
+    public void A_max_length_too_small_for_the_probe_is_reported_as_max_length_not_as_the_template(string truncation, string consequence)
+    {
+        var entry = AlignedModelsFixture.Entry("llama", ChatTemplateSpec.Llama3, maxLength: 5);
+        entry["truncation"] = truncation;
+        var path = models.Manifest($"probe-{truncation}.json", entry);
+        var error = Assert.Throws<ManifestException>(() => AlignedModelSet.Open(ModelsManifest.Load(path), Ort, 0, _ => { }).Dispose());
+
+        var probe = new SftSample("probe", [new ChatMessage(ChatMessage.User, "Hi"), new ChatMessage(ChatMessage.Assistant, "Hello.")]);
+        var length = Unlimited(ChatTemplateSpec.Llama3).Tokenize(probe).TokenIds.Length;
+        Assert.Contains($"{path}: model 'llama': field 'max_length'", error.Message);
+        Assert.Contains($"{length} tokens, longer than max_length 5", error.Message);
+        Assert.Contains(consequence, error.Message);
+        Assert.DoesNotContain("does not fit", error.Message);
+    }
+
+    private ChatTokenizer Unlimited(string family) => new(
+        PoFT.Shared.Tokenizers.TokenizerLoader.Load(new("hf", "tokenizer.json"), Path.Combine(models.Root, "llama-onnx")),
+        new ChatTemplateSpec(family), int.MaxValue, TruncationPolicy.Error);
 
     [Theory]
     [InlineData("template", """{"family": "vicuna"}""", "field 'template.family': 'vicuna' is not one of")]
@@ -145,6 +169,50 @@ public sealed class ManifestScoringTests(AlignedModelsFixture models) : IClassFi
             AlignedModelSet.Open(ModelsManifest.Load(path), Ort, 0, _ => { }).Dispose());
         Assert.Contains("model 'qwen'", error.Message);
         Assert.Contains("template 'llama3'", error.Message);
+    }
+
+    [Fact]
+    public void An_unknown_top_level_field_is_an_error_naming_it_and_schema_is_allowed()
+    {
+        var entry = AlignedModelsFixture.Entry("llama", ChatTemplateSpec.Llama3);
+        var path = Path.Combine(models.Root, "top-level.json");
+        File.WriteAllText(path, new JsonObject { ["$schema"] = "./models-manifest.schema.json", ["models"] = new JsonArray(entry.DeepClone()) }.ToJsonString());
+        Assert.Equal(["llama"], ModelsManifest.Load(path).Names);
+
+        File.WriteAllText(path, new JsonObject { ["models"] = new JsonArray(entry.DeepClone()), ["weights"] = new JsonObject { ["llama"] = 3 } }.ToJsonString());
+        var error = Assert.Throws<ManifestException>(() => ModelsManifest.Load(path));
+        Assert.Contains(path, error.Message);
+        Assert.Contains("unknown top-level field 'weights'", error.Message);
+    }
+
+    [Theory]
+    [InlineData("llama\nqwen", "U+000A")]
+    [InlineData("llama\u001b[2J", "U+001B")]
+    public void A_model_name_with_a_control_character_is_an_error_naming_the_field(string name, string expected)
+    {
+        var path = models.Manifest($"control-{expected}.json", AlignedModelsFixture.Entry(name, ChatTemplateSpec.Llama3));
+        var error = Assert.Throws<ManifestException>(() => ModelsManifest.Load(path));
+        Assert.Contains(path, error.Message);
+        Assert.Contains("field 'name'", error.Message);
+        Assert.Contains(expected, error.Message);
+        Assert.DoesNotContain(error.Message, char.IsControl);
+    }
+
+    [Fact]
+    public void An_onnx_path_outside_the_manifest_folder_is_read_and_a_file_that_is_not_onnx_is_named_as_such()
+    {
+        using var elsewhere = new TempDirectory();
+        var notOnnx = elsewhere.File("passwd");
+        File.WriteAllText(notOnnx, "root:x:0:0:root:/root:/bin/bash\n");
+        var entry = AlignedModelsFixture.Entry("llama", ChatTemplateSpec.Llama3);
+        entry["onnx"] = Path.GetRelativePath(models.Root, notOnnx);
+        Assert.StartsWith("..", entry["onnx"]!.GetValue<string>());
+        var path = models.Manifest("outside.json", entry);
+
+        var error = Assert.Throws<ManifestException>(() => AlignedModelSet.Open(ModelsManifest.Load(path), Ort, 0, _ => { }).Dispose());
+        Assert.Contains(path, error.Message);
+        Assert.Contains("model 'llama': field 'onnx': not a scoring graph", error.Message);
+        Assert.Contains(notOnnx, error.Message);
     }
 
     [Fact]

@@ -81,6 +81,18 @@ public class ScoreFileTests
     }
 
     [Fact]
+    public void A_record_with_a_number_that_is_not_finite_is_refused_naming_file_record_and_field()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.File("s.msgpack");
+        var good = Record(1);
+        var bad = good with { Id = "nan-sum", Models = [good.Models[0], good.Models[1] with { Sum = double.NaN }] };
+        File.WriteAllBytes(path, [.. ScoreFile.Encode(good, messagePack: true), .. ScoreFile.Encode(bad, messagePack: true)]);
+        var error = Assert.Throws<InvalidDataException>(() => ScoreFile.Read(path));
+        Assert.Contains($"{path}: record 2: record 'nan-sum': model 'qwen': field 'sum' is NaN", error.Message);
+    }
+
+    [Fact]
     public void Resuming_with_other_models_is_refused()
     {
         using var temp = new TempDirectory();

@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using PoFT.Scorer.Pipeline;
+using PoFT.Shared.Checkpoints;
 using PoFT.Shared.Data;
 using PoFT.Shared.Scoring;
 using PoFT.Tests.Support;
@@ -91,6 +93,32 @@ public sealed class ScoringPipelineTests : IDisposable
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => drain.WaitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains("s33", error.Message);
         Assert.True(consumed.SelectMany(b => b.Samples).Count() <= 32, "no sample at or after the failing window may be delivered");
+    }
+
+    [Fact]
+    public async Task A_model_whose_output_is_not_finite_stops_scoring_naming_the_model_and_sample()
+    {
+        // Finite weights, as a checkpoint check passes them, but final-norm weights of 1e38 push the logits
+        // past float's range: the log-probs come out as NaN or -∞, as from a diverged fine-tune.
+        var config = RandomCheckpoints.Config("gqa-tied");
+        var random = new Random(6);
+        var tensors = ExpectedTensors.For(config).Select(spec =>
+        {
+            var values = new float[spec.Shape.Aggregate(1L, (a, b) => a * b)];
+            for (var i = 0; i < values.Length; i++)
+                values[i] = spec.Name == ExpectedTensors.FinalNorm ? 1e38f : (float)(0.3 * (random.NextDouble() - 0.5));
+            return new TensorData(spec.Name, SafetensorsDType.F32, spec.Shape, MemoryMarshal.AsBytes<float>(values).ToArray());
+        }).ToList();
+        Checkpoint.Save(_temp.File("overflowing"), config, tensors, tokenizerDirectory: null);
+        using var overflowing = TorchTokenLogProbModel.Load(_temp.File("overflowing"), Placement.Cpu);
+        var samples = CharTokenization.Samples(12, seed: 7);
+        var pipeline = new ScoringPipeline([Models()[0], new("broken", 1.0, CharTokenization.For(97), overflowing, 512)],
+            new ScoringPipelineOptions { WindowSize = 4 });
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => Drain(pipeline.Start(samples, batchSize: 4)).WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("aligned model 'broken'", error.Message);
+        Assert.Matches("sample 's([0-9]|1[01])'", error.Message);
+        Assert.Contains("not finite", error.Message);
     }
 
     [Fact]

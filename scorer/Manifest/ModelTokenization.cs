@@ -1,0 +1,56 @@
+using System.Text.Json;
+using PoFT.Shared.Chat;
+using PoFT.Shared.Data;
+using PoFT.Shared.Manifest;
+using PoFT.Shared.Tokenizers;
+
+namespace PoFT.Scorer.Manifest;
+
+/// <summary>One aligned model's tokenization as its manifest entry asks (template, max_length,
+/// truncation), tried on a probe conversation when opened. Its errors tell the two causes apart: a
+/// template the tokenizer cannot render, and a sample longer than max_length (both numbers, the manifest,
+/// the model and field <c>max_length</c>).</summary>
+internal static class ModelTokenization
+{
+    private static readonly SftSample Probe = new("probe", [new ChatMessage(ChatMessage.User, "Hi"), new ChatMessage(ChatMessage.Assistant, "Hello.")]);
+
+    public static Func<SftSample, TokenizedSample> Open(ModelsManifest manifest, AlignedModelSpec spec, ModelTokenizer tokenizer)
+    {
+        // Unlimited first: a probe that fails here is the template and tokenizer disagreeing; one that fails
+        // only under max_length is a max_length too small, and must be reported as that.
+        var unlimited = new ChatTokenizer(tokenizer, spec.Template, int.MaxValue, TruncationPolicy.Error);
+        int probeLength;
+        try { probeLength = unlimited.Tokenize(Probe).TokenIds.Length; }
+        catch (Exception e) when (e is ArgumentException or InvalidSampleException)
+        {
+            throw new ManifestException($"{manifest.Path}: model '{spec.Name}': template '{spec.Template.Family}' does not fit its tokenizer: {e.Message}");
+        }
+        var chat = new ChatTokenizer(tokenizer, spec.Template, spec.MaxLength, spec.Truncation);
+        try { chat.Tokenize(Probe); }
+        catch (InvalidSampleException)
+        {
+            throw new ManifestException($"{manifest.Path}: model '{spec.Name}': field 'max_length': the one-turn probe conversation " +
+                $"(\"Hi\", \"Hello.\") is {TooLong(probeLength, spec)}, so no sample would fit");
+        }
+        return sample =>
+        {
+            try { return chat.Tokenize(sample); }
+            // Re-tokenized without the limit only on this failure path, to tell a too-long sample from one
+            // the template refuses.
+            catch (InvalidSampleException) when (Length(unlimited, sample) is { } length && length > spec.MaxLength)
+            {
+                throw new InvalidSampleException(sample.Id, $"{manifest.Path}: model '{spec.Name}': field 'max_length': the sample is {TooLong(length, spec)}");
+            }
+        };
+    }
+
+    private static int? Length(ChatTokenizer unlimited, SftSample sample)
+    {
+        try { return unlimited.Tokenize(sample).TokenIds.Length; }
+        catch (InvalidSampleException) { return null; }
+    }
+
+    private static string TooLong(int length, AlignedModelSpec spec) =>
+        $"{length} tokens, longer than max_length {spec.MaxLength}, and truncation '{JsonSerializer.Serialize(spec.Truncation).Trim('"')}' " +
+        (spec.Truncation == TruncationPolicy.Error ? "refuses it" : "leaves no response token to score");
+}

@@ -1,0 +1,74 @@
+using PoFT.Shared.Scoring;
+
+namespace PoFT.Scorer;
+
+/// <summary>
+/// The score file a scoring-only run writes, and its provenance sidecar (<see cref="ScoreProvenance"/>).
+/// An existing file is opened at once, with <c>--resume</c> only and only if its provenance matches this
+/// run's: its records say what is left to score. A new file and its sidecar are created only when the
+/// first records are ready, or when the run ends with nothing to score: a run that fails before that (a
+/// sample too long, a model whose output is not finite, Ctrl-C) leaves no empty file behind.
+/// </summary>
+public sealed class ScoreOutput : IDisposable
+{
+    private readonly string _path;
+    private readonly IReadOnlyList<string> _modelNames;
+    private readonly ScoreProvenance _provenance;
+    private readonly bool _provenanceRecorded;
+    private ScoreFileWriter? _writer;
+
+    public IReadOnlySet<string> AlreadyScored { get; }
+
+    private ScoreOutput(string path, IReadOnlyList<string> modelNames, ScoreProvenance provenance, bool provenanceRecorded, ScoreFileWriter? writer)
+    {
+        (_path, _modelNames, _provenance, _provenanceRecorded, _writer) = (path, modelNames, provenance, provenanceRecorded, writer);
+        AlreadyScored = writer?.AlreadyScored ?? new HashSet<string>();
+    }
+
+    /// <param name="provenance">This run's; called once the cheap checks have passed (it hashes the models).</param>
+    /// <param name="manifestPath">Named in a refusal to resume.</param>
+    public static ScoreOutput Open(string path, bool resume, IReadOnlyList<string> modelNames, Func<ScoreProvenance> provenance, string manifestPath)
+    {
+        // Now, not at the first record: an --out that is no score file must not cost a whole run.
+        ScoreFile.IsMessagePack(path);
+        var sidecar = ScoreProvenance.PathOf(path);
+        var exists = File.Exists(path);
+        var recorded = File.Exists(sidecar);
+        if (exists && !resume)
+            throw new IOException($"{path} exists: pass --resume to continue it, or choose another --out");
+        if (recorded && !resume)
+            throw new IOException($"{sidecar} exists without its score file {path}: pass --resume to score with what it records, or remove it");
+        if (exists && !recorded)
+            throw new InvalidDataException($"{path}: cannot resume: it has no provenance file {sidecar} (written by an older version, or removed), " +
+                "so what scored its records is unknown; score into a new --out");
+        var now = provenance();
+        if (recorded)
+            ScoreProvenance.Read(sidecar).RequireSame(now, difference =>
+                $"{path}: cannot resume with {manifestPath}: {difference} (recorded in {sidecar}); resume with the same models and settings, or score into a new --out");
+        // Checked before the writer opens the file, since opening it for --resume drops a torn last record.
+        return new ScoreOutput(path, modelNames, now, recorded, exists ? ScoreFileWriter.Open(path, resume, modelNames) : null);
+    }
+
+    /// <summary>Appends the records and makes them durable: what a resumed run will find.</summary>
+    public void Append(IEnumerable<ScoreRecord> records)
+    {
+        var writer = _writer ??= Create();
+        foreach (var record in records)
+            writer.Append(record);
+        writer.Flush();
+    }
+
+    /// <summary>Ends a run that finished: its file exists even when there was nothing to score.</summary>
+    public void Complete() => (_writer ??= Create()).Flush();
+
+    // The sidecar first, so a score file never exists without one. resume: false, so a score file that
+    // appeared since Open is refused rather than appended to; WriteNew refuses a sidecar that did.
+    private ScoreFileWriter Create()
+    {
+        if (!_provenanceRecorded)
+            _provenance.WriteNew(ScoreProvenance.PathOf(_path));
+        return ScoreFileWriter.Open(_path, resume: false, _modelNames);
+    }
+
+    public void Dispose() => _writer?.Dispose();
+}
