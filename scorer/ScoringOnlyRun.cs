@@ -54,12 +54,22 @@ public sealed class ScoringOnlyRun : IDisposable
     public async Task<ScoringPipeline> RunAsync(IProgress<(int Samples, long Tokens)>? progress, CancellationToken cancellation)
     {
         var pipeline = new ScoringPipeline(Models.Models, _pipelineOptions);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var scored = 0;
-        await foreach (var batch in pipeline.Start(Todo, batchSize: 64, cancellation).ReadAllAsync(cancellation))
+        try
         {
-            _output.Append(batch.Scores.Select(score => ScoreRecord.From(score, _manifest.Names)));
-            scored += batch.Samples.Count;
-            progress?.Report((scored, pipeline.Statistics.Sum(s => s.Tokens)));
+            await foreach (var batch in pipeline.Start(Todo, batchSize: 64, stop.Token).ReadAllAsync(cancellation))
+            {
+                _output.Append(batch.Scores.Select(score => ScoreRecord.From(score, _manifest.Names)));
+                scored += batch.Samples.Count;
+                progress?.Report((scored, pipeline.Statistics.Sum(s => s.Tokens)));
+            }
+        }
+        finally
+        {
+            // Stopped or failed part-way: the sessions are disposed only once no inference is in flight.
+            await stop.CancelAsync();
+            await pipeline.Finished;
         }
         _output.Complete();
         return pipeline;

@@ -59,10 +59,16 @@ public static class ScoreCommand
 
         var clock = Stopwatch.StartNew();
         ScoringPipeline pipeline;
-        await using (var progress = new ProgressDisplay("scoring", run.Todo.Count, "samples"))
+        try
         {
+            await using var progress = new ProgressDisplay("scoring", run.Todo.Count, "samples");
             pipeline = await run.RunAsync(new Progress<(int Samples, long Tokens)>(p =>
                 progress.Report(p.Samples, $"{p.Tokens / clock.Elapsed.TotalSeconds:F0} tok/s")), cancellation);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            Console.Error.WriteLine($"stopped: the records scored so far are in {outPath}; `score --resume` scores the rest");
+            return ShutdownSignal.ExitCode;
         }
         var seconds = clock.Elapsed.TotalSeconds;
         var tokens = pipeline.Statistics.Sum(s => s.Tokens);

@@ -12,21 +12,19 @@ namespace PoFT.Scorer.Manifest;
 /// the model and field <c>max_length</c>).</summary>
 internal static class ModelTokenization
 {
-    private static readonly SftSample Probe = new("probe", [new ChatMessage(ChatMessage.User, "Hi"), new ChatMessage(ChatMessage.Assistant, "Hello.")]);
-
     public static Func<SftSample, TokenizedSample> Open(ModelsManifest manifest, AlignedModelSpec spec, ModelTokenizer tokenizer)
     {
         // Unlimited first: a probe that fails here is the template and tokenizer disagreeing; one that fails
         // only under max_length is a max_length too small, and must be reported as that.
         var unlimited = new ChatTokenizer(tokenizer, spec.Template, int.MaxValue, TruncationPolicy.Error);
         int probeLength;
-        try { probeLength = unlimited.Tokenize(Probe).TokenIds.Length; }
+        try { probeLength = unlimited.Tokenize(ChatTokenizer.Probe).TokenIds.Length; }
         catch (Exception e) when (e is ArgumentException or InvalidSampleException)
         {
             throw new ManifestException($"{manifest.Path}: model '{spec.Name}': template '{spec.Template.Family}' does not fit its tokenizer: {e.Message}");
         }
         var chat = new ChatTokenizer(tokenizer, spec.Template, spec.MaxLength, spec.Truncation);
-        try { chat.Tokenize(Probe); }
+        try { chat.Tokenize(ChatTokenizer.Probe); }
         catch (InvalidSampleException)
         {
             throw new ManifestException($"{manifest.Path}: model '{spec.Name}': field 'max_length': the one-turn probe conversation " +

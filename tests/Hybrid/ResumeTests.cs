@@ -50,6 +50,7 @@ public sealed class ResumeTests(AlignedModelsFixture models) : IClassFixture<Ali
         ["--eval-every"] = "1",
         ["--checkpoint-every"] = "1",
         ["--keep-top"] = "70",
+        ["--eval-on-start"] = "true",
     };
 
     private static IEnumerable<TrainOption> Flagged => TrainOptions.All.Where(o => o.Flag is not null);
