@@ -15,6 +15,7 @@ usage: ./run.sh <verb> [options]
   init-model   create a fresh Llama-family checkpoint from a preset or config.json
   export       export a checkpoint to ONNX for the scorer (--verify checks it against TorchSharp)
   score        score SFT data with the aligned models of a manifest (scoring-only mode)
+  inspect      show what is scored: each model's rendered text with the scored tokens marked
   train        train the target model with PoFT, CE or a variant
   bench        speed and memory benchmarks, side by side
 
@@ -70,7 +71,7 @@ verb=${1:-}
 case "$verb" in
   -h|--help|help) usage ;;
   test) run_tests "$@" ;;
-  demo|init-model|export|score|train|bench)
+  demo|init-model|export|score|inspect|train|bench)
     build
     # The demo's report quotes the command that produced it.
     POFT_COMMAND="./run.sh $verb $*" exec dotnet "$cli" "$verb" "$@" ;;

@@ -15,6 +15,7 @@ var root = new RootCommand("PoFT.Hybrid: preference-oriented SFT with ONNX Runti
     TrainCommand.Create(),
     DemoCommand.Create(),
     BenchCommand.Create(),
+    InspectCommand.Create(),
 };
 try
 {

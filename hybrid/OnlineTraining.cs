@@ -37,7 +37,7 @@ public static class OnlineTraining
 
     /// <summary>The target's tokenizer and template, tried on <see cref="ChatTokenizer.Probe"/> before anything
     /// is loaded or scored, so a template its tokenizer cannot render fails at once, naming the config field.</summary>
-    private static ChatTokenizer TargetTokenization(TrainConfig config, string modelDirectory)
+    public static ChatTokenizer TargetTokenization(TrainConfig config, string modelDirectory)
     {
         var target = new ChatTokenizer(TokenizerLoader.LoadFromModelDirectory(modelDirectory), config.Template, config.MaxLength, config.Truncation);
         try

@@ -51,12 +51,7 @@ public sealed class AlignedModelSet : IDisposable
     /// model.onnx, else the tokenizer's).</returns>
     private static (Func<SftSample, TokenizedSample>, int) OpenTokenization(ModelsManifest manifest, AlignedModelSpec spec)
     {
-        ModelTokenizer tokenizer;
-        try { tokenizer = TokenizerLoader.Load(spec.Tokenizer, manifest.Directory); }
-        catch (Exception e) when (e is IOException or FormatException or ArgumentException or InvalidDataException)
-        {
-            throw new ManifestException($"{manifest.Path}: model '{spec.Name}': tokenizer: {e.Message}");
-        }
+        var tokenizer = LoadTokenizer(manifest, spec);
         var tokenize = ModelTokenization.Open(manifest, spec, tokenizer);
         var configPath = Path.Combine(Path.GetDirectoryName(manifest.Resolve(spec.Onnx))!, Checkpoint.ConfigFile);
         var modelConfig = File.Exists(configPath) ? ModelConfig.Load(configPath) : null;
@@ -66,6 +61,25 @@ public sealed class AlignedModelSet : IDisposable
         if (modelVocabulary < tokenizer.VocabularySize)
             throw new ManifestException($"{manifest.Path}: model '{spec.Name}': its tokenizer has {tokenizer.VocabularySize} ids but the model's vocab_size is {modelVocabulary} ({configPath})");
         return (tokenize, modelVocabulary ?? tokenizer.VocabularySize ?? 128_000);
+    }
+
+    /// <summary>Each model's tokenization alone, checked as for scoring but with no backend opened: what the
+    /// <c>inspect</c> verb shows.</summary>
+    public static IReadOnlyList<(string Name, ChatTokenizer Chat)> OpenTokenizations(ModelsManifest manifest) =>
+        [.. manifest.Models.Select(spec =>
+        {
+            var tokenizer = LoadTokenizer(manifest, spec);
+            ModelTokenization.Open(manifest, spec, tokenizer);
+            return (spec.Name, new ChatTokenizer(tokenizer, spec.Template, spec.MaxLength, spec.Truncation));
+        })];
+
+    private static ModelTokenizer LoadTokenizer(ModelsManifest manifest, AlignedModelSpec spec)
+    {
+        try { return TokenizerLoader.Load(spec.Tokenizer, manifest.Directory); }
+        catch (Exception e) when (e is IOException or FormatException or ArgumentException or InvalidDataException)
+        {
+            throw new ManifestException($"{manifest.Path}: model '{spec.Name}': tokenizer: {e.Message}");
+        }
     }
 
     public void Dispose()

@@ -18,7 +18,11 @@ public sealed class ChatTokenizer(ModelTokenizer tokenizer, ChatTemplateSpec tem
 
     public ModelTokenizer Tokenizer => tokenizer;
 
-    public TokenizedSample Tokenize(SftSample sample)
+    public TokenizedSample Tokenize(SftSample sample) => Inspect(sample).Tokenized;
+
+    /// <summary>What <see cref="Tokenize"/> gives, with the rendered text and where each kept token lies in it:
+    /// what the <c>inspect</c> verb shows.</summary>
+    public InspectedSample Inspect(SftSample sample)
     {
         ArgumentNullException.ThrowIfNull(sample);
         var conversation = ChatTemplates.Render(template, tokenizer, sample);
@@ -28,25 +32,29 @@ public sealed class ChatTokenizer(ModelTokenizer tokenizer, ChatTemplateSpec tem
         var mask = new bool[encoded.Count];
         for (var t = 1; t < encoded.Count; t++)
             mask[t] = conversation.ResponseSpans.Any(span => encoded.Starts[t] >= span.Start.Value && encoded.Starts[t] < span.End.Value);
-        var (ids, kept) = Truncate(sample.Id, encoded.Ids, mask);
-        if (!kept.Skip(1).Any(m => m))
+        var kept = Truncate(sample.Id, encoded.Ids);
+        var ids = kept.Select(t => encoded.Ids[t]).ToArray();
+        var keptMask = kept.Select(t => mask[t]).ToArray();
+        if (!keptMask.Skip(1).Any(m => m))
             throw new InvalidSampleException(sample.Id, $"no response token left after truncation to {_maxTokens} tokens ({encoded.Count} before)");
-        kept[0] = false;
-        return new TokenizedSample(sample.Id, ids, kept);
+        keptMask[0] = false;
+        var tokens = kept.Select((t, i) => new InspectedToken(encoded.Ids[t], encoded.Starts[t], encoded.Ends[t], keptMask[i])).ToList();
+        return new InspectedSample(new TokenizedSample(sample.Id, ids, keptMask), conversation.Text, tokens);
     }
 
-    private (int[] Ids, bool[] Mask) Truncate(string sampleId, int[] ids, bool[] mask)
+    /// <returns>The indices of the tokens kept, in order.</returns>
+    private int[] Truncate(string sampleId, int[] ids)
     {
+        var all = Enumerable.Range(0, ids.Length);
         if (ids.Length <= _maxTokens)
-            return (ids, mask);
+            return [.. all];
         switch (truncation)
         {
             case TruncationPolicy.TruncateResponse:
-                return (ids[.._maxTokens], mask[.._maxTokens]);
+                return [.. all.Take(_maxTokens)];
             case TruncationPolicy.TruncatePrompt:
                 var keepBos = tokenizer.Bos is { } bos && ids[0] == bos.Id ? 1 : 0;
-                var tail = _maxTokens - keepBos;
-                return ([.. ids[..keepBos], .. ids[^tail..]], [.. mask[..keepBos], .. mask[^tail..]]);
+                return [.. all.Take(keepBos), .. all.TakeLast(_maxTokens - keepBos)];
             default:
                 throw new InvalidSampleException(sampleId, $"{ids.Length} tokens exceed the maximum of {_maxTokens} (truncation policy 'error')");
         }
