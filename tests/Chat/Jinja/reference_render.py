@@ -91,11 +91,25 @@ def utf16(text, index):
     return len(text[:index].encode("utf-16-le")) // 2
 
 
+_environments = {}
+_templates = {}
+
+
+def compiled(source, now_text):
+    # Compiling is most of the cost: one environment per clock, one compile per template source.
+    env = _environments.get(now_text)
+    if env is None:
+        now = datetime.fromisoformat(now_text) if now_text else datetime.now()
+        env = _environments[now_text] = make_environment(now)
+    key = (source, now_text)
+    if key not in _templates:
+        _templates[key] = env.from_string(source)
+    return env, _templates[key]
+
+
 def render(case):
-    now = datetime.fromisoformat(case["now"]) if case.get("now") else datetime.now()
-    env = make_environment(now)
     try:
-        template = env.from_string(case["template"])
+        env, template = compiled(case["template"], case.get("now"))
         blocks, indices = [], []
         with env.activate_tracker(blocks, indices):
             for block in template.generate(**case.get("variables", {})):
