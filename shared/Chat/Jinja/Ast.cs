@@ -11,7 +11,9 @@ internal sealed record IfNode(IReadOnlyList<(Expr Test, IReadOnlyList<Node> Body
 internal sealed record ForNode(Target Target, Expr Iterable, Expr? Filter, IReadOnlyList<Node> Body, IReadOnlyList<Node> Else, int Line) : Node(Line);
 internal sealed record SetNode(Target Target, Expr Value, int Line) : Node(Line);
 internal sealed record SetBlockNode(Target Target, IReadOnlyList<FilterCall> Filters, IReadOnlyList<Node> Body, int Line) : Node(Line);
-internal sealed record MacroNode(string Name, IReadOnlyList<Parameter> Parameters, IReadOnlyList<Node> Body, int Line) : Node(Line);
+/// <summary>A macro; as in jinja2, it takes extra positional arguments, unknown keywords or a caller only when its
+/// body reads <c>varargs</c>, <c>kwargs</c> or <c>caller</c>.</summary>
+internal sealed record MacroNode(string Name, IReadOnlyList<Parameter> Parameters, IReadOnlyList<Node> Body, IReadOnlySet<string> NamesRead, int Line) : Node(Line);
 internal sealed record CallBlockNode(CallExpr Call, IReadOnlyList<Parameter> CallerParameters, IReadOnlyList<Node> Body, int Line) : Node(Line);
 internal sealed record FilterBlockNode(IReadOnlyList<FilterCall> Filters, IReadOnlyList<Node> Body, int Line) : Node(Line);
 internal sealed record WithNode(IReadOnlyList<(Target Target, Expr Value)> Assignments, IReadOnlyList<Node> Body, int Line) : Node(Line);

@@ -83,7 +83,7 @@ internal sealed partial class Interpreter
                 Assign(setBlock.Target, ApplyFilters(setBlock.Filters, Capture(setBlock.Body, new Scope(scope)), scope), scope);
                 return Flow.Normal;
             case MacroNode macro:
-                scope.Set(macro.Name, new Function(macro.Name, args => CallMacro(macro.Name, macro.Parameters, macro.Body, scope, args)));
+                scope.Set(macro.Name, new Function(macro.Name, args => CallMacro(macro.Name, macro.Parameters, macro.Body, scope, Check(macro, args))));
                 return Flow.Normal;
             case CallBlockNode callBlock:
                 var caller = new Function("caller", args => CallMacro("caller", callBlock.CallerParameters, callBlock.Body, scope, args));
@@ -190,6 +190,16 @@ internal sealed partial class Interpreter
         scope.Set("varargs", args.Positional.Skip(parameters.Count).ToArray());
         scope.Set("kwargs", PyOps.ToDict(named));
         return Capture(body, scope);
+    }
+
+    private static Arguments<object?> Check(MacroNode macro, Arguments<object?> args)
+    {
+        if (args.Positional.Count > macro.Parameters.Count && !macro.NamesRead.Contains("varargs"))
+            throw new TemplateError($"macro '{macro.Name}' takes not more than {macro.Parameters.Count} argument(s)");
+        foreach (var (name, _) in args.Named)
+            if (macro.Parameters.All(p => p.Name != name) && !macro.NamesRead.Contains(name == "caller" ? "caller" : "kwargs"))
+                throw new TemplateError($"macro '{macro.Name}' takes no keyword argument '{name}'");
+        return args;
     }
 
     private string Capture(IReadOnlyList<Node> body, Scope scope)

@@ -13,6 +13,7 @@ internal sealed class Parser
     private readonly string _template;
     private readonly List<Token> _tokens;
     private readonly Stack<string> _openBlocks = new();
+    private readonly Stack<HashSet<string>> _macroNamesRead = new();
     private int _pos;
 
     private Parser(string template, List<Token> tokens) => (_template, _tokens) = (template, tokens);
@@ -171,7 +172,11 @@ internal sealed class Parser
     {
         var name = Expect(TokenKind.Name).Value;
         var parameters = ParseSignature();
-        return new MacroNode(name, parameters, BlockBody("endmacro"), line);
+        var namesRead = new HashSet<string>(StringComparer.Ordinal);
+        _macroNamesRead.Push(namesRead);
+        var body = BlockBody("endmacro");
+        _macroNamesRead.Pop();
+        return new MacroNode(name, parameters, body, namesRead, line);
     }
 
     private CallBlockNode ParseCallBlock(int line)
@@ -375,7 +380,7 @@ internal sealed class Parser
                     "true" or "True" => new ConstExpr(true, token.Line),
                     "false" or "False" => new ConstExpr(false, token.Line),
                     "none" or "None" => new ConstExpr(null, token.Line),
-                    _ => new NameExpr(token.Value, token.Line),
+                    _ => ReadName(token),
                 };
             case TokenKind.String:
                 var text = (string)token.Literal!;
@@ -415,6 +420,13 @@ internal sealed class Parser
             default:
                 throw Fail(token, $"unexpected '{token.Describe()}'");
         }
+    }
+
+    private NameExpr ReadName(Token token)
+    {
+        foreach (var namesRead in _macroNamesRead)
+            namesRead.Add(token.Value);
+        return new NameExpr(token.Value, token.Line);
     }
 
     private Expr ParsePostfix(Expr node)

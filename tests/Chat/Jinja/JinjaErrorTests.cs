@@ -49,6 +49,9 @@ public class JinjaErrorTests
         new("missing-attribute-path", "{{ messages | selectattr('tool_calls.0.name', 'defined') | list }}", Messages),
         new("assign-attribute-of-non-namespace", "{% set d = {} %}{% set d.x = 1 %}", "{}"),
         new("compare-str-int", "{{ 'a' < 1 }}", "{}"),
+        new("macro-too-many-arguments", "{% macro m(a) %}{{ a }}{% endmacro %}\n{{ m(1, 2) }}", "{}"),
+        new("macro-unknown-keyword", "{% macro m(a) %}{{ a }}{% endmacro %}{{ m(a=1, b=2) }}", "{}"),
+        new("macro-without-caller", "{% macro m() %}x{% endmacro %}{% call m() %}body{% endcall %}", "{}"),
         new("multiline-statement-line", "{% for m in messages %}\n{% if m.role == 'user' %}\n\n{{ m.content.nope.deeper }}\n{% endif %}\n{% endfor %}", Messages),
 
         // ---- The template's own refusal ----

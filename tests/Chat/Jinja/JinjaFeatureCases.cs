@@ -76,6 +76,7 @@ public static class JinjaFeatureCases
         new("macro-varargs-kwargs", "{% macro v(a) %}{{ a }}{{ varargs }}{{ kwargs }}{% endmacro %}{{ v(1, 2, 3, k=4) }}", "{}"),
         new("call-blocks", "{% macro wrap() %}[{{ caller() }}]{% endmacro %}{% call wrap() %}inner{% endcall %}{% macro each(xs) %}{% for x in xs %}{{ caller(x) }}{% endfor %}{% endmacro %}{% call(item) each([1, 2]) %}<{{ item }}>{% endcall %}", "{}"),
         new("filter-block", "{% filter upper %}abc {{ 'd' }}{% endfilter %}{% filter replace('a', 'b') | title %}aaa xa{% endfilter %}", "{}"),
+        new("block-scoping", "{% set x %}{% set y = 1 %}{% endset %}[{{ y }}]{% filter upper %}{% set z = 2 %}{% endfilter %}[{{ z }}]{% generation %}{% set w = 3 %}{{ w }}{% endgeneration %}[{{ w }}]{% for i in [1] %}{% generation %}{{ i }}{% endgeneration %}{% endfor %}", "{}"),
         new("with-block", "{% set a = 0 %}{% with a = 1, b = a %}{{ a + b }}{% endwith %}{{ a }}", "{}"),
         new("generation-spans", "{% for m in msgs %}{{ m.role }}: {% if m.role == 'assistant' %}{% generation %}{{ m.content }}é😀<eos>{% endgeneration %}{% else %}{{ m.content }}{% endif %}\n{% endfor %}{% generation %}{% endgeneration %}tail", Values),
 
