@@ -185,20 +185,23 @@ internal sealed partial class Interpreter
                 : Undefined.WithHint($"parameter '{p.Name}' was not provided");
             scope.Set(p.Name, value);
         }
-        if (named.Remove("caller", out var caller))
-            scope.Set("caller", caller);
+        scope.Set("caller", named.Remove("caller", out var caller) ? caller : Undefined.WithHint("No caller defined"));
         scope.Set("varargs", args.Positional.Skip(parameters.Count).ToArray());
         scope.Set("kwargs", PyOps.ToDict(named));
         return Capture(body, scope);
     }
 
+    // jinja2's Macro.__call__ checks, in its order and words.
     private static Arguments<object?> Check(MacroNode macro, Arguments<object?> args)
     {
+        var unknown = args.Named.Select(n => n.Name)
+            .Where(n => macro.Parameters.All(p => p.Name != n) && !(n == "caller" && macro.NamesRead.Contains("caller"))).ToList();
+        if (unknown.Count > 0 && !macro.NamesRead.Contains("kwargs"))
+            throw new TemplateError(unknown.Contains("caller")
+                ? $"macro '{macro.Name}' was invoked with two values for the special caller argument. This is most likely a bug."
+                : $"macro '{macro.Name}' takes no keyword argument '{unknown[0]}'");
         if (args.Positional.Count > macro.Parameters.Count && !macro.NamesRead.Contains("varargs"))
             throw new TemplateError($"macro '{macro.Name}' takes not more than {macro.Parameters.Count} argument(s)");
-        foreach (var (name, _) in args.Named)
-            if (macro.Parameters.All(p => p.Name != name) && !macro.NamesRead.Contains(name == "caller" ? "caller" : "kwargs"))
-                throw new TemplateError($"macro '{macro.Name}' takes no keyword argument '{name}'");
         return args;
     }
 

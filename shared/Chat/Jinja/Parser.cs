@@ -49,8 +49,8 @@ internal sealed class Parser
                     break;
                 case TokenKind.VariableBegin:
                     Next();
-                    var line = Current.Line;
-                    body.Add(new OutputNode(ParseTuple(), line));
+                    var value = ParseTuple();
+                    body.Add(new OutputNode(value, value.Line));
                     Expect(TokenKind.VariableEnd);
                     break;
                 case TokenKind.BlockBegin:
@@ -275,38 +275,20 @@ internal sealed class Parser
 
     private Expr ParseExpression()
     {
+        var line = Current.Line;
         var expr = ParseOr();
-        while (Current.IsName("if"))
+        while (SkipName("if"))
         {
-            var line = Next().Line;
             var test = ParseOr();
             var otherwise = SkipName("else") ? ParseExpression() : null;
             expr = new ConditionalExpr(test, expr, otherwise, line);
+            line = Current.Line;
         }
         return expr;
     }
 
-    private Expr ParseOr()
-    {
-        var left = ParseAnd();
-        while (Current.IsName("or"))
-        {
-            var line = Next().Line;
-            left = new BinaryExpr("or", left, ParseAnd(), line);
-        }
-        return left;
-    }
-
-    private Expr ParseAnd()
-    {
-        var left = ParseNot();
-        while (Current.IsName("and"))
-        {
-            var line = Next().Line;
-            left = new BinaryExpr("and", left, ParseNot(), line);
-        }
-        return left;
-    }
+    private Expr ParseOr() => ParseBinary(ParseAnd, TokenKind.Name, "or");
+    private Expr ParseAnd() => ParseBinary(ParseNot, TokenKind.Name, "and");
 
     private Expr ParseNot()
     {
@@ -338,19 +320,23 @@ internal sealed class Parser
         return rest.Count == 0 ? first : new CompareExpr(first, rest, line);
     }
 
-    private Expr ParseMath1() => ParseBinary(ParseConcat, "+", "-");
-    private Expr ParseConcat() => ParseBinary(ParseMath2, "~");
-    private Expr ParseMath2() => ParseBinary(ParsePow, "*", "/", "//", "%");
-    private Expr ParsePow() => ParseBinary(() => ParseUnary(), "**");
+    private Expr ParseMath1() => ParseBinary(ParseConcat, TokenKind.Operator, "+", "-");
+    private Expr ParseConcat() => ParseBinary(ParseMath2, TokenKind.Operator, "~");
+    private Expr ParseMath2() => ParseBinary(ParsePow, TokenKind.Operator, "*", "/", "//", "%");
+    private Expr ParsePow() => ParseBinary(() => ParseUnary(), TokenKind.Operator, "**");
 
-    private Expr ParseBinary(Func<Expr> operand, params string[] ops)
+    /// <summary>A left-associative chain. Lines as jinja2 gives them, which its errors report for a print
+    /// statement: the chain's start, then the line of the token after each right operand (not for ~).</summary>
+    private Expr ParseBinary(Func<Expr> operand, TokenKind kind, params string[] ops)
     {
         var line = Current.Line;
         var left = operand();
-        while (Current.Kind == TokenKind.Operator && ops.Contains(Current.Value))
+        while (Current.Kind == kind && ops.Contains(Current.Value))
         {
             var op = Next().Value;
             left = new BinaryExpr(op, left, operand(), line);
+            if (op != "~")
+                line = Current.Line;
         }
         return left;
     }
@@ -447,10 +433,16 @@ internal sealed class Parser
             else if (Current.IsOperator("["))
                 node = ParseSubscript(node);
             else if (Current.IsOperator("("))
-                node = new CallExpr(node, ParseCallArguments(), node.Line);
+                node = ParseCall(node);
             else
                 return node;
         }
+    }
+
+    private CallExpr ParseCall(Expr callee)
+    {
+        var line = Current.Line;
+        return new CallExpr(callee, ParseCallArguments(), line);
     }
 
     private Expr ParseSubscript(Expr node)
@@ -491,12 +483,13 @@ internal sealed class Parser
             if (Current.IsOperator("|"))
             {
                 Next();
-                node = new FilterExpr(node, ParseFilterCall(), node.Line);
+                var filter = ParseFilterCall();
+                node = new FilterExpr(node, filter, filter.Line);
             }
             else if (Current.IsName("is"))
                 node = ParseTest(node);
             else if (Current.IsOperator("("))
-                node = new CallExpr(node, ParseCallArguments(), node.Line);
+                node = ParseCall(node);
             else
                 return node;
         }

@@ -6,7 +6,7 @@ namespace PoFT.Tests.Chat.Jinja;
 /// Conversations to render real templates with: with and without a system message, one to three turns,
 /// whitespace at the ends (templates trim), CRLF, non-BMP characters, code that looks like template syntax,
 /// reasoning in &lt;think&gt;, characters only Python counts as whitespace, empty contents, roles that do not
-/// alternate, and tool calls.
+/// alternate, contents as lists of parts, extra message fields, and tool calls.
 /// </summary>
 public static class ChatConversations
 {
@@ -25,6 +25,8 @@ public static class ChatConversations
         ("python-only-whitespace", """[{"role": "user", "content": "\u001fseparated\u001c \u0085"}, {"role": "assistant", "content": "\u00a0nbsp\u3000\u001e"}]"""),
         ("empty-contents", """[{"role": "user", "content": ""}, {"role": "assistant", "content": ""}]"""),
         ("roles-not-alternating", """[{"role": "user", "content": "one"}, {"role": "user", "content": "two"}]"""),
+        ("content-parts", """[{"role": "system", "content": [{"type": "text", "text": "Be kind."}]}, {"role": "user", "content": [{"type": "text", "text": " Describe "}, {"type": "image"}, {"type": "text", "text": "this."}]}, {"role": "assistant", "content": [{"type": "text", "text": "A cat."}]}]"""),
+        ("extra-fields", """[{"role": "user", "content": "Hi", "name": "ann"}, {"role": "assistant", "content": "Hello", "reasoning_content": "Greet back.", "tool_calls": []}, {"role": "user", "content": "Bye"}]"""),
         ("tool-call", """[{"role": "user", "content": "Weather in Paris?"}, {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": {"name": "get_weather", "arguments": {"city": "Paris"}}}]}, {"role": "tool", "content": "{\"temp\": 21}"}, {"role": "assistant", "content": "21 °C."}]"""),
     ];
 
