@@ -27,6 +27,8 @@ public static class ChatTemplates
         ArgumentNullException.ThrowIfNull(tokenizer);
         Validate(sample);
         var messages = sample.Messages.Select(m => m with { Content = tokenizer.Normalize(m.Content) }).ToList();
+        if (template.IsJinja)
+            return HfChatTemplate.For(template, tokenizer).Render(sample.Id, messages);
         var writer = new ConversationWriter();
         switch (template.Family)
         {

@@ -22,7 +22,7 @@ internal static class ClrValues
         char c => c.ToString(),
         JsonElement element => FromJson(element),
         JsonNode node => FromJson(JsonSerializer.SerializeToElement(node)),
-        IDictionary dictionary => Dict(dictionary.Cast<DictionaryEntry>().Select(e => (e.Key, e.Value))),
+        IDictionary dictionary => Dict(dictionary.Keys.Cast<object>().Select(key => (key, dictionary[key]))),
         IEnumerable<KeyValuePair<string, object?>> pairs => Dict(pairs.Select(p => ((object)p.Key, p.Value))),
         IEnumerable sequence => sequence.Cast<object?>().Select(From).ToList(),
         _ => throw new ArgumentException($"a template variable cannot be a {value.GetType().Name}"),
