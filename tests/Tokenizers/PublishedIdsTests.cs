@@ -22,6 +22,8 @@ public class PublishedIdsTests
     [InlineData("qwen3", "<|endoftext|>", 151643)]
     [InlineData("qwen3", "<|im_start|>", 151644)]
     [InlineData("qwen3", "<|im_end|>", 151645)]
+    [InlineData("deepseek_v3", "<｜begin▁of▁sentence｜>", 0)]
+    [InlineData("deepseek_v3", "<｜end▁of▁sentence｜>", 1)]
     public void ControlTokensHavePublishedIdsAndTheFilesIds(string name, string token, int published)
     {
         var tokenizer = RealTokenizers.ByName(name);
@@ -48,6 +50,9 @@ public class PublishedIdsTests
         Assert.Null(RealTokenizers.Qwen3.Bos);
         Assert.Equal(("<|im_end|>", 151645), (RealTokenizers.Qwen3.Eos!.Text, RealTokenizers.Qwen3.Eos.Id));
         Assert.Equal(128256, RealTokenizers.Llama3.VocabularySize);
+        // DeepSeek-V3's tokenizer_config.json writes them as {"content": ...} objects.
+        Assert.Equal(("<｜begin▁of▁sentence｜>", 0), (RealTokenizers.DeepSeekV3.Bos!.Text, RealTokenizers.DeepSeekV3.Bos.Id));
+        Assert.Equal(("<｜end▁of▁sentence｜>", 1), (RealTokenizers.DeepSeekV3.Eos!.Text, RealTokenizers.DeepSeekV3.Eos.Id));
     }
 
     [Theory]

@@ -9,16 +9,19 @@ public static class RealTokenizers
 {
     private static readonly Lazy<ModelTokenizer> Llama3Lazy = new(() => LoadHf("llama3"));
     private static readonly Lazy<ModelTokenizer> Qwen3Lazy = new(() => LoadHf("qwen3"));
+    private static readonly Lazy<ModelTokenizer> DeepSeekV3Lazy = new(() => LoadHf("deepseek_v3"));
     private static readonly Lazy<ModelTokenizer> Gpt2Lazy = new(() => TokenizerLoader.Load(new TokenizerSpec(TokenizerSpec.Gpt2, "gpt2"), RepoPaths.Assets));
 
     public static ModelTokenizer Llama3 => Llama3Lazy.Value;
     public static ModelTokenizer Qwen3 => Qwen3Lazy.Value;
+    public static ModelTokenizer DeepSeekV3 => DeepSeekV3Lazy.Value;
     public static ModelTokenizer Gpt2 => Gpt2Lazy.Value;
 
     public static ModelTokenizer ByName(string name) => name switch
     {
         "llama3" => Llama3,
         "qwen3" => Qwen3,
+        "deepseek_v3" => DeepSeekV3,
         "gpt2" => Gpt2,
         _ => throw new ArgumentException(name),
     };
