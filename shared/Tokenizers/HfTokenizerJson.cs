@@ -4,8 +4,9 @@ using Microsoft.ML.Tokenizers;
 namespace PoFT.Shared.Tokenizers;
 
 /// <summary>
-/// Reads a Hugging Face tokenizer.json with a byte-level BPE model (GPT-2, Llama-3, Qwen, DeepSeek-V3) and the
-/// tokenizer_config.json beside it. Anything it cannot reproduce exactly is an error naming the field.
+/// Reads a Hugging Face tokenizer.json with a BPE model, byte-level (GPT-2, Llama-3, Qwen, DeepSeek-V3) or with
+/// byte fallback (Llama-2, Mistral, Gemma; see <see cref="HfByteFallbackJson"/>), and the tokenizer_config.json
+/// beside it. Anything it cannot reproduce exactly is an error naming the field.
 /// The post-processor is not applied: chat templates write BOS themselves, as apply_chat_template does.
 /// </summary>
 public static class HfTokenizerJson
@@ -20,8 +21,6 @@ public static class HfTokenizerJson
             throw Unsupported(tokenizerPath, "model.type", "\"BPE\"");
         if (model["dropout"] is { } dropout && !(dropout is JsonValue p && p.TryGetValue<double>(out var rate) && rate == 0))
             throw Unsupported(tokenizerPath, "model.dropout", "null or 0 (dropout is for training)");
-        if (JsonFiles.OptionalBool(tokenizerPath, "model.byte_fallback", model["byte_fallback"]) == true)
-            throw Unsupported(tokenizerPath, "model.byte_fallback", "false");
         foreach (var affix in new[] { "continuing_subword_prefix", "end_of_word_suffix" })
         {
             if (!string.IsNullOrEmpty(Text(model[affix])))
@@ -31,16 +30,13 @@ public static class HfTokenizerJson
         var vocabulary = ReadVocabulary(tokenizerPath, model);
         var merges = ReadMerges(tokenizerPath, model);
         var addedTokens = ReadAddedTokens(tokenizerPath, root);
-        var splits = ReadByteLevelSplits(tokenizerPath, root["pre_tokenizer"]);
-        CheckDecoder(tokenizerPath, root["decoder"]);
-        var normalizer = ReadNormalizer(tokenizerPath, root["normalizer"]);
         var ignoreMerges = JsonFiles.OptionalBool(tokenizerPath, "model.ignore_merges", model["ignore_merges"]) == true;
-
         var added = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var token in addedTokens)
             added[token.Content] = token.Id;
-        var preTokenizer = new HfPreTokenizer(Matcher(tokenizerPath, addedTokens, normalizer), splits);
-        var tokenizer = ByteLevelBpe.Create(tokenizerPath, vocabulary, merges, added, preTokenizer, normalizer, ignoreMerges);
+        var tokenizer = JsonFiles.OptionalBool(tokenizerPath, "model.byte_fallback", model["byte_fallback"]) == true
+            ? HfByteFallbackJson.Create(tokenizerPath, root, vocabulary, merges, addedTokens, added, ignoreMerges)
+            : CreateByteLevel(tokenizerPath, root, vocabulary, merges, addedTokens, added, ignoreMerges);
         var config = ReadConfig(tokenizerPath);
         var size = Math.Max(vocabulary.Values.DefaultIfEmpty(-1).Max(), added.Values.DefaultIfEmpty(-1).Max()) + 1;
         return new ModelTokenizer(tokenizerPath, tokenizer, added, size,
@@ -77,7 +73,7 @@ public static class HfTokenizerJson
     }
 
     /// <summary>An entry of added_tokens: its text, id, and whether it is matched in normalized text.</summary>
-    private sealed record AddedToken(string Content, int Id, bool Normalized);
+    internal sealed record AddedToken(string Content, int Id, bool Normalized);
 
     private static List<AddedToken> ReadAddedTokens(string path, JsonObject root)
     {
@@ -116,6 +112,16 @@ public static class HfTokenizerJson
         return new AddedTokens(added.Where(t => !t.Normalized).Select(t => t.Content), added.Where(t => t.Normalized).Select(t => t.Content));
     }
 
+    private static Tokenizer CreateByteLevel(string path, JsonObject root, Dictionary<string, int> vocabulary, List<string> merges,
+        List<AddedToken> addedTokens, Dictionary<string, int> added, bool ignoreMerges)
+    {
+        var splits = ReadByteLevelSplits(path, root["pre_tokenizer"]);
+        CheckDecoder(path, root["decoder"]);
+        var normalizer = ReadNormalizer(path, root["normalizer"]);
+        var preTokenizer = new HfPreTokenizer(Matcher(path, addedTokens, normalizer), splits);
+        return ByteLevelBpe.Create(path, vocabulary, merges, added, preTokenizer, normalizer, ignoreMerges);
+    }
+
     // Supported: ByteLevel (GPT-2's regex unless use_regex is false), alone or last in a Sequence after Split steps.
     private static List<HfSplit> ReadByteLevelSplits(string path, JsonNode? node)
     {
@@ -142,14 +148,16 @@ public static class HfTokenizerJson
             throw Unsupported(path, "decoder.type", "\"ByteLevel\"");
     }
 
-    // An empty Sequence is what tokenizers writes for "no normalizer" in some files (DeepSeek-V3).
     private static Normalizer? ReadNormalizer(string path, JsonNode? node) => node switch
     {
-        null => null,
+        _ when IsIdentity(node) => null,
         JsonObject o when Text(o["type"]) == "NFC" => new NfcNormalizer(path),
-        JsonObject o when Text(o["type"]) == "Sequence" && o["normalizers"] is JsonArray { Count: 0 } => null,
         _ => throw Unsupported(path, "normalizer.type", "null, \"NFC\" or an empty Sequence"),
     };
+
+    /// <summary>Whether a normalizer changes nothing: none, or the empty Sequence some files have (DeepSeek-V3).</summary>
+    internal static bool IsIdentity(JsonNode? normalizer) =>
+        normalizer is null || (normalizer is JsonObject o && Text(o["type"]) == "Sequence" && o["normalizers"] is JsonArray { Count: 0 });
 
     private static JsonObject? ReadConfig(string tokenizerPath)
     {
