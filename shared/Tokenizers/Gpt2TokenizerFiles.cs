@@ -32,8 +32,8 @@ public static class Gpt2TokenizerFiles
         if (!vocabulary.TryGetValue(EndOfText, out var endOfTextId))
             throw new FormatException($"{encoderPath}: '{EndOfText}' missing");
         var specialTokens = new Dictionary<string, int> { [EndOfText] = endOfTextId };
-        var tokenizer = ByteLevelBpe.Create($"{encoderPath} with {mergesPath}", vocabulary, merges, specialTokens, ByteLevelBpe.Gpt2Pattern,
-            normalizer: null, ignoreMerges: false);
+        var tokenizer = ByteLevelBpe.Create($"{encoderPath} with {mergesPath}", vocabulary, merges, specialTokens,
+            new HfPreTokenizer(new AddedTokens(specialTokens.Keys, []), [ByteLevelBpe.Gpt2Split]), normalizer: null, ignoreMerges: false);
         return new ModelTokenizer(encoderPath, tokenizer, specialTokens, vocabulary.Values.Max() + 1,
             bosOverride ?? EndOfText, eosOverride ?? EndOfText);
     }

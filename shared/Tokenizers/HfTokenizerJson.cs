@@ -1,12 +1,12 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.ML.Tokenizers;
 
 namespace PoFT.Shared.Tokenizers;
 
 /// <summary>
-/// Reads a Hugging Face tokenizer.json with a byte-level BPE model (GPT-2, Llama-3, Qwen families) and the
-/// tokenizer_config.json beside it. Anything it cannot reproduce exactly is an error naming the field.
+/// Reads a Hugging Face tokenizer.json with a BPE model, byte-level (GPT-2, Llama-3, Qwen, DeepSeek-V3) or with
+/// byte fallback (Llama-2, Mistral, Gemma; see <see cref="HfByteFallbackJson"/>), and the tokenizer_config.json
+/// beside it. Anything it cannot reproduce exactly is an error naming the field.
 /// The post-processor is not applied: chat templates write BOS themselves, as apply_chat_template does.
 /// </summary>
 public static class HfTokenizerJson
@@ -21,8 +21,6 @@ public static class HfTokenizerJson
             throw Unsupported(tokenizerPath, "model.type", "\"BPE\"");
         if (model["dropout"] is { } dropout && !(dropout is JsonValue p && p.TryGetValue<double>(out var rate) && rate == 0))
             throw Unsupported(tokenizerPath, "model.dropout", "null or 0 (dropout is for training)");
-        if (JsonFiles.OptionalBool(tokenizerPath, "model.byte_fallback", model["byte_fallback"]) == true)
-            throw Unsupported(tokenizerPath, "model.byte_fallback", "false");
         foreach (var affix in new[] { "continuing_subword_prefix", "end_of_word_suffix" })
         {
             if (!string.IsNullOrEmpty(Text(model[affix])))
@@ -31,13 +29,14 @@ public static class HfTokenizerJson
 
         var vocabulary = ReadVocabulary(tokenizerPath, model);
         var merges = ReadMerges(tokenizerPath, model);
-        var added = ReadAddedTokens(tokenizerPath, root);
-        var pattern = ReadPreTokenizerPattern(tokenizerPath, root["pre_tokenizer"]);
-        CheckDecoder(tokenizerPath, root["decoder"]);
-        var normalizer = ReadNormalizer(tokenizerPath, root["normalizer"]);
+        var addedTokens = ReadAddedTokens(tokenizerPath, root);
         var ignoreMerges = JsonFiles.OptionalBool(tokenizerPath, "model.ignore_merges", model["ignore_merges"]) == true;
-
-        var tokenizer = ByteLevelBpe.Create(tokenizerPath, vocabulary, merges, added, pattern, normalizer, ignoreMerges);
+        var added = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var token in addedTokens)
+            added[token.Content] = token.Id;
+        var tokenizer = JsonFiles.OptionalBool(tokenizerPath, "model.byte_fallback", model["byte_fallback"]) == true
+            ? HfByteFallbackJson.Create(tokenizerPath, root, vocabulary, merges, addedTokens, added, ignoreMerges)
+            : CreateByteLevel(tokenizerPath, root, vocabulary, merges, addedTokens, added, ignoreMerges);
         var config = ReadConfig(tokenizerPath);
         var size = Math.Max(vocabulary.Values.DefaultIfEmpty(-1).Max(), added.Values.DefaultIfEmpty(-1).Max()) + 1;
         return new ModelTokenizer(tokenizerPath, tokenizer, added, size,
@@ -73,9 +72,12 @@ public static class HfTokenizerJson
         return pairs;
     }
 
-    private static Dictionary<string, int> ReadAddedTokens(string path, JsonObject root)
+    /// <summary>An entry of added_tokens: its text, id, and whether it is matched in normalized text.</summary>
+    internal sealed record AddedToken(string Content, int Id, bool Normalized);
+
+    private static List<AddedToken> ReadAddedTokens(string path, JsonObject root)
     {
-        var added = new Dictionary<string, int>(StringComparer.Ordinal);
+        var added = new List<AddedToken>();
         var entries = root["added_tokens"] switch
         {
             null => [],
@@ -92,41 +94,52 @@ public static class HfTokenizerJson
                 if (JsonFiles.OptionalBool(path, $"added_tokens[{i}].{flag}", entry[flag]) == true)
                     throw Unsupported(path, $"added_tokens[{i}].{flag}", "false");
             }
-            added[content] = id;
+            // Hugging Face's default: special tokens are matched as written, others after normalization.
+            var special = JsonFiles.OptionalBool(path, $"added_tokens[{i}].special", entry["special"]) ?? false;
+            added.Add(new AddedToken(content, id, JsonFiles.OptionalBool(path, $"added_tokens[{i}].normalized", entry["normalized"]) ?? !special));
         }
         return added;
     }
 
-    // Supported: ByteLevel alone (GPT-2 regex), or Sequence [Split(regex, Isolated), ByteLevel(use_regex=false)].
-    private static string ReadPreTokenizerPattern(string path, JsonNode? node)
+    // Hugging Face matches normalized added tokens by their normalized text in normalized text, the others as
+    // written in the text as given. Both are matched in the normalized text here, which is the same while the
+    // normalizer leaves a normalized token's text unchanged.
+    private static AddedTokens Matcher(string path, List<AddedToken> added, Normalizer? normalizer)
     {
-        if (node is not JsonObject pre)
-            throw Unsupported(path, "pre_tokenizer", "ByteLevel or Sequence[Split, ByteLevel]");
-        switch (Text(pre["type"]))
-        {
-            case "ByteLevel":
-                CheckByteLevel(path, "pre_tokenizer", pre, useRegex: true);
-                return ByteLevelBpe.Gpt2Pattern;
-            case "Sequence" when pre["pretokenizers"] is JsonArray { Count: 2 } steps
-                                 && steps[0] is JsonObject split && Text(split["type"]) == "Split"
-                                 && steps[1] is JsonObject byteLevel && Text(byteLevel["type"]) == "ByteLevel":
-                if (Text(split["behavior"]) != "Isolated" || JsonFiles.OptionalBool(path, "pre_tokenizer.pretokenizers[0].invert", split["invert"]) == true)
-                    throw Unsupported(path, "pre_tokenizer.pretokenizers[0]", "behavior \"Isolated\" without invert");
-                var pattern = Text((split["pattern"] as JsonObject)?["Regex"])
-                    ?? throw Unsupported(path, "pre_tokenizer.pretokenizers[0].pattern", "{\"Regex\": ...}");
-                CheckByteLevel(path, "pre_tokenizer.pretokenizers[1]", byteLevel, useRegex: false);
-                return pattern;
-            default:
-                throw Unsupported(path, "pre_tokenizer", "ByteLevel or Sequence[Split(Regex, Isolated), ByteLevel]");
-        }
+        var changed = added.FindIndex(t => t.Normalized && normalizer is not null && normalizer.Normalize(t.Content) != t.Content);
+        if (changed >= 0)
+            throw Unsupported(path, $"added_tokens[{changed}].normalized", "false, or a token text the normalizer leaves unchanged");
+        return new AddedTokens(added.Where(t => !t.Normalized).Select(t => t.Content), added.Where(t => t.Normalized).Select(t => t.Content));
     }
 
-    private static void CheckByteLevel(string path, string field, JsonObject byteLevel, bool useRegex)
+    private static Tokenizer CreateByteLevel(string path, JsonObject root, Dictionary<string, int> vocabulary, List<string> merges,
+        List<AddedToken> addedTokens, Dictionary<string, int> added, bool ignoreMerges)
     {
-        if (JsonFiles.OptionalBool(path, $"{field}.add_prefix_space", byteLevel["add_prefix_space"]) == true)
-            throw Unsupported(path, $"{field}.add_prefix_space", "false");
-        if ((JsonFiles.OptionalBool(path, $"{field}.use_regex", byteLevel["use_regex"]) ?? true) != useRegex)
-            throw Unsupported(path, $"{field}.use_regex", useRegex ? "true" : "false");
+        var splits = ReadByteLevelSplits(path, root["pre_tokenizer"]);
+        CheckDecoder(path, root["decoder"]);
+        var normalizer = ReadNormalizer(path, root["normalizer"]);
+        var preTokenizer = new HfPreTokenizer(Matcher(path, addedTokens, normalizer), splits);
+        return ByteLevelBpe.Create(path, vocabulary, merges, added, preTokenizer, normalizer, ignoreMerges);
+    }
+
+    // Supported: ByteLevel (GPT-2's regex unless use_regex is false), alone or last in a Sequence after Split steps.
+    private static List<HfSplit> ReadByteLevelSplits(string path, JsonNode? node)
+    {
+        const string expected = "ByteLevel, alone or after Split steps in a Sequence";
+        var steps = HfPreTokenizerJson.Steps(path, node);
+        if (steps.Count == 0 || Text(steps[^1].Step["type"]) != "ByteLevel")
+            throw Unsupported(path, steps.Count == 0 ? "pre_tokenizer" : steps[^1].Field, expected);
+        var splits = new List<HfSplit>();
+        foreach (var (field, step) in steps.SkipLast(1))
+        {
+            splits.Add(Text(step["type"]) == "Split" ? HfPreTokenizerJson.Split(path, field, step) : throw Unsupported(path, $"{field}.type", expected));
+        }
+        var (byteLevelField, byteLevel) = steps[^1];
+        if (JsonFiles.OptionalBool(path, $"{byteLevelField}.add_prefix_space", byteLevel["add_prefix_space"]) == true)
+            throw Unsupported(path, $"{byteLevelField}.add_prefix_space", "false");
+        if (JsonFiles.OptionalBool(path, $"{byteLevelField}.use_regex", byteLevel["use_regex"]) ?? true)
+            splits.Add(ByteLevelBpe.Gpt2Split);
+        return splits;
     }
 
     private static void CheckDecoder(string path, JsonNode? node)
@@ -137,10 +150,14 @@ public static class HfTokenizerJson
 
     private static Normalizer? ReadNormalizer(string path, JsonNode? node) => node switch
     {
-        null => null,
+        _ when IsIdentity(node) => null,
         JsonObject o when Text(o["type"]) == "NFC" => new NfcNormalizer(path),
-        _ => throw Unsupported(path, "normalizer.type", "null or \"NFC\""),
+        _ => throw Unsupported(path, "normalizer.type", "null, \"NFC\" or an empty Sequence"),
     };
+
+    /// <summary>Whether a normalizer changes nothing: none, or the empty Sequence some files have (DeepSeek-V3).</summary>
+    internal static bool IsIdentity(JsonNode? normalizer) =>
+        normalizer is null || (normalizer is JsonObject o && Text(o["type"]) == "Sequence" && o["normalizers"] is JsonArray { Count: 0 });
 
     private static JsonObject? ReadConfig(string tokenizerPath)
     {
@@ -156,9 +173,7 @@ public static class HfTokenizerJson
         _ => null,
     };
 
-    private static string? Text(JsonNode? node) =>
-        node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+    private static string? Text(JsonNode? node) => JsonFiles.Text(node);
 
-    private static FormatException Unsupported(string path, string field, string expected) =>
-        new($"{path}: field '{field}' is not supported (expected {expected})");
+    private static FormatException Unsupported(string path, string field, string expected) => JsonFiles.Unsupported(path, field, expected);
 }

@@ -26,6 +26,14 @@ internal static class JsonFiles
         node is JsonValue v && v.TryGetValue<int>(out var value) ? value
             : throw new FormatException($"{path}: field '{field}': expected an integer, found {node?.ToJsonString() ?? "nothing"}");
 
+    /// <summary>The string a node holds, or null for anything else (absent included).</summary>
+    public static string? Text(JsonNode? node) =>
+        node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+
+    /// <summary>The error for a field whose value this project cannot reproduce exactly.</summary>
+    public static FormatException Unsupported(string path, string field, string expected) =>
+        new($"{path}: field '{field}' is not supported (expected {expected})");
+
     /// <summary>true, false, or null when absent; anything else is an error naming the file and field.</summary>
     public static bool? OptionalBool(string path, string field, JsonNode? node) => node switch
     {

@@ -45,13 +45,24 @@ public sealed class ModelTokenizer
         var ids = new int[tokens.Count];
         var starts = new int[tokens.Count];
         var ends = new int[tokens.Count];
-        var length = (normalized ?? text).Length;
+        var encoded = normalized ?? text;
         for (var i = 0; i < tokens.Count; i++)
         {
             ids[i] = tokens[i].Id;
-            (starts[i], ends[i]) = (tokens[i].Offset.Start.GetOffset(length), tokens[i].Offset.End.GetOffset(length));
+            (starts[i], ends[i]) = WholeCharacters(encoded, tokens[i].Offset.Start.GetOffset(encoded.Length), tokens[i].Offset.End.GetOffset(encoded.Length));
         }
-        return new EncodedText(normalized ?? text, ids, starts, ends);
+        return new EncodedText(encoded, ids, starts, ends);
+    }
+
+    // The library's byte-level BPE can give a token holding some bytes of a character outside the BMP a range
+    // that ends or starts between its two surrogates; the range of the whole character is what EncodedText promises.
+    private static (int Start, int End) WholeCharacters(string text, int start, int end)
+    {
+        if (start > 0 && start < text.Length && char.IsSurrogatePair(text[start - 1], text[start]))
+            start--;
+        if (end > 0 && end < text.Length && char.IsSurrogatePair(text[end - 1], text[end]))
+            end++;
+        return (start, end);
     }
 
     public string Decode(IEnumerable<int> ids) => Inner.Decode(ids);

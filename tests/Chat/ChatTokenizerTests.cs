@@ -27,6 +27,8 @@ public class ChatTokenizerTests
     {
         { "llama3", ChatTemplateSpec.Llama3, "<|eot_id|>" },
         { "qwen3", ChatTemplateSpec.ChatMl, "<|im_end|>" },
+        // Byte-fallback BPE with a normalizer that prepends "▁": offsets still point into the rendered text.
+        { "mistral", ChatTemplateSpec.MistralInst, "</s>" },
     };
 
     [Theory]

@@ -10,6 +10,7 @@ public class PublishedIdsTests
     [InlineData("llama3", new[] { 9906, 1917 })]
     [InlineData("qwen3", new[] { 9707, 1879 })]
     [InlineData("gpt2", new[] { 15496, 995 })]
+    [InlineData("mistral", new[] { 22557, 1526 })]
     public void HelloWorldEncodesToPublishedIds(string name, int[] expected) =>
         Assert.Equal(expected, RealTokenizers.ByName(name).Encode("Hello world").Ids);
 
@@ -22,6 +23,13 @@ public class PublishedIdsTests
     [InlineData("qwen3", "<|endoftext|>", 151643)]
     [InlineData("qwen3", "<|im_start|>", 151644)]
     [InlineData("qwen3", "<|im_end|>", 151645)]
+    [InlineData("deepseek_v3", "<｜begin▁of▁sentence｜>", 0)]
+    [InlineData("deepseek_v3", "<｜end▁of▁sentence｜>", 1)]
+    [InlineData("mistral", "<s>", 1)]
+    [InlineData("mistral", "</s>", 2)]
+    [InlineData("gemma3", "<bos>", 2)]
+    [InlineData("gemma3", "<start_of_turn>", 105)]
+    [InlineData("gemma3", "<end_of_turn>", 106)]
     public void ControlTokensHavePublishedIdsAndTheFilesIds(string name, string token, int published)
     {
         var tokenizer = RealTokenizers.ByName(name);
@@ -48,6 +56,15 @@ public class PublishedIdsTests
         Assert.Null(RealTokenizers.Qwen3.Bos);
         Assert.Equal(("<|im_end|>", 151645), (RealTokenizers.Qwen3.Eos!.Text, RealTokenizers.Qwen3.Eos.Id));
         Assert.Equal(128256, RealTokenizers.Llama3.VocabularySize);
+        // DeepSeek-V3's tokenizer_config.json writes them as {"content": ...} objects.
+        Assert.Equal(("<｜begin▁of▁sentence｜>", 0), (RealTokenizers.DeepSeekV3.Bos!.Text, RealTokenizers.DeepSeekV3.Bos.Id));
+        Assert.Equal(("<｜end▁of▁sentence｜>", 1), (RealTokenizers.DeepSeekV3.Eos!.Text, RealTokenizers.DeepSeekV3.Eos.Id));
+        Assert.Equal(("<s>", 1), (RealTokenizers.Mistral.Bos!.Text, RealTokenizers.Mistral.Bos.Id));
+        Assert.Equal(("</s>", 2), (RealTokenizers.Mistral.Eos!.Text, RealTokenizers.Mistral.Eos.Id));
+        Assert.Equal(("<bos>", 2), (RealTokenizers.Gemma3.Bos!.Text, RealTokenizers.Gemma3.Bos.Id));
+        Assert.Equal(("<end_of_turn>", 106), (RealTokenizers.Gemma3.Eos!.Text, RealTokenizers.Gemma3.Eos.Id));
+        Assert.Equal(32000, RealTokenizers.Mistral.VocabularySize);
+        Assert.Equal(262145, RealTokenizers.Gemma3.VocabularySize);
     }
 
     [Theory]

@@ -15,7 +15,7 @@ public class RoundTripTests
             "<|im_start|>not alone<|im_end|>",
         };
         var data = new TheoryData<string, string>();
-        foreach (var name in new[] { "llama3", "qwen3", "gpt2" })
+        foreach (var name in new[] { "llama3", "qwen3", "deepseek_v3", "mistral", "gemma3", "gpt2" })
             foreach (var text in texts)
                 data.Add(name, text);
         return data;

@@ -24,9 +24,9 @@ public static class RealChatTemplates
         ["gemma3"] = ("gemma3", "gemma3"),
         ["deepseek_v3"] = ("deepseek_v3", "deepseek_v3"),
         ["llama3.1-instruct"] = ("automap:library/llama3.1:8b", "llama3_1"),
-        ["llama2-chat"] = ("automap:library/llama2:7b", "llama2"),
-        ["mistral-7b-instruct"] = ("automap:library/mistral:7b-instruct-fp16", "llama2"),
-        ["mixtral-8x7b-instruct"] = ("automap:library/mixtral:8x7b", "llama2"),
+        ["llama2-chat"] = ("automap:library/llama2:7b", "mistral"),
+        ["mistral-7b-instruct"] = ("automap:library/mistral:7b-instruct-fp16", "mistral"),
+        ["mixtral-8x7b-instruct"] = ("automap:library/mixtral:8x7b", "mistral"),
     };
 
     public static IEnumerable<string> Names => Sources.Keys;
