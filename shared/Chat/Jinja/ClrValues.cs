@@ -22,11 +22,19 @@ internal static class ClrValues
         char c => c.ToString(),
         JsonElement element => FromJson(element),
         JsonNode node => FromJson(JsonSerializer.SerializeToElement(node)),
-        IDictionary dictionary => Dict(dictionary.Keys.Cast<object>().Select(key => (key, dictionary[key]))),
+        IDictionary dictionary => Dict(Entries(dictionary)),
         IEnumerable<KeyValuePair<string, object?>> pairs => Dict(pairs.Select(p => ((object)p.Key, p.Value))),
         IEnumerable sequence => sequence.Cast<object?>().Select(From).ToList(),
         _ => throw new ArgumentException($"a template variable cannot be a {value.GetType().Name}"),
     };
+
+    // IDictionary's own enumerator: a generic dictionary's IEnumerable yields KeyValuePairs, not DictionaryEntries.
+    private static IEnumerable<(object, object?)> Entries(IDictionary dictionary)
+    {
+        var entries = dictionary.GetEnumerator();
+        while (entries.MoveNext())
+            yield return (entries.Key, entries.Value);
+    }
 
     private static PyDict Dict(IEnumerable<(object Key, object? Value)> pairs)
     {

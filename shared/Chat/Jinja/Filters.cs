@@ -8,7 +8,8 @@ namespace PoFT.Shared.Chat.Jinja;
 /// <summary>
 /// jinja2's builtin filters that chat templates use, with jinja2's argument names and defaults, plus
 /// transformers' <c>tojson</c> (json.dumps: no HTML escaping, ensure_ascii=False, keys in insertion order).
-/// Autoescape is off in transformers, so <c>safe</c> only turns its value into a string.
+/// Autoescape is off in transformers, so <c>safe</c> only turns its value into a string. There is no Markup type:
+/// <c>escape</c> of an escaped string escapes again, where jinja2 would leave its Markup alone.
 /// </summary>
 internal static partial class Filters
 {

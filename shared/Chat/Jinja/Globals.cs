@@ -24,6 +24,7 @@ internal static class Globals
             ?? throw new TemplateError("strftime_now: the format must be a str"))),
     };
 
+    // A list, where Python has a range object: the same in loops and filters; printed, [0, 1, 2], not range(0, 3).
     private static List<object?> Range(Arguments<object?> a)
     {
         var numbers = a.Positional.Select(x => x is long or bool ? Convert.ToInt64(x, CultureInfo.InvariantCulture)

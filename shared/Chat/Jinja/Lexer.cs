@@ -25,7 +25,8 @@ internal readonly record struct Token(TokenKind Kind, string Value, int Line, ob
 /// Splits a template into tokens as jinja2's lexer does under transformers' settings: <c>trim_blocks</c> (the
 /// newline after a block or comment tag goes), <c>lstrip_blocks</c> (spaces and tabs before a block or comment
 /// tag that starts its line go), <c>-</c> and <c>+</c> whitespace control, newlines normalised to <c>\n</c> and
-/// one trailing newline dropped (<c>keep_trailing_newline=False</c>).
+/// one trailing newline dropped (<c>keep_trailing_newline=False</c>). Not supported (no chat template seen uses
+/// them): <c>{% raw %}</c> blocks, and 0x/0o/0b integer literals.
 /// </summary>
 internal sealed class Lexer
 {

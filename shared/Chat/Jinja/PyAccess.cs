@@ -73,6 +73,8 @@ internal static class PyAccess
     private static Function Unsafe(string name, string type) =>
         new(name, _ => throw new TemplateError($"access to attribute '{name}' of '{type}' object is unsafe."));
 
+    // items(), keys() and values() return lists: the same in loops and filters; printed, [...] where Python
+    // prints dict_items([...]).
     private static Function? DictMethod(PyDict dict, string name) => name switch
     {
         "get" => new(name, a => a.Expect("get", "key", "default").Get(0, "key") is { } k && dict.TryGetValue(k, out var v) ? v : a.Get(1, "default")),

@@ -7,7 +7,8 @@ namespace PoFT.Shared.Chat.Jinja;
 /// Python's str semantics where .NET's differ: whitespace is <c>str.isspace</c>'s set (with U+001C–U+001F and
 /// U+0085, which <c>string.Trim</c> treats otherwise), lengths, indices and slices count code points (an emoji
 /// is one character), <c>split</c>, <c>title</c>, <c>capitalize</c>, <c>replace</c> with an empty pattern, and
-/// the shortest round-trip <c>repr</c> of floats (1.0, 0.1, 1e-05, 1e+16).
+/// the shortest round-trip <c>repr</c> of floats (1.0, 0.1, 1e-05, 1e+16). Case mapping is .NET's one-to-one
+/// mapping plus the common expansions of upper() (ß → SS, ligatures); Python's other special casings are not done.
 /// </summary>
 internal static class PyStrings
 {
