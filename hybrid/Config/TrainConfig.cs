@@ -16,8 +16,8 @@ public sealed record TrainConfig
     [TrainOption("checkpoint to start from; its tokenizer.json tokenizes the target's data (on resume the checkpoint resumed is the model)", IsPath = true)]
     [JsonPropertyName("model")] public string Model { get; init; } = "";
 
-    [TrainOption("the target's chat template, as in the manifest (e.g. {\"family\": \"llama3\"})", Flag = "")]
-    [JsonPropertyName("template")] public ChatTemplateSpec Template { get; init; } = new(ChatTemplateSpec.Llama3);
+    [TrainOption("the target's chat template, as in the manifest: its own Jinja chat_template (auto), a jinja file, or a preset family", Flag = "")]
+    [JsonPropertyName("template")] public ChatTemplateSpec Template { get; init; } = new(ChatTemplateSpec.Auto);
 
     [TrainOption("tokens per sample, template included")]
     [JsonPropertyName("max_length")] public int MaxLength { get; init; } = 1024;

@@ -79,7 +79,7 @@ public static class TrainOptions
         {
             throw new FormatException($"{path}: {e.Message}");
         }
-        return config with { Source = path };
+        return config with { Source = path, Template = config.Template.ResolvedAgainst(folder) };
     }
 
     /// <summary>The README's table of options.</summary>

@@ -16,7 +16,7 @@ namespace PoFT.Shared.Chat;
 /// <item>its response starts where the template's generation prompt ends (what <c>add_generation_prompt</c> adds
 /// after the conversation so far: what a model generates follows it), found last before the content's end; where the
 /// template has no such prompt, or writes another header before earlier turns, where a marker prepended to the
-/// content lands;</item>
+/// content lands, with the spaces the template writes right before it (the model's first token carries them);</item>
 /// <item>the end-of-turn marker that closes it is what the template writes after the content up to and including
 /// its first special token (<c>&lt;|eot_id|&gt;</c>, <c>&lt;|im_end|&gt;</c>, <c>&lt;end_of_turn&gt;</c>, <c> &lt;/s&gt;</c>, …),
 /// taken from a render in which the conversation ends with that message.</item>
@@ -110,8 +110,14 @@ public sealed class HfChatTemplate
         }
         var marked = Text(WithContent(messages, k, Marker + messages[k].Content), generationPrompt: false);
         var (prefix, _) = MarkerSplit(sampleId, k, marked);
-        return text.StartsWith(prefix, StringComparison.Ordinal) && prefix.Length <= contentEnd ? prefix.Length
-            : throw Unlocatable(sampleId, k, "what the template writes before the content depends on the content");
+        if (!text.StartsWith(prefix, StringComparison.Ordinal) || prefix.Length > contentEnd)
+            throw Unlocatable(sampleId, k, "what the template writes before the content depends on the content");
+        // A space the template puts before the content ("[/INST] answer") is the start of the first token the model
+        // generates (SentencePiece's "▁answer", byte-level BPE's " answer"), so it belongs to the response.
+        var start = prefix.Length;
+        while (start > previousEnd && text[start - 1] == ' ')
+            start--;
+        return start;
     }
 
     /// <returns>How many characters after the content close the turn: up to and including the first special

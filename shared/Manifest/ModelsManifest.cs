@@ -78,7 +78,11 @@ public sealed record ModelsManifest(string Path, IReadOnlyList<AlignedModelSpec>
         var name = (node as JsonObject)?["name"] is JsonValue v && v.TryGetValue<string>(out var n) ? n : $"models[{index}]";
         try
         {
-            return node.Deserialize<AlignedModelSpec>(Json) ?? throw new JsonException("null entry");
+            // A model without a template renders with its own chat_template, as transformers does.
+            if (node is JsonObject entry && !entry.ContainsKey("template"))
+                entry["template"] = new JsonObject { ["family"] = ChatTemplateSpec.Auto };
+            var spec = node.Deserialize<AlignedModelSpec>(Json) ?? throw new JsonException("null entry");
+            return spec with { Template = spec.Template.ResolvedAgainst(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!) };
         }
         catch (JsonException e)
         {
@@ -101,6 +105,8 @@ public sealed record ModelsManifest(string Path, IReadOnlyList<AlignedModelSpec>
             throw Bad("onnx", $"file not found: {Resolve(m.Onnx)}");
         if (!ChatTemplateSpec.Families.Contains(m.Template.Family))
             throw Bad("template.family", $"'{m.Template.Family}' is not one of {string.Join(", ", ChatTemplateSpec.Families)}");
+        if (m.Template.Family == ChatTemplateSpec.JinjaFile && (m.Template.Jinja is null || !File.Exists(m.Template.Jinja)))
+            throw Bad("template.jinja", m.Template.Jinja is null ? "a jinja template needs the path of its file" : $"file not found: {m.Template.Jinja}");
         if (m.Template.Family == ChatTemplateSpec.Custom && m.Template.Roles is null)
             throw Bad("template.roles", "a custom template needs per-role prefix and suffix");
         if (m.MaxLength < 2)
