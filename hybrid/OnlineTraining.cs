@@ -83,6 +83,8 @@ public static class OnlineTraining
         var options = config.Training;
         var source = resume ?? config.Model;
         var target = TargetTokenization(config, source);
+        if (ChatTemplates.PresetDifference(config.Template, target.Tokenizer) is { } difference)
+            note($"{config.Describe("template")}: {difference}");
         var train = SftDataSet.Read(config.TrainData).Samples;
         var eval = config.EvalData is null ? [] : SftDataSet.Read(config.EvalData).Samples;
         var placement = Placement.Resolve(config.Device, config.Dtype);

@@ -58,7 +58,7 @@ public static class InspectCommand
 
     private static IReadOnlyList<(string, ChatTokenizer)> Aligned(ModelsManifest manifest, string? only)
     {
-        var all = AlignedModelSet.OpenTokenizations(manifest);
+        var all = AlignedModelSet.OpenTokenizations(manifest, Console.Error.WriteLine);
         if (only is null)
             return all;
         var chosen = all.Where(t => t.Name == only).ToList();

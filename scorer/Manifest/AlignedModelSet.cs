@@ -31,7 +31,7 @@ public sealed class AlignedModelSet : IDisposable
         {
             foreach (var spec in manifest.Models)
             {
-                var (tokenize, vocabulary) = OpenTokenization(manifest, spec);
+                var (tokenize, vocabulary) = OpenTokenization(manifest, spec, warn);
                 var (model, provider) = backend.Open(manifest, spec, warn);
                 var budget = tokenBudget > 0 ? tokenBudget : AlignedScorerModel.TokenBudgetFor(vocabulary);
                 models.Add(new AlignedScorerModel(spec.Name, spec.Weight, tokenize, model, budget));
@@ -49,10 +49,10 @@ public sealed class AlignedModelSet : IDisposable
     /// <returns>The tokenization, whose errors for a sample longer than max_length name the manifest, the
     /// model and the field; and the model's vocabulary size (from the config.json the exporter puts beside
     /// model.onnx, else the tokenizer's).</returns>
-    private static (Func<SftSample, TokenizedSample>, int) OpenTokenization(ModelsManifest manifest, AlignedModelSpec spec)
+    private static (Func<SftSample, TokenizedSample>, int) OpenTokenization(ModelsManifest manifest, AlignedModelSpec spec, Action<string> warn)
     {
         var tokenizer = LoadTokenizer(manifest, spec);
-        var tokenize = ModelTokenization.Open(manifest, spec, tokenizer);
+        var tokenize = ModelTokenization.Open(manifest, spec, tokenizer, warn);
         var configPath = Path.Combine(Path.GetDirectoryName(manifest.Resolve(spec.Onnx))!, Checkpoint.ConfigFile);
         var modelConfig = File.Exists(configPath) ? ModelConfig.Load(configPath) : null;
         var modelVocabulary = modelConfig?.VocabSize;
@@ -65,11 +65,11 @@ public sealed class AlignedModelSet : IDisposable
 
     /// <summary>Each model's tokenization alone, checked as for scoring but with no backend opened: what the
     /// <c>inspect</c> verb shows.</summary>
-    public static IReadOnlyList<(string Name, ChatTokenizer Chat)> OpenTokenizations(ModelsManifest manifest) =>
+    public static IReadOnlyList<(string Name, ChatTokenizer Chat)> OpenTokenizations(ModelsManifest manifest, Action<string> warn) =>
         [.. manifest.Models.Select(spec =>
         {
             var tokenizer = LoadTokenizer(manifest, spec);
-            ModelTokenization.Open(manifest, spec, tokenizer);
+            ModelTokenization.Open(manifest, spec, tokenizer, warn);
             return (spec.Name, new ChatTokenizer(tokenizer, spec.Template, spec.MaxLength, spec.Truncation));
         })];
 

@@ -12,7 +12,7 @@ namespace PoFT.Scorer.Manifest;
 /// the model and field <c>max_length</c>).</summary>
 internal static class ModelTokenization
 {
-    public static Func<SftSample, TokenizedSample> Open(ModelsManifest manifest, AlignedModelSpec spec, ModelTokenizer tokenizer)
+    public static Func<SftSample, TokenizedSample> Open(ModelsManifest manifest, AlignedModelSpec spec, ModelTokenizer tokenizer, Action<string> warn)
     {
         // Unlimited first: a probe that fails here is the template and tokenizer disagreeing; one that fails
         // only under max_length is a max_length too small, and must be reported as that.
@@ -23,6 +23,8 @@ internal static class ModelTokenization
         {
             throw new ManifestException($"{manifest.Path}: model '{spec.Name}': template '{spec.Template.Family}' does not fit its tokenizer: {e.Message}");
         }
+        if (ChatTemplates.PresetDifference(spec.Template, tokenizer) is { } difference)
+            warn($"{manifest.Path}: model '{spec.Name}': {difference}");
         var chat = new ChatTokenizer(tokenizer, spec.Template, spec.MaxLength, spec.Truncation);
         try { chat.Tokenize(ChatTokenizer.Probe); }
         catch (InvalidSampleException)

@@ -79,6 +79,28 @@ public static class ChatTemplates
         return writer.ToConversation();
     }
 
+    private static readonly System.Text.Json.JsonSerializerOptions Quoted = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Where a preset family renders <see cref="ChatTokenizer.Probe"/> differently from the model's own
+    /// chat_template (null where they agree, or where the spec is a Jinja template or the model has none): presets
+    /// approximate families, and a model's own template is what it was trained with.</summary>
+
+    public static string? PresetDifference(ChatTemplateSpec template, ModelTokenizer tokenizer)
+    {
+        if (template.IsJinja || TokenizerConfigFile.ChatTemplate(tokenizer) is null)
+            return null;
+        var preset = Render(template, tokenizer, ChatTokenizer.Probe).Text;
+        var own = Render(new ChatTemplateSpec(ChatTemplateSpec.Auto, Kwargs: template.Kwargs), tokenizer, ChatTokenizer.Probe).Text;
+        if (preset == own)
+            return null;
+        var at = 0;
+        while (at < Math.Min(preset.Length, own.Length) && preset[at] == own[at])
+            at++;
+        static string Around(string text, int at) => System.Text.Json.JsonSerializer.Serialize(text[Math.Max(0, at - 20)..Math.Min(text.Length, at + 40)], Quoted);
+        return $"template '{template.Family}' renders the probe conversation differently from the model's own chat_template " +
+            $"from character {at}: {Around(preset, at)} vs {Around(own, at)} (use \"auto\" to score with the model's own)";
+    }
+
     private static void Turn(ConversationWriter writer, ChatMessage message, string content, string endOfTurn)
     {
         if (message.Role == ChatMessage.Assistant)

@@ -122,6 +122,18 @@ public class HfChatTemplateTests
     }
 
     [Fact]
+    public void A_preset_that_renders_differently_from_the_models_own_template_is_reported_with_where()
+    {
+        var difference = ChatTemplates.PresetDifference(new ChatTemplateSpec(ChatTemplateSpec.ChatMl), Tokenizer("qwen3"));
+        // Qwen3's own template writes an empty reasoning block before the last answer; the chatml preset does not.
+        Assert.NotNull(difference);
+        Assert.Contains("<think>", difference);
+        Assert.Null(ChatTemplates.PresetDifference(new ChatTemplateSpec(ChatTemplateSpec.Auto), Tokenizer("qwen3")));
+        var gpt2 = TokenizerLoader.Load(new TokenizerSpec(TokenizerSpec.Gpt2, "gpt2"), RepoPaths.Assets);
+        Assert.Null(ChatTemplates.PresetDifference(new ChatTemplateSpec(ChatTemplateSpec.Zephyr), gpt2));
+    }
+
+    [Fact]
     public void Auto_without_a_chat_template_is_an_error_naming_the_tokenizer()
     {
         var gpt2 = TokenizerLoader.Load(new TokenizerSpec(TokenizerSpec.Gpt2, "gpt2"), RepoPaths.Assets);
