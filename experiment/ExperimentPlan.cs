@@ -59,7 +59,7 @@ public sealed record ExperimentPlan(
         [
             new("aligned-gpt2", "gpt2", ChatTemplateSpec.Zephyr, TargetShape, FromBase: true, PretrainDocuments: 0,
                 new TrainingRecipe(Epochs: 3, LearningRate: 1e-3, BatchSize: 16)),
-            new("aligned-llama3", "llama3", ChatTemplateSpec.Llama3, new ModelShape(96, 256, 3, 4, 2), FromBase: false, PretrainDocuments: 2000,
+            new("aligned-llama3", "llama3", ChatTemplateSpec.Auto, new ModelShape(96, 256, 3, 4, 2), FromBase: false, PretrainDocuments: 2000,
                 new TrainingRecipe(Epochs: 2, LearningRate: 3e-3, BatchSize: 16)),
         ],
         TargetTraining: new TrainingRecipe(Epochs: 3, LearningRate: 1e-3, BatchSize: 16),
