@@ -13,7 +13,7 @@ namespace PoFT.Tests.Chat;
 /// user or system text is scored; the scored tokens are exactly the spans; and where a hand-written preset
 /// renders the same template, both score the same text.
 /// </summary>
-public class HfChatTemplateTests
+public class HfChatTemplateTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly string[] Conversations = ["system-two-turns", "no-system", "whitespace-at-ends", "crlf", "unicode", "code", "reasoning", "three-turns"];
 
@@ -93,6 +93,25 @@ public class HfChatTemplateTests
                 $"{template} {name}: scored '{p.Second}' for span '{p.First}'"));
         }
         Assert.True(renderedCount >= 5, $"{template}: only {renderedCount} conversations rendered");
+    }
+
+    [Theory]
+    [MemberData(nameof(Templates))]
+    public void Rendered_conversations_tokenize_to_Hugging_Faces_ids(string template, string tokenizerDirectory, string endOfTurn)
+    {
+        using var temp = new TempDirectory();
+        var tokenizer = Tokenizer(tokenizerDirectory);
+        var spec = Spec(template, tokenizerDirectory, temp);
+        var texts = new List<string>();
+        foreach (var name in Conversations)
+        {
+            try { texts.Add(ChatTemplates.Render(spec, tokenizer, Sample(name)).Text); }
+            catch (InvalidSampleException) { }
+        }
+        var reference = HfReference.Encode(RepoPaths.Tokenizer(tokenizerDirectory), texts);
+        var equal = texts.Zip(reference).Count(p => tokenizer.Encode(p.First).Ids.SequenceEqual(p.Second.Ids));
+        output.WriteLine($"{template} ({tokenizerDirectory}, end of turn {endOfTurn}): {equal}/{texts.Count} rendered conversations with Hugging Face's ids");
+        Assert.Equal(texts.Count, equal);
     }
 
     [Fact]
