@@ -37,7 +37,8 @@ public static class ChatTemplates
                 foreach (var m in messages)
                 {
                     writer.Prompt($"<|start_header_id|>{m.Role}<|end_header_id|>\n\n");
-                    Turn(writer, m, m.Content.Trim(), Require(tokenizer, "<|eot_id|>", template));
+                    // Python's str.strip(), as the template's `| trim` is: it strips U+001C–U+001F too, which .NET's Trim() keeps.
+                    Turn(writer, m, Jinja.PyStrings.Strip(m.Content), Require(tokenizer, "<|eot_id|>", template));
                 }
                 break;
             case ChatTemplateSpec.ChatMl:

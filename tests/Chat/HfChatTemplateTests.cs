@@ -118,7 +118,8 @@ public class HfChatTemplateTests(Xunit.Abstractions.ITestOutputHelper output)
     public void The_llama3_preset_and_the_models_own_template_score_the_same_text()
     {
         var tokenizer = Tokenizer("llama3");
-        foreach (var name in Conversations)
+        // Also contents with characters only Python counts as whitespace (U+001C–U+001F): the preset strips as Python does.
+        foreach (var name in Conversations.Append("python-only-whitespace"))
         {
             var sample = Sample(name);
             var preset = ChatTemplates.Render(new ChatTemplateSpec(ChatTemplateSpec.Llama3), tokenizer, sample);

@@ -4,6 +4,9 @@ using PoFT.Experiment;
 using PoFT.Experiment.Report;
 using PoFT.Hybrid;
 using PoFT.Hybrid.Config;
+using PoFT.Scorer.Manifest;
+using PoFT.Shared.Data;
+using PoFT.Shared.Manifest;
 using PoFT.Tests.Support;
 
 namespace PoFT.Tests.Experiment;
@@ -96,5 +99,14 @@ public sealed partial class QuickDemoTests : IDisposable
         Assert.Equal(2, steps.Count);
         Assert.All(steps, s => Assert.InRange(s["tau_mean"]!.GetValue<double>(), 0, 1));
         Assert.True(double.IsFinite(summary.FinalEval!.HeldOutCe));
+
+        // What inspect shows for the repository's manifest and the example config: every model scores every sample.
+        var sample = SftDataSet.Read(loaded.TrainData).Samples[0];
+        var manifest = ModelsManifest.Load(_temp.File("models-manifest.json"));
+        var warnings = new List<string>();
+        foreach (var (name, chat) in AlignedModelSet.OpenTokenizations(manifest, warnings.Add).Append(("target", OnlineTraining.TargetTokenization(loaded, loaded.Model))))
+            Assert.True(chat.Inspect(sample).ResponseTokens > 0, name);
+        // aligned-llama3 scores with its own template (auto): nothing to warn about.
+        Assert.Empty(warnings);
     }
 }
