@@ -10,6 +10,12 @@ namespace PoFT.Hybrid.Config;
 /// <summary>One option of the train config, read off its <see cref="TrainOptionAttribute"/> declaration.</summary>
 public sealed class TrainOption
 {
+    /// <summary>Defaults as help and the README show them: unset fields of an object left out.</summary>
+    private static readonly JsonSerializerOptions Shown = new(TrainerState.Json)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+
     private readonly PropertyInfo _property;
     private readonly TrainOptionAttribute _declaration;
 
@@ -26,7 +32,7 @@ public sealed class TrainOption
             "" => null,
             var flag => flag,
         };
-        Default = JsonSerializer.SerializeToNode(property.GetValue(defaults), property.PropertyType, TrainerState.Json);
+        Default = JsonSerializer.SerializeToNode(property.GetValue(defaults), property.PropertyType, Shown);
     }
 
     /// <summary>The field's path in the config file, e.g. <c>training.learning_rate</c>.</summary>
