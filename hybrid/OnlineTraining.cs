@@ -75,11 +75,11 @@ public static class OnlineTraining
         IReadOnlySet<TrainOption>? fromFlags = null, Action<string>? note = null, bool overwrite = false)
     {
         note ??= Console.Error.WriteLine;
+        var inputs = ResumeRules.Inputs(config);
         if (resume is not null)
-            config = ResumeRules.Check(config, resume, TrainerState.Load(resume), fromFlags ?? new HashSet<TrainOption>(), note);
+            ResumeRules.Check(config, inputs, resume, TrainerState.Load(resume), fromFlags ?? new HashSet<TrainOption>(), note);
         else
             ClaimOutput(config, overwrite);
-        var inputs = ResumeRules.Inputs(config);
         var options = config.Training;
         var source = resume ?? config.Model;
         var target = TargetTokenization(config, source);

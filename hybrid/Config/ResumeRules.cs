@@ -16,17 +16,21 @@ public static class ResumeRules
     public static IReadOnlyDictionary<string, string> Inputs(TrainConfig config) =>
         TrainOptions.All.Where(o => !o.InTraining).ToDictionary(o => o.Field, o => o.Fingerprint(config));
 
-    /// <param name="requested">The config file with the command line's values in place.</param>
+    /// <param name="requested">The config file with the command line's values in place; the resumed run
+    /// continues with it when this returns.</param>
+    /// <param name="inputs"><see cref="Inputs"/> of <paramref name="requested"/>: the data files hashed once.</param>
     /// <param name="fromFlags">Options given on the command line (named as flags in errors).</param>
     /// <param name="note">Told of every value applied.</param>
-    /// <returns>The config the resumed run continues with.</returns>
-    public static TrainConfig Check(TrainConfig requested, string checkpoint, TrainerState state, IReadOnlySet<TrainOption> fromFlags, Action<string> note)
+    /// <exception cref="ArgumentException">A value that may not change on resume did, naming flag or field.</exception>
+    public static void Check(TrainConfig requested, IReadOnlyDictionary<string, string> inputs, string checkpoint, TrainerState state,
+        IReadOnlySet<TrainOption> fromFlags, Action<string> note)
     {
         var recordedConfig = requested with { Training = state.Options };
         foreach (var option in TrainOptions.All)
         {
-            var current = option.Fingerprint(requested);
-            var recorded = option.InTraining ? option.Fingerprint(recordedConfig) : state.Inputs.GetValueOrDefault(option.Field);
+            var (current, recorded) = option.InTraining
+                ? (option.Fingerprint(requested), option.Fingerprint(recordedConfig))
+                : (inputs[option.Field], state.Inputs.GetValueOrDefault(option.Field));
             if (current == recorded)
                 continue;
             if (option.OnResume == OnResume.Applied)
@@ -40,6 +44,5 @@ public static class ResumeRules
             throw new ArgumentException($"--resume {checkpoint}: {source}: {what}, and {option.Field} cannot change on resume " +
                 "(it shapes what was already trained). Resume with the run's value, or start a new run.");
         }
-        return requested;
     }
 }

@@ -18,11 +18,19 @@ public sealed class ChatTokenizer(ModelTokenizer tokenizer, ChatTemplateSpec tem
 
     public ModelTokenizer Tokenizer => tokenizer;
 
-    public TokenizedSample Tokenize(SftSample sample) => Inspect(sample).Tokenized;
+    public TokenizedSample Tokenize(SftSample sample) => Encode(sample).Tokenized;
 
     /// <summary>What <see cref="Tokenize"/> gives, with the rendered text and where each kept token lies in it:
     /// what the <c>inspect</c> verb shows.</summary>
     public InspectedSample Inspect(SftSample sample)
+    {
+        var (tokenized, encoded, kept) = Encode(sample);
+        var tokens = kept.Select((t, i) => new InspectedToken(encoded.Ids[t], encoded.Starts[t], encoded.Ends[t], tokenized.ResponseMask[i])).ToList();
+        return new InspectedSample(tokenized, encoded.Text, tokens);
+    }
+
+    /// <returns>The sample's ids and mask, the encoding of its rendered text, and which of its tokens were kept.</returns>
+    private (TokenizedSample Tokenized, EncodedText Encoded, int[] Kept) Encode(SftSample sample)
     {
         ArgumentNullException.ThrowIfNull(sample);
         var conversation = ChatTemplates.Render(template, tokenizer, sample);
@@ -38,8 +46,7 @@ public sealed class ChatTokenizer(ModelTokenizer tokenizer, ChatTemplateSpec tem
         if (!keptMask.Skip(1).Any(m => m))
             throw new InvalidSampleException(sample.Id, $"no response token left after truncation to {_maxTokens} tokens ({encoded.Count} before)");
         keptMask[0] = false;
-        var tokens = kept.Select((t, i) => new InspectedToken(encoded.Ids[t], encoded.Starts[t], encoded.Ends[t], keptMask[i])).ToList();
-        return new InspectedSample(new TokenizedSample(sample.Id, ids, keptMask), conversation.Text, tokens);
+        return (new TokenizedSample(sample.Id, ids, keptMask), encoded, kept);
     }
 
     /// <returns>The indices of the tokens kept, in order.</returns>

@@ -79,18 +79,21 @@ public sealed class HfChatTemplate
         {
             if (messages[k].Role != ChatMessage.Assistant)
                 continue;
-            var end = ContentEnd(sampleId, messages, k, text);
+            var (end, after) = ContentEnd(sampleId, messages, k, text);
             var start = ResponseStart(sampleId, messages, k, text, end, spans.Count > 0 ? spans[^1].End.Value : 0);
-            spans.Add(start..(end + EndOfTurn(sampleId, messages, k, text, end)));
+            // The last message's marked render already is the render that ends with it.
+            var ending = k == messages.Count - 1 ? after : null;
+            spans.Add(start..(end + EndOfTurn(sampleId, messages, k, text, end, ending)));
         }
         return new RenderedConversation(text, spans);
     }
 
-    private int ContentEnd(string sampleId, IReadOnlyList<ChatMessage> messages, int k, string text)
+    /// <returns>Where the content ends in <paramref name="text"/>, and what the template writes after it.</returns>
+    private (int End, string After) ContentEnd(string sampleId, IReadOnlyList<ChatMessage> messages, int k, string text)
     {
         var marked = Text(WithContent(messages, k, messages[k].Content + Marker), generationPrompt: false);
         var after = MarkerSplit(sampleId, k, marked).After;
-        return text.EndsWith(after, StringComparison.Ordinal) ? text.Length - after.Length
+        return text.EndsWith(after, StringComparison.Ordinal) ? (text.Length - after.Length, after)
             : throw Unlocatable(sampleId, k, "what the template writes after the content depends on the content");
     }
 
@@ -122,10 +125,11 @@ public sealed class HfChatTemplate
 
     /// <returns>How many characters after the content close the turn: up to and including the first special
     /// token the template writes there when the conversation ends with this message; 0 where it writes none.</returns>
-    private int EndOfTurn(string sampleId, IReadOnlyList<ChatMessage> messages, int k, string text, int contentEnd)
+    /// <param name="after">What the template writes after the content when the conversation ends with this
+    /// message, where already rendered.</param>
+    private int EndOfTurn(string sampleId, IReadOnlyList<ChatMessage> messages, int k, string text, int contentEnd, string? after)
     {
-        var ending = Text(WithContent(Take(messages, k + 1), k, messages[k].Content + Marker), generationPrompt: false);
-        var after = MarkerSplit(sampleId, k, ending).After;
+        after ??= MarkerSplit(sampleId, k, Text(WithContent(Take(messages, k + 1), k, messages[k].Content + Marker), generationPrompt: false)).After;
         var first = _tokenizer.SpecialTokens.Keys
             .Select(token => (Token: token, At: after.IndexOf(token, StringComparison.Ordinal)))
             .Where(t => t.At >= 0)

@@ -69,11 +69,10 @@ public sealed class ResumeTests(AlignedModelsFixture models) : IClassFixture<Ali
             var overrides = new Dictionary<TrainOption, string> { [option] = changed[option.Flag!] };
             var requested = TrainConfig.Load(config, overrides);
             var notes = new List<string>();
-            var check = () => ResumeRules.Check(requested, checkpoint, TrainerState.Load(checkpoint), overrides.Keys.ToHashSet(), notes.Add);
+            var check = () => ResumeRules.Check(requested, ResumeRules.Inputs(requested), checkpoint, TrainerState.Load(checkpoint), overrides.Keys.ToHashSet(), notes.Add);
             if (option.OnResume == OnResume.Applied)
             {
-                var resumed = check();
-                Assert.Equal(option.ValueIn(requested)!.ToJsonString(), option.ValueIn(resumed)!.ToJsonString());
+                check();
                 Assert.Contains(notes, n => n.Contains(option.Field, StringComparison.Ordinal));
             }
             else

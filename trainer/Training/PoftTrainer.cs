@@ -192,7 +192,7 @@ public sealed class PoftTrainer(
         }
         model.train();
         var n = data.Eval.Count;
-        if (!double.IsFinite(ce) || !double.IsFinite(tau))
+        if (!double.IsFinite(ce))
             throw Diverged(step, $"the held-out cross-entropy is not finite ({ce / n})");
         return new EvalMetrics("eval", step, epoch, ce / n, -ce / n, tauCount > 0 ? tau / tauCount : null, data.Eval.Count);
     }
