@@ -51,6 +51,7 @@ public sealed class ResumeTests(AlignedModelsFixture models) : IClassFixture<Ali
         ["--checkpoint-every"] = "1",
         ["--keep-top"] = "70",
         ["--eval-on-start"] = "true",
+        ["--logits-chunk"] = "256",
     };
 
     private static IEnumerable<TrainOption> Flagged => TrainOptions.All.Where(o => o.Flag is not null);

@@ -186,6 +186,9 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor, Tensor>
 
     public ModelConfig Config { get; }
 
+    /// <summary>Scored positions whose logits exist at once in <see cref="TokenLogProbs"/> (0: all of them).</summary>
+    public int LogitsChunk { get; set; } = ChunkedTokenLogProbs.DefaultChunk;
+
     public LlamaForCausalLM(ModelConfig config) : base(nameof(LlamaForCausalLM))
     {
         Config = config;
@@ -219,11 +222,17 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor, Tensor>
             scored = scored * only.ne(0);
         var rows = scored.flatten().nonzero().squeeze(1);
         var hidden = model.forward(inputIds, attentionMask)[.., ..^1].reshape(-1, Config.HiddenSize).index_select(0, rows);
-        var logits = (lm_head is null ? F.linear(hidden, model.embed_tokens.weight!) : lm_head.forward(hidden)).to(ScalarType.Float32);
+        var weight = lm_head?.weight ?? model.embed_tokens.weight!;
         var targets = inputIds[.., 1..].flatten().index_select(0, rows);
-        var picked = logits.gather(-1, targets.unsqueeze(-1)).squeeze(-1) - logits.logsumexp(-1, keepdim: false);
+        var picked = LogitsChunk > 0 ? ChunkedTokenLogProbs.Compute(hidden, weight, targets, LogitsChunk) : LogProbsAtOnce(hidden, weight, targets);
         var logProbs = zeros(scored.NumberOfElements, ScalarType.Float32, inputIds.device).index_add(0, rows, picked, 1);
         return logProbs.reshape(scored.shape).MoveToOuterDisposeScope();
+    }
+
+    private static Tensor LogProbsAtOnce(Tensor hidden, Tensor weight, Tensor targets)
+    {
+        var logits = F.linear(hidden, weight).to(ScalarType.Float32);
+        return logits.gather(-1, targets.unsqueeze(-1)).squeeze(-1) - logits.logsumexp(-1, keepdim: false);
     }
 }
 #pragma warning restore IDE1006

@@ -49,6 +49,7 @@ public sealed class PoftTrainer(
     public async Task<TrainingSummary> RunAsync(string? resumeDirectory, IProgress<StepMetrics>? progress, CancellationToken stop)
     {
         options.Validate();
+        model.LogitsChunk = options.LogitsChunk;
         if (options.Objective != ObjectiveKind.Ce && trainScores is null)
             throw new InvalidOperationException($"objective '{options.Objective}' needs reference scores: give a manifest or a score file");
         Directory.CreateDirectory(outputDirectory);

@@ -1,4 +1,5 @@
 using PoFT.Shared.Training;
+using PoFT.Trainer.Model;
 using PoFT.Trainer.Objectives;
 
 namespace PoFT.Trainer.Training;
@@ -59,6 +60,9 @@ public sealed record TrainingOptions
     [TrainOption("evaluate once before the first step, at step 0 (a curve's starting point)", OnResume = OnResume.Applied)]
     public bool EvalOnStart { get; init; }
 
+    [TrainOption("positions whose LM-head logits exist at once: logits memory is this × the vocabulary, whatever the batch (0: all at once)", OnResume = OnResume.Applied)]
+    public int LogitsChunk { get; init; } = ChunkedTokenLogProbs.DefaultChunk;
+
     /// <summary>Refuses values no run can use, naming the field: a wrong one would otherwise surface steps
     /// later as a non-finite loss or an empty schedule.</summary>
     /// <exception cref="ArgumentException">The first field out of its range.</exception>
@@ -78,6 +82,7 @@ public sealed record TrainingOptions
         Require(nameof(MaxSteps), MaxSteps, MaxSteps >= 0, "0 or more");
         Require(nameof(EvalEvery), EvalEvery, EvalEvery >= 0, "0 or more");
         Require(nameof(CheckpointEvery), CheckpointEvery, CheckpointEvery >= 0, "0 or more");
+        Require(nameof(LogitsChunk), LogitsChunk, LogitsChunk >= 0, "0 or more (0: all positions at once)");
     }
 
     private static void Require(string property, double value, bool inRange, string expected)

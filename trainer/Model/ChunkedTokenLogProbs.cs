@@ -1,0 +1,81 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace PoFT.Trainer.Model;
+
+/// <summary>
+/// log p(target) = logit[target] − logsumexp(logits), in fp32, with logits = hidden · weightᵀ formed a chunk
+/// of rows at a time. Autograd through the plain expression keeps the fp32 logits of every scored position
+/// ([positions, vocabulary], gigabytes for a long batch and a 128k vocabulary) until backward; this keeps only
+/// each row's logsumexp and forms each chunk's logits again in backward, so logits memory is
+/// chunk × vocabulary whatever the batch.
+/// </summary>
+public sealed class ChunkedTokenLogProbs : autograd.SingleTensorFunction<ChunkedTokenLogProbs>
+{
+    public const int DefaultChunk = 1024;
+
+    private const string ChunkKey = "chunk", HiddenNeedsGradKey = "hidden.requires_grad", WeightNeedsGradKey = "weight.requires_grad";
+
+    public override string Name => nameof(ChunkedTokenLogProbs);
+
+    /// <param name="hidden">[positions, hidden]: the final hidden state of each scored position.</param>
+    /// <param name="weight">[vocabulary, hidden]: the LM head (or the tied embedding).</param>
+    /// <param name="targets">[positions] int64: the token each position predicts.</param>
+    /// <param name="chunk">Rows whose logits exist at once, ≥ 1.</param>
+    /// <returns>[positions] fp32.</returns>
+    public static Tensor Compute(Tensor hidden, Tensor weight, Tensor targets, int chunk) => apply(hidden, weight, targets, chunk);
+
+    public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
+    {
+        var (hidden, weight, targets, chunk) = ((Tensor)vars[0], (Tensor)vars[1], (Tensor)vars[2], (int)vars[3]);
+        var picked = new List<Tensor>();
+        var logsumexps = new List<Tensor>();
+        foreach (var rows in Chunks(hidden.shape[0], chunk))
+        {
+            using var scope = NewDisposeScope();
+            var logits = Logits(hidden, weight, rows);
+            logsumexps.Add(logits.logsumexp(-1, keepdim: false).MoveToOuterDisposeScope());
+            picked.Add(logits.gather(-1, targets[rows].unsqueeze(-1)).squeeze(-1).MoveToOuterDisposeScope());
+        }
+        var logsumexp = cat(logsumexps, 0);
+        ctx.save_for_backward([hidden, weight, targets, logsumexp]);
+        ctx.save_data(ChunkKey, chunk);
+        ctx.save_data(HiddenNeedsGradKey, hidden.requires_grad);
+        ctx.save_data(WeightNeedsGradKey, weight.requires_grad);
+        return cat(picked, 0) - logsumexp;
+    }
+
+    /// <summary>d/dlogits of g·log p(target) is g·(onehot(target) − softmax); hidden and weight get it through
+    /// the matrix product, the weight's gradient summed over chunks in fp32.</summary>
+    public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput)
+    {
+        var saved = ctx.get_saved_variables();
+        var (hidden, weight, targets, logsumexp) = (saved[0], saved[1], saved[2], saved[3]);
+        var chunk = (int)ctx.get_data(ChunkKey);
+        var gradHidden = (bool)ctx.get_data(HiddenNeedsGradKey) ? zeros_like(hidden) : null;
+        // A frozen head (LoRA) gets no gradient: no [vocabulary, hidden] accumulator either.
+        var gradWeight = (bool)ctx.get_data(WeightNeedsGradKey) ? zeros(weight.shape, ScalarType.Float32, weight.device) : null;
+        foreach (var rows in Chunks(hidden.shape[0], chunk))
+        {
+            using var scope = NewDisposeScope();
+            var g = gradOutput[rows].unsqueeze(-1);
+            var gradLogits = (Logits(hidden, weight, rows) - logsumexp[rows].unsqueeze(-1)).exp_().mul_(-g)
+                .scatter_add_(-1, targets[rows].unsqueeze(-1), g).to(weight.dtype);
+            gradHidden?[rows].copy_(gradLogits.mm(weight));
+            gradWeight?.add_(gradLogits.t().mm(hidden[rows]));
+        }
+        // null: no gradient for that argument (TorchSharp's list is not annotated for it).
+        return [gradHidden!, gradWeight?.to(weight.dtype)!, null!, null!];
+    }
+
+    private static Tensor Logits(Tensor hidden, Tensor weight, TensorIndex rows) =>
+        F.linear(hidden[rows], weight).to(ScalarType.Float32);
+
+    // No rows still make one (empty) chunk, so that the per-chunk results concatenate.
+    private static IEnumerable<TensorIndex> Chunks(long count, int chunk)
+    {
+        for (long start = 0; start == 0 || start < count; start += chunk)
+            yield return TensorIndex.Slice(start, Math.Min(start + chunk, count));
+    }
+}
