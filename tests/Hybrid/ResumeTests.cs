@@ -52,6 +52,7 @@ public sealed class ResumeTests(AlignedModelsFixture models) : IClassFixture<Ali
         ["--keep-top"] = "70",
         ["--eval-on-start"] = "true",
         ["--logits-chunk"] = "256",
+        ["--gradient-checkpointing"] = "true",
     };
 
     private static IEnumerable<TrainOption> Flagged => TrainOptions.All.Where(o => o.Flag is not null);

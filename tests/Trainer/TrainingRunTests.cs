@@ -86,19 +86,22 @@ public sealed class TrainingRunTests : IDisposable
         Assert.All(steps, s => Assert.InRange(s["tau_mean"]!.GetValue<double>(), 0, 1));
     }
 
-    [Fact]
-    public async Task Interrupted_then_resumed_equals_an_uninterrupted_run_step_for_step()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Interrupted_then_resumed_equals_an_uninterrupted_run_step_for_step(bool gradientCheckpointing)
     {
+        var options = Options with { GradientCheckpointing = gradientCheckpointing };
         var straight = _temp.Sub("straight");
-        await Train(straight, Options, scoreFirst: true);
+        await Train(straight, options, scoreFirst: true);
 
         var broken = _temp.Sub("broken");
         using var stop = new CancellationTokenSource();
-        var interrupted = await Train(broken, Options, stop: stop.Token, scoreFirst: true,
+        var interrupted = await Train(broken, options, stop: stop.Token, scoreFirst: true,
             progress: new SynchronousProgress<StepMetrics>(m => { if (m.Step == 4) stop.Cancel(); }));
         Assert.True(interrupted.Interrupted);
         Assert.Equal(4, interrupted.Steps);
-        var resumed = await Train(broken, Options, resume: interrupted.CheckpointDirectory);
+        var resumed = await Train(broken, options, resume: interrupted.CheckpointDirectory);
         Assert.False(resumed.Interrupted);
 
         var expected = Metrics(straight, "step").Select(s => s["loss"]!.GetValue<double>()).ToList();

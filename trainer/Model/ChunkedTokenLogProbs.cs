@@ -50,6 +50,8 @@ public sealed class ChunkedTokenLogProbs : autograd.SingleTensorFunction<Chunked
     /// the matrix product, the weight's gradient summed over chunks in fp32.</summary>
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput)
     {
+        // Everything here is freed on leaving: on CUDA this runs on autograd's thread, outside any caller's scope.
+        using var scope = NewDisposeScope();
         var saved = ctx.get_saved_variables();
         var (hidden, weight, targets, logsumexp) = (saved[0], saved[1], saved[2], saved[3]);
         var chunk = (int)ctx.get_data(ChunkKey);
@@ -58,7 +60,7 @@ public sealed class ChunkedTokenLogProbs : autograd.SingleTensorFunction<Chunked
         var gradWeight = (bool)ctx.get_data(WeightNeedsGradKey) ? zeros(weight.shape, ScalarType.Float32, weight.device) : null;
         foreach (var rows in Chunks(hidden.shape[0], chunk))
         {
-            using var scope = NewDisposeScope();
+            using var chunkScope = NewDisposeScope();
             var g = gradOutput[rows].unsqueeze(-1);
             var gradLogits = (Logits(hidden, weight, rows) - logsumexp[rows].unsqueeze(-1)).exp_().mul_(-g)
                 .scatter_add_(-1, targets[rows].unsqueeze(-1), g).to(weight.dtype);
@@ -66,7 +68,7 @@ public sealed class ChunkedTokenLogProbs : autograd.SingleTensorFunction<Chunked
             gradWeight?.add_(gradLogits.t().mm(hidden[rows]));
         }
         // null: no gradient for that argument (TorchSharp's list is not annotated for it).
-        return [gradHidden!, gradWeight?.to(weight.dtype)!, null!, null!];
+        return [gradHidden?.MoveToOuterDisposeScope()!, gradWeight?.to(weight.dtype).MoveToOuterDisposeScope()!, null!, null!];
     }
 
     private static Tensor Logits(Tensor hidden, Tensor weight, TensorIndex rows) =>

@@ -147,6 +147,9 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor, Tensor>
 
     private readonly int? _slidingWindow;
 
+    /// <summary>Recompute each layer's activations in backward instead of keeping them (training only).</summary>
+    public bool GradientCheckpointing { get; set; }
+
     public LlamaModel(ModelConfig c) : base(nameof(LlamaModel))
     {
         _slidingWindow = c.SlidingWindow;
@@ -173,8 +176,9 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor, Tensor>
         var visible = causal.unsqueeze(0) & attentionMask.to(ScalarType.Bool).unsqueeze(1);
         var mask = zeros(visible.shape, ScalarType.Float32, inputIds.device).masked_fill(visible.logical_not(), MaskedLogit).unsqueeze(1);
         var h = embed_tokens.forward(inputIds);
+        var checkpointed = GradientCheckpointing && training && is_grad_enabled();
         foreach (var layer in layers)
-            h = layer.forward(h, cos, sin, mask);
+            h = checkpointed ? CheckpointedLayer.Apply(layer, h, cos, sin, mask) : layer.forward(h, cos, sin, mask);
         return norm.forward(h).MoveToOuterDisposeScope();
     }
 }
@@ -188,6 +192,13 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor, Tensor>
 
     /// <summary>Scored positions whose logits exist at once in <see cref="TokenLogProbs"/> (0: all of them).</summary>
     public int LogitsChunk { get; set; } = ChunkedTokenLogProbs.DefaultChunk;
+
+    /// <inheritdoc cref="LlamaModel.GradientCheckpointing"/>
+    public bool GradientCheckpointing
+    {
+        get => model.GradientCheckpointing;
+        set => model.GradientCheckpointing = value;
+    }
 
     public LlamaForCausalLM(ModelConfig config) : base(nameof(LlamaForCausalLM))
     {

@@ -50,6 +50,7 @@ public sealed class PoftTrainer(
     {
         options.Validate();
         model.LogitsChunk = options.LogitsChunk;
+        model.GradientCheckpointing = options.GradientCheckpointing;
         if (options.Objective != ObjectiveKind.Ce && trainScores is null)
             throw new InvalidOperationException($"objective '{options.Objective}' needs reference scores: give a manifest or a score file");
         Directory.CreateDirectory(outputDirectory);

@@ -63,6 +63,9 @@ public sealed record TrainingOptions
     [TrainOption("positions whose LM-head logits exist at once: logits memory is this × the vocabulary, whatever the batch (0: all at once)", OnResume = OnResume.Applied)]
     public int LogitsChunk { get; init; } = ChunkedTokenLogProbs.DefaultChunk;
 
+    [TrainOption("recompute each decoder layer's activations in backward instead of keeping them: activation memory of one layer, not all, for about one more forward pass", OnResume = OnResume.Applied)]
+    public bool GradientCheckpointing { get; init; }
+
     /// <summary>Refuses values no run can use, naming the field: a wrong one would otherwise surface steps
     /// later as a non-finite loss or an empty schedule.</summary>
     /// <exception cref="ArgumentException">The first field out of its range.</exception>
