@@ -53,6 +53,7 @@ public sealed class ResumeTests(AlignedModelsFixture models) : IClassFixture<Ali
         ["--eval-on-start"] = "true",
         ["--logits-chunk"] = "256",
         ["--gradient-checkpointing"] = "true",
+        ["--padding-free"] = "false",
     };
 
     private static IEnumerable<TrainOption> Flagged => TrainOptions.All.Where(o => o.Flag is not null);

@@ -169,11 +169,13 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor, Tensor>
         // for sequences that fit in the window.
         if (seq > _slidingWindow)
             throw new ArgumentException($"sequence of {seq} tokens exceeds the model's sliding_window of {_slidingWindow}");
-        // Positions count real tokens only, so left- and right-padded samples see the same positions.
-        var positions = (attentionMask.cumsum(1) - 1).clamp_min(0);
-        var (cos, sin) = rotary_emb.forward(positions);
+        // The mask numbers segments: 0 is padding, k ≥ 1 the k-th sample packed into the row (a 0/1 mask is
+        // one sample a row). A token sees the tokens of its own sample up to itself.
         var causal = ones(seq, seq, ScalarType.Bool, inputIds.device).tril();
-        var visible = causal.unsqueeze(0) & attentionMask.to(ScalarType.Bool).unsqueeze(1);
+        var visible = causal.unsqueeze(0) & attentionMask.unsqueeze(2).eq(attentionMask.unsqueeze(1)) & attentionMask.ne(0).unsqueeze(1);
+        // Positions count the tokens seen, so they restart at each sample and ignore left padding.
+        var positions = (visible.sum(-1) - 1).clamp_min(0);
+        var (cos, sin) = rotary_emb.forward(positions);
         var mask = zeros(visible.shape, ScalarType.Float32, inputIds.device).masked_fill(visible.logical_not(), MaskedLogit).unsqueeze(1);
         var h = embed_tokens.forward(inputIds);
         var checkpointed = GradientCheckpointing && training && is_grad_enabled();
@@ -217,10 +219,11 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor, Tensor>
     }
 
     /// <summary>
-    /// [batch, seq−1] fp32: element [b, t] = log p(input_ids[b, t+1] | input_ids[b, ≤t]), and 0 where
-    /// attention_mask[b, t] or [b, t+1] is 0 (a left-padded row then scores exactly as unpadded). The same
-    /// contract as the exported ONNX graph's <c>token_logprobs</c>. With <paramref name="only"/> ([batch, seq−1],
-    /// nonzero where wanted) every other element is 0 too.
+    /// [batch, seq−1] fp32: element [b, t] = log p(input_ids[b, t+1] | the tokens of its sample up to t), and 0
+    /// unless attention_mask[b, t] and [b, t+1] are the same nonzero segment (see <see cref="LlamaModel.forward"/>;
+    /// a left-padded row then scores exactly as unpadded). With a 0/1 mask, the contract of the exported ONNX
+    /// graph's <c>token_logprobs</c>. With <paramref name="only"/> ([batch, seq−1], nonzero where wanted) every
+    /// other element is 0 too.
     /// </summary>
     /// <remarks>The LM head and the log-softmax run only on the scored positions, gathered into one
     /// [positions, hidden] matrix: with a large vocabulary they are most of the cost, and padding, prompt and
@@ -228,9 +231,9 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor, Tensor>
     public Tensor TokenLogProbs(Tensor inputIds, Tensor attentionMask, Tensor? only = null)
     {
         using var scope = NewDisposeScope();
-        var scored = attentionMask[.., ..^1] * attentionMask[.., 1..];
+        var scored = attentionMask[.., ..^1].ne(0) & attentionMask[.., ..^1].eq(attentionMask[.., 1..]);
         if (only is not null)
-            scored = scored * only.ne(0);
+            scored &= only.ne(0);
         var rows = scored.flatten().nonzero().squeeze(1);
         var hidden = model.forward(inputIds, attentionMask)[.., ..^1].reshape(-1, Config.HiddenSize).index_select(0, rows);
         var weight = lm_head?.weight ?? model.embed_tokens.weight!;

@@ -146,8 +146,8 @@ public sealed class PoftTrainer(
         {
             var scores = trainScores is null ? null : await trainScores.For(samples, stop);
             using var scope = NewDisposeScope();
-            using var batch = new TrainingBatch([.. samples.Select(Tokenized)], placement.Device);
-            var rTheta = Objective.MeanResponseLogProb(model.TokenLogProbs(batch.InputIds, batch.AttentionMask, batch.ResponseMask), batch.ResponseMask);
+            using var batch = new TrainingBatch([.. samples.Select(Tokenized)], placement.Device, options.PaddingFree);
+            var rTheta = RTheta(batch);
             var rBar = scores is null ? zeros_like(rTheta) : tensor(scores.Select(s => (float)s.Reference).ToArray(), device: placement.Device);
             // Only bi-PoFT may see which samples are noise.
             var noise = tensor(samples.Select(s => options.Objective == ObjectiveKind.BiPoft && s.IsNoise).ToArray(), device: placement.Device);
@@ -182,8 +182,8 @@ public sealed class PoftTrainer(
         foreach (var samples in Chunk([.. data.Eval], options.BatchSize))
         {
             using var scope = NewDisposeScope();
-            using var batch = new TrainingBatch([.. samples.Select(Tokenized)], placement.Device);
-            var rTheta = Objective.MeanResponseLogProb(model.TokenLogProbs(batch.InputIds, batch.AttentionMask, batch.ResponseMask), batch.ResponseMask);
+            using var batch = new TrainingBatch([.. samples.Select(Tokenized)], placement.Device, options.PaddingFree);
+            var rTheta = RTheta(batch);
             ce -= rTheta.cpu().data<float>().ToArray().Sum();
             var scored = Enumerable.Range(0, samples.Count).Where(i => evalScores?.Known.ContainsKey(samples[i].Id) == true).ToArray();
             if (scored.Length == 0)
@@ -198,6 +198,10 @@ public sealed class PoftTrainer(
             throw Diverged(step, $"the held-out cross-entropy is not finite ({ce / n})");
         return new EvalMetrics("eval", step, epoch, ce / n, -ce / n, tauCount > 0 ? tau / tauCount : null, data.Eval.Count);
     }
+
+    /// <summary>[samples] mean response log-prob of each sample, in the batch's order.</summary>
+    private Tensor RTheta(TrainingBatch batch) =>
+        Objective.MeanResponseLogProb(batch.PerSample(model.TokenLogProbs(batch.InputIds, batch.AttentionMask, batch.ResponseMask)), batch.SampleResponseMask);
 
     private async Task<List<SftSample>> KeptSamples(CancellationToken stop)
     {

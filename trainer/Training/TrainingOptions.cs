@@ -66,6 +66,9 @@ public sealed record TrainingOptions
     [TrainOption("recompute each decoder layer's activations in backward instead of keeping them: activation memory of one layer, not all, for about one more forward pass", OnResume = OnResume.Applied)]
     public bool GradientCheckpointing { get; init; }
 
+    [TrainOption("pack each micro-batch's samples several to a row, each attending only to itself: the same samples and loss with less padding", OnResume = OnResume.Applied)]
+    public bool PaddingFree { get; init; } = true;
+
     /// <summary>Refuses values no run can use, naming the field: a wrong one would otherwise surface steps
     /// later as a non-finite loss or an empty schedule.</summary>
     /// <exception cref="ArgumentException">The first field out of its range.</exception>
