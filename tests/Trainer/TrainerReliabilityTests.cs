@@ -59,6 +59,7 @@ public sealed class TrainerReliabilityTests : IDisposable
     [InlineData("warmup_ratio", 2.0)]
     [InlineData("keep_top_percent", 0.0)]
     [InlineData("beta", double.PositiveInfinity)]
+    [InlineData("logits_chunk", -1.0)]
     public async Task Options_no_run_can_use_are_refused_naming_the_field(string field, double value)
     {
         var options = field switch
@@ -66,6 +67,7 @@ public sealed class TrainerReliabilityTests : IDisposable
             "learning_rate" => Ce with { LearningRate = value },
             "warmup_ratio" => Ce with { WarmupRatio = value },
             "keep_top_percent" => Ce with { KeepTopPercent = value },
+            "logits_chunk" => Ce with { LogitsChunk = (int)value },
             _ => Ce with { Beta = value },
         };
         var error = await Assert.ThrowsAsync<ArgumentException>(() => Train(_temp.Sub("bad"), options));
