@@ -39,7 +39,7 @@ public sealed class CheckpointedLayer : autograd.SingleTensorFunction<Checkpoint
 
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput)
     {
-        // Everything here is freed on leaving: on CUDA this runs on autograd's thread, outside any caller's scope.
+        // Everything else here is freed on leaving (see HandedGradients).
         using var scope = NewDisposeScope();
         var saved = ctx.get_saved_variables();
         var layer = (nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor>)ctx.get_data(LayerKey);
@@ -52,7 +52,6 @@ public sealed class CheckpointedLayer : autograd.SingleTensorFunction<Checkpoint
         using (enable_grad())
             layer.forward(input, saved[1], saved[2], saved[3]).backward([gradOutput]);
         set_rng_state(generatorNow);
-        // null: no gradient for that argument (TorchSharp's list is not annotated for it).
-        return [null!, input.grad!.MoveToOuterDisposeScope(), null!, null!, null!];
+        return HandedGradients.Hand(null, input.grad, null, null, null);
     }
 }

@@ -50,7 +50,7 @@ public sealed class ChunkedTokenLogProbs : autograd.SingleTensorFunction<Chunked
     /// the matrix product, the weight's gradient summed over chunks in fp32.</summary>
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput)
     {
-        // Everything here is freed on leaving: on CUDA this runs on autograd's thread, outside any caller's scope.
+        // Everything else here is freed on leaving (see HandedGradients).
         using var scope = NewDisposeScope();
         var saved = ctx.get_saved_variables();
         var (hidden, weight, targets, logsumexp) = (saved[0], saved[1], saved[2], saved[3]);
@@ -67,8 +67,7 @@ public sealed class ChunkedTokenLogProbs : autograd.SingleTensorFunction<Chunked
             gradHidden?[rows].copy_(gradLogits.mm(weight));
             gradWeight?.add_(gradLogits.t().mm(hidden[rows]));
         }
-        // null: no gradient for that argument (TorchSharp's list is not annotated for it).
-        return [gradHidden?.MoveToOuterDisposeScope()!, gradWeight?.to(weight.dtype).MoveToOuterDisposeScope()!, null!, null!];
+        return HandedGradients.Hand(gradHidden, gradWeight?.to(weight.dtype), null, null);
     }
 
     private static Tensor Logits(Tensor hidden, Tensor weight, TensorIndex rows) =>
