@@ -39,8 +39,9 @@ public sealed class CheckpointedLayer : autograd.SingleTensorFunction<Checkpoint
 
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput)
     {
-        // Everything else here is freed on leaving (see HandedGradients).
+        // Everything else here, the incoming gradient included, is freed on leaving (see HandedGradients).
         using var scope = NewDisposeScope();
+        gradOutput.MoveToOtherDisposeScope(scope);
         var saved = ctx.get_saved_variables();
         var layer = (nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor>)ctx.get_data(LayerKey);
         // Backward must not move the generator on: the next forward draws what it would have drawn without checkpointing.

@@ -50,8 +50,9 @@ public sealed class ChunkedTokenLogProbs : autograd.SingleTensorFunction<Chunked
     /// the matrix product, the weight's gradient summed over chunks in fp32.</summary>
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput)
     {
-        // Everything else here is freed on leaving (see HandedGradients).
+        // Everything else here, the incoming gradient included, is freed on leaving (see HandedGradients).
         using var scope = NewDisposeScope();
+        gradOutput.MoveToOtherDisposeScope(scope);
         var saved = ctx.get_saved_variables();
         var (hidden, weight, targets, logsumexp) = (saved[0], saved[1], saved[2], saved[3]);
         var chunk = (int)ctx.get_data(ChunkKey);
