@@ -7,11 +7,11 @@ namespace PoFT.Bench;
 /// what was measured on which configuration.</summary>
 public sealed record Figure(string Part, string Id, string Label, string Unit, Stats Stats);
 
-/// <summary>A comparison of two figures' medians; <paramref name="Target"/> is the goal for it
-/// (the ratio must reach it), null where there is none.</summary>
-public sealed record Ratio(string Part, string Id, string Label, string Numerator, string Denominator, double Value, double? Target)
+/// <summary>A comparison of two figures' medians; <paramref name="Target"/> and <paramref name="TargetMax"/>
+/// bound the goal for it (the ratio must reach the one and not exceed the other), null where there is none.</summary>
+public sealed record Ratio(string Part, string Id, string Label, string Numerator, string Denominator, double Value, double? Target, double? TargetMax = null)
 {
-    public bool? Met => Target is { } target ? Value >= target : null;
+    public bool? Met => Target is null && TargetMax is null ? null : Value >= (Target ?? double.NegativeInfinity) && Value <= (TargetMax ?? double.PositiveInfinity);
 }
 
 /// <summary>Everything one bench run measured, in the order measured; printed as tables and written as JSON.</summary>
@@ -44,9 +44,9 @@ public sealed class BenchReport(BenchMachine machine, BenchSettings settings)
         return figure;
     }
 
-    public Ratio Compare(string id, string label, Figure numerator, Figure denominator, double? target = null)
+    public Ratio Compare(string id, string label, Figure numerator, Figure denominator, double? target = null, double? targetMax = null)
     {
-        var ratio = new Ratio(numerator.Part, id, label, numerator.Id, denominator.Id, numerator.Stats.Median / denominator.Stats.Median, target);
+        var ratio = new Ratio(numerator.Part, id, label, numerator.Id, denominator.Id, numerator.Stats.Median / denominator.Stats.Median, target, targetMax);
         _ratios.Add(ratio);
         return ratio;
     }

@@ -16,6 +16,7 @@ var root = new RootCommand("PoFT.Hybrid: preference-oriented SFT with ONNX Runti
     DemoCommand.Create(),
     BenchCommand.Create(),
     InspectCommand.Create(),
+    PlanCommand.Create(),
 };
 try
 {

@@ -34,13 +34,23 @@ public static class BenchTable
                 .AddColumn(new TableColumn("target").RightAligned()).AddColumn("met");
             foreach (var r in report.Ratios)
                 ratios.AddRow(Markup.Escape(r.Label), r.Value.ToString("F2", CultureInfo.InvariantCulture),
-                    r.Target is { } t ? $"≥ {t.ToString("F2", CultureInfo.InvariantCulture)}" : "",
+                    Target(r),
                     r.Met switch { true => "[green]yes[/]", false => "[red]no[/]", null => "" });
             console.Write(ratios);
         }
         foreach (var note in report.Notes)
             console.MarkupLine(Markup.Escape($"note: {note}"));
     }
+
+    private static string Target(Ratio r) => (r.Target, r.TargetMax) switch
+    {
+        ({ } low, { } high) => $"{F2(low)}–{F2(high)}",
+        ({ } low, null) => $"≥ {F2(low)}",
+        (null, { } high) => $"≤ {F2(high)}",
+        _ => "",
+    };
+
+    private static string F2(double value) => value.ToString("F2", CultureInfo.InvariantCulture);
 
     private static string Number(double value) => value switch
     {

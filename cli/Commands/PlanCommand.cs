@@ -1,0 +1,94 @@
+using System.CommandLine;
+using PoFT.Hybrid.Config;
+using PoFT.Planner;
+using PoFT.Trainer.Training;
+using Spectre.Console;
+
+namespace PoFT.Cli.Commands;
+
+/// <summary><c>plan</c>: the trainer's and the aligned models' predicted peak memory for a model and its
+/// options, and where they fit (README "Memory planner").</summary>
+public static class PlanCommand
+{
+    public static Command Create()
+    {
+        var defaults = new TrainConfig();
+        var model = new Option<string>("--model") { Description = "the target: its config.json or checkpoint directory", Required = true };
+        var device = new Option<string>("--device") { Description = "cpu (host memory) or cuda (GPU memory)", DefaultValueFactory = _ => "cpu" };
+        var dtype = new Option<string?>("--dtype") { Description = "float32 or bfloat16 (default: float32 on CPU, bfloat16 on CUDA)" };
+        var batch = new Option<int>("--batch") { Description = "samples per micro-batch", DefaultValueFactory = _ => defaults.Training.BatchSize };
+        var maxLength = new Option<int>("--max-length") { Description = "tokens per sample (every sample planned at this length)", DefaultValueFactory = _ => defaults.MaxLength };
+        var chunk = new Option<int>("--logits-chunk") { Description = "scored positions per LM-head chunk (0: unchunked)", DefaultValueFactory = _ => defaults.Training.LogitsChunk };
+        var checkpointing = new Option<bool>("--gradient-checkpointing") { Description = "recompute each layer's activations in the backward pass" };
+        var loraRank = new Option<int>("--lora") { Description = "LoRA rank (0: full fine-tuning)" };
+        var loraTargets = new Option<string>("--lora-targets") { Description = "comma-separated projections with adapters", DefaultValueFactory = _ => string.Join(',', Projections.All) };
+        var loraBase = new Option<string?>("--lora-base-dtype") { Description = "float32 or bfloat16: how the frozen base is held and computed (default: the run's dtype)" };
+        var loraDropout = new Option<bool>("--lora-dropout") { Description = "adapter dropout on (each adapted projection keeps its dropped-out input)", DefaultValueFactory = _ => true };
+        var aligned = new Option<string[]>("--aligned") { Description = "aligned models: a models manifest, or a model's config.json / checkpoint directory (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var gpus = new Option<int>("--gpus") { Description = "GPUs (cuda)", DefaultValueFactory = _ => 1 };
+        var memory = new Option<string?>("--memory") { Description = "memory per device, e.g. 80GB (default: this machine's memory on cpu, 80GB on cuda)" };
+        var command = new Command("plan", "Predict the trainer's and the aligned models' peak memory and say what fits")
+        {
+            model, device, dtype, batch, maxLength, chunk, checkpointing, loraRank, loraTargets, loraBase, loraDropout, aligned, gpus, memory,
+        };
+        command.SetAction(parse =>
+        {
+            var kind = parse.GetValue(device) switch
+            {
+                "cpu" => PlanDevice.Cpu,
+                "cuda" => PlanDevice.Cuda,
+                var other => throw new ArgumentException($"--device '{other}': expected cpu or cuda"),
+            };
+            var compute = Bytes(parse.GetValue(dtype) ?? (kind == PlanDevice.Cuda ? "bfloat16" : "float32"), "--dtype");
+            var rank = parse.GetValue(loraRank);
+            LoraPlan? lora = null;
+            if (rank > 0)
+            {
+                // As Placement.For decides: a LoRA base is held and computed in base_dtype where one is given.
+                compute = parse.GetValue(loraBase) is { } baseDtype ? Bytes(baseDtype, "--lora-base-dtype") : compute;
+                lora = new LoraPlan(rank, [.. parse.GetRequiredValue(loraTargets).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)],
+                    compute, parse.GetValue(loraDropout));
+            }
+            var length = parse.GetValue(maxLength);
+            var workload = new TrainerWorkload(PlanInputs.Model(parse.GetRequiredValue(model)), kind, compute, lora,
+                parse.GetValue(checkpointing), parse.GetValue(batch), length, parse.GetValue(chunk));
+            var calibration = Calibration.ThisProject;
+            var trainer = TrainerMemory.Estimate(workload, calibration);
+            var scorers = (parse.GetValue(aligned) ?? []).SelectMany(a => PlanInputs.Aligned(a, length, kind)).Select(s => ScorerMemory.Estimate(s, calibration)).ToList();
+            var perDevice = parse.GetValue(memory) is { } text ? ByteSize.Parse(text)
+                : kind == PlanDevice.Cuda ? 80L << 30 : GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+            var plan = DevicePlan.Place(trainer, scorers, new DeviceBudget(kind, kind == PlanDevice.Cuda ? parse.GetValue(gpus) : 1, perDevice));
+            Write(plan, [trainer, .. scorers], kind, AnsiConsole.Console);
+            return plan.OnlineFits || plan.SequentialFits ? 0 : 2;
+        });
+        return command;
+    }
+
+    private static int Bytes(string dtype, string flag) => dtype switch
+    {
+        "float32" or "fp32" => 4,
+        "bfloat16" or "bf16" => 2,
+        _ => throw new ArgumentException($"{flag} '{dtype}': expected float32 or bfloat16"),
+    };
+
+    private static void Write(DevicePlan plan, IReadOnlyList<MemoryEstimate> estimates, PlanDevice kind, IAnsiConsole console)
+    {
+        foreach (var estimate in estimates)
+        {
+            var table = new Table().Title(Markup.Escape($"{estimate.Name}: {MemoryEstimate.Format(estimate.Total)}")).AddColumn("part").AddColumn(new TableColumn("peak").RightAligned());
+            foreach (var part in estimate.Parts.Where(p => p.Bytes > 0))
+                table.AddRow(Markup.Escape(part.Name), MemoryEstimate.Format(part.Bytes));
+            console.Write(table);
+        }
+        var name = kind == PlanDevice.Cuda ? "GPU" : "host";
+        foreach (var d in plan.Devices)
+            console.WriteLine($"{name} {d.Index}: {string.Join(" + ", d.Holds.Select(h => h.Name))} = {MemoryEstimate.Format(d.Total)} of {MemoryEstimate.Format(d.BytesAvailable)}: {(d.Fits ? "fits" : "does not fit")}");
+        foreach (var u in plan.Unplaced)
+            console.WriteLine($"{u.Name} ({MemoryEstimate.Format(u.Total)}) fits on no {name} beside the others");
+        console.WriteLine(plan.OnlineFits
+            ? "online training (scorer ∥ trainer) fits"
+            : plan.SequentialFits
+                ? "online training does not fit; scoring first (`score`, then `train --scores`) does: the trainer and each aligned model fit one at a time"
+                : "does not fit, even scoring first: reduce the batch or max length, use LoRA, gradient checkpointing, or more memory");
+    }
+}

@@ -1,0 +1,40 @@
+using PoFT.Scorer.Pipeline;
+using PoFT.Shared.Checkpoints;
+
+namespace PoFT.Planner;
+
+/// <summary>One aligned model as the planner sees it: its shape, the bytes of its exported weights and
+/// where its ONNX Runtime session runs.</summary>
+/// <param name="WeightBytes">The export's initializers (float32 today: 4 bytes per parameter).</param>
+/// <param name="MaxLength">Its manifest's <c>max_length</c>: the longest row in a batch.</param>
+public sealed record ScorerWorkload(string Name, ModelConfig Model, long WeightBytes, int MaxLength, PlanDevice Device)
+{
+    /// <summary>Tokens per batch: by default the scorer's own rule (<see cref="AlignedScorerModel.TokenBudgetFor"/>),
+    /// so the logits inside the session stay within 512 MiB whatever the vocabulary.</summary>
+    public int TokenBudget { get; init; } = Math.Max(AlignedScorerModel.TokenBudgetFor(Model.VocabSize), MaxLength);
+}
+
+/// <summary>
+/// An aligned model's session at its peak: the weights ONNX Runtime holds, and the arena that its largest
+/// batch (the token budget) fills — the logits and their log-softmax, the attention scores of the longest
+/// rows, one layer's MLP intermediates; the arena keeps that high-water mark for the session's life.
+/// </summary>
+public static class ScorerMemory
+{
+    public static MemoryEstimate Estimate(ScorerWorkload w, Calibration calibration)
+    {
+        var c = w.Model;
+        long budget = w.TokenBudget;
+        var rows = Math.Max(1, budget / w.MaxLength);
+        var parts = new List<MemoryPart>
+        {
+            new("session (ONNX Runtime" + (w.Device == PlanDevice.Cuda ? ", CUDA EP)" : ")"), calibration.ScorerSessionBytes),
+            // MLAS pre-packs a copy of the CPU provider's MatMul weights; the CUDA provider holds them once.
+            new("weights", (long)(w.WeightBytes * (w.Device == PlanDevice.Cpu ? calibration.ScorerWeightCopies : 1))),
+            new("logits at the token budget", (long)(budget * c.VocabSize * 4L * calibration.ScorerLogitsCopies)),
+            new("attention scores of the longest rows", 2L * rows * c.NumAttentionHeads * w.MaxLength * w.MaxLength * 4),
+            new("one layer's activations at the token budget", budget * (3L * c.IntermediateSize + 6L * c.HiddenSize) * 4),
+        };
+        return new MemoryEstimate(w.Name, parts);
+    }
+}

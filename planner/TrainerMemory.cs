@@ -1,0 +1,86 @@
+using PoFT.Shared.Checkpoints;
+
+namespace PoFT.Planner;
+
+/// <summary>
+/// The trainer's peak, part by part: weights, gradients and AdamW state from the parameter counts; the
+/// activations the backward pass keeps, counted tensor by tensor from trainer/Model/LlamaForCausalLM.cs;
+/// the LM head's logits chunk; and the runtime itself. The peak falls at the start of the backward pass,
+/// when every saved activation, the first gradients and the logits' gradient are alive at once.
+/// </summary>
+public static class TrainerMemory
+{
+    public static MemoryEstimate Estimate(TrainerWorkload w, Calibration calibration)
+    {
+        var c = w.Model;
+        long all = c.ParameterCount;
+        long trainable = w.Lora is null ? all : Projections.LoraParameters(c, w.Lora);
+        // Trainable weights are fp32 under LoRA (adapters are small and AdamW needs the precision); full
+        // fine-tuning trains in the compute dtype (Placement: fp32 on CPU, bf16 on CUDA).
+        var trainableBytes = w.Lora is null ? w.ComputeBytes : 4;
+        var frozenBytes = w.Lora?.BaseBytes ?? 0;
+        var parts = new List<MemoryPart>
+        {
+            new("runtime (.NET, libtorch" + (w.Device == PlanDevice.Cuda ? ", CUDA context)" : ")"),
+                w.Device == PlanDevice.Cuda ? calibration.CudaContextBytes : calibration.ProcessRuntimeBytes),
+            new(w.Lora is null ? "weights" : "weights (frozen base + adapters)",
+                (w.Lora is null ? 0 : all * frozenBytes) + trainable * trainableBytes),
+            new("gradients", trainable * trainableBytes),
+            new("AdamW state (2 moments)", 2 * trainable * trainableBytes),
+            new(w.GradientCheckpointing ? "activations (layer inputs + one layer recomputed)" : "activations kept for backward",
+                ActivationBytes(w, calibration)),
+            new("LM head: logits chunk, its softmax and gradient", LogitsBytes(w, calibration)),
+            new("backward pass working set", BackwardWorkingBytes(w)),
+        };
+        return new MemoryEstimate("trainer", parts);
+    }
+
+    /// <summary>Elements one decoder layer keeps per token for its backward pass, from the forward as written:
+    /// RMSNorm keeps its input and normalised output (twice per layer); q, k and v are kept before and after
+    /// the rotary embedding, with the rotated half; k and v again after grouped-query repetition; the
+    /// attention output and its reshaped copy; the residual sum; and the SwiGLU MLP's gate, up, SiLU and
+    /// product. LoRA adds, per adapted projection, its dropped-out input (when dropout is on) and the rank-r
+    /// intermediate.</summary>
+    public static long LayerElementsPerToken(ModelConfig c, LoraPlan? lora)
+    {
+        long h = c.HiddenSize, q = (long)c.NumAttentionHeads * c.HeadDim, kv = (long)c.NumKeyValueHeads * c.HeadDim, i = c.IntermediateSize;
+        var repeated = c.KeyValueGroups > 1;
+        var attention = 3 * q + 2 * kv + (repeated ? 2 * q : 2 * kv) + 2 * q;
+        var elements = 4 * h + attention + 4 * i;
+        if (lora is not null)
+            elements += lora.TargetModules.Sum(t => (lora.Dropout ? Projections.Shape(c, t).In : 0) + lora.Rank);
+        return elements;
+    }
+
+    private static long ActivationBytes(TrainerWorkload w, Calibration calibration)
+    {
+        var c = w.Model;
+        long e = w.ComputeBytes, t = w.Tokens, s = w.MaxLength, layers = c.NumHiddenLayers;
+        var layer = LayerElementsPerToken(c, w.Lora) * t * e + AttentionScoreBytes(w, calibration);
+        // One additive fp32 mask [rows, 1, seq, seq] serves every layer.
+        var mask = (long)w.BatchSize * s * s * 4;
+        var embeddings = t * c.HiddenSize * e;
+        return embeddings + mask + (w.GradientCheckpointing ? layers * t * c.HiddenSize * e + layer : layers * layer);
+    }
+
+    /// <summary>What attention keeps of its [heads, seq, seq] scores: nothing where the fused kernel is used
+    /// (CUDA), the probabilities where scaled_dot_product_attention falls back to its composed form
+    /// (<see cref="Calibration.CpuAttentionKeepsScores"/>).</summary>
+    private static long AttentionScoreBytes(TrainerWorkload w, Calibration calibration) =>
+        w.Device == PlanDevice.Cpu && calibration.CpuAttentionKeepsScores
+            ? (long)w.BatchSize * w.Model.NumAttentionHeads * w.MaxLength * w.MaxLength * w.ComputeBytes
+            : 0;
+
+    /// <summary>fp32 logits of one chunk of scored positions (all of them unchunked), with the copies the
+    /// log-softmax and its gradient need at the same time.</summary>
+    private static long LogitsBytes(TrainerWorkload w, Calibration calibration)
+    {
+        var rows = w.LogitsChunk > 0 ? Math.Min(w.LogitsChunk, w.ScoredPositions) : w.ScoredPositions;
+        var copies = w.LogitsChunk > 0 ? calibration.ChunkedLogitsCopies : calibration.UnchunkedLogitsCopies;
+        return (long)(rows * w.Model.VocabSize * 4L * copies);
+    }
+
+    /// <summary>Gradients of the widest layer's activations, alive together while that layer is
+    /// back-propagated: the MLP's gate, up and product.</summary>
+    private static long BackwardWorkingBytes(TrainerWorkload w) => 3 * w.Tokens * w.Model.IntermediateSize * w.ComputeBytes;
+}

@@ -1,0 +1,95 @@
+using PoFT.Planner;
+using PoFT.Shared.Checkpoints;
+using PoFT.Tests.Support;
+
+namespace PoFT.Tests.Planner;
+
+/// <summary>The planner's arithmetic against hand counts, and its placement rule. Whether its predictions
+/// agree with measured peaks is the memory benchmark's to show (README, Performance), not a test's.</summary>
+public class MemoryPlannerTests
+{
+    private static readonly ModelConfig Small = ModelConfig.Preset("small", 1000);
+    private static readonly Calibration NoRuntime = new() { ProcessRuntimeBytes = 0, ScorerSessionBytes = 0 };
+
+    private static long Part(MemoryEstimate estimate, string prefix) => estimate.Parts.Single(p => p.Name.StartsWith(prefix, StringComparison.Ordinal)).Bytes;
+
+    private static TrainerWorkload Workload(LoraPlan? lora = null, bool checkpointing = false, int batch = 4, int chunk = 64) =>
+        new(Small, PlanDevice.Cpu, 4, lora, checkpointing, batch, 128, chunk);
+
+    [Fact]
+    public void Full_fine_tuning_in_fp32_holds_16_bytes_per_parameter_in_weights_gradients_and_adamw()
+    {
+        var estimate = TrainerMemory.Estimate(Workload(), NoRuntime);
+        var parameters = Small.ParameterCount;
+        Assert.Equal(4 * parameters, Part(estimate, "weights"));
+        Assert.Equal(4 * parameters, Part(estimate, "gradients"));
+        Assert.Equal(8 * parameters, Part(estimate, "AdamW"));
+    }
+
+    [Fact]
+    public void LoRA_counts_rank_times_in_plus_out_per_adapted_projection_and_trains_only_those()
+    {
+        var lora = new LoraPlan(8, ["q_proj", "down_proj"], BaseBytes: 2, Dropout: false);
+        // small: hidden 256, 8 heads × 32 = 256 query width, MLP 688, 4 layers.
+        var adapters = 4 * (8 * (256 + 256) + 8 * (688 + 256));
+        Assert.Equal(adapters, Projections.LoraParameters(Small, lora));
+        var estimate = TrainerMemory.Estimate(Workload(lora), NoRuntime);
+        Assert.Equal(2 * Small.ParameterCount + 4L * adapters, Part(estimate, "weights"));
+        Assert.Equal(4L * adapters, Part(estimate, "gradients"));
+        Assert.Equal(8L * adapters, Part(estimate, "AdamW"));
+    }
+
+    [Fact]
+    public void Checkpointing_keeps_layer_inputs_instead_of_every_layers_activations()
+    {
+        var plain = Part(TrainerMemory.Estimate(Workload(), NoRuntime), "activations");
+        var checkpointed = Part(TrainerMemory.Estimate(Workload(checkpointing: true), NoRuntime), "activations");
+        long tokens = 4 * 128, layers = Small.NumHiddenLayers, hidden = Small.HiddenSize;
+        var perLayer = TrainerMemory.LayerElementsPerToken(Small, null) * tokens * 4;
+        Assert.Equal(plain - (layers - 1) * perLayer + layers * tokens * hidden * 4, checkpointed);
+    }
+
+    [Fact]
+    public void Chunked_logits_do_not_grow_with_the_batch_and_unchunked_ones_do()
+    {
+        Assert.Equal(Part(TrainerMemory.Estimate(Workload(batch: 2), NoRuntime), "LM head"), Part(TrainerMemory.Estimate(Workload(batch: 8), NoRuntime), "LM head"));
+        Assert.Equal(4 * Part(TrainerMemory.Estimate(Workload(batch: 2, chunk: 0), NoRuntime), "LM head"),
+            Part(TrainerMemory.Estimate(Workload(batch: 8, chunk: 0), NoRuntime), "LM head"));
+    }
+
+    [Fact]
+    public void Aligned_models_go_where_there_is_room_and_what_fits_nowhere_is_named()
+    {
+        static MemoryEstimate Of(string name, long gib) => new(name, [new MemoryPart("all", gib << 30)]);
+        var trainer = Of("trainer", 25);
+        MemoryEstimate[] aligned = [Of("a", 33), Of("b", 33), Of("c", 33)];
+
+        var two = DevicePlan.Place(trainer, aligned, new DeviceBudget(PlanDevice.Cuda, 2, 80L << 30));
+        Assert.True(two.OnlineFits);
+        Assert.Equal([58L << 30, 66L << 30], two.Devices.Select(d => d.Total));
+
+        var one = DevicePlan.Place(trainer, aligned, new DeviceBudget(PlanDevice.Cuda, 1, 80L << 30));
+        Assert.False(one.OnlineFits);
+        Assert.Equal(["b", "c"], one.Unplaced.Select(u => u.Name));
+        Assert.True(one.SequentialFits);
+    }
+
+    [Fact]
+    public void Real_7_to_8B_configs_plan_with_their_published_sizes()
+    {
+        var llama = PlanInputs.Model(Path.Combine(RepoPaths.Root, "configs", "models", "llama-3-8b-instruct.json"));
+        Assert.Equal(8_030_261_248, llama.ParameterCount);
+        var aligned = PlanInputs.Aligned(Path.Combine(RepoPaths.Root, "configs", "models", "qwen2.5-7b-instruct.json"), 1024, PlanDevice.Cuda).Single();
+        Assert.Equal(4 * 7_615_616_512L, aligned.WeightBytes);
+    }
+
+    [Theory]
+    [InlineData("80GB", 80L << 30)]
+    [InlineData("512 MiB", 512L << 20)]
+    [InlineData("1.5T", 3L << 39)]
+    public void Memory_sizes_read_as_written(string text, long bytes) => Assert.Equal(bytes, ByteSize.Parse(text));
+
+    [Fact]
+    public void A_size_without_a_unit_is_refused_with_an_example() =>
+        Assert.Contains("e.g. 80GB", Assert.Throws<ArgumentException>(() => ByteSize.Parse("80")).Message);
+}
