@@ -1,4 +1,5 @@
 using PoFT.Shared.Training;
+using PoFT.Trainer.Model.Lora;
 using PoFT.Trainer.Objectives;
 
 namespace PoFT.Trainer.Training;
@@ -59,6 +60,10 @@ public sealed record TrainingOptions
     [TrainOption("evaluate once before the first step, at step 0 (a curve's starting point)", OnResume = OnResume.Applied)]
     public bool EvalOnStart { get; init; }
 
+    [TrainOption("LoRA adapters instead of full fine-tuning (null): {r, alpha, dropout, target_modules, use_rslora, base_dtype}; " +
+        "unset fields take the defaults shown; README \"LoRA\"", Flag = "--lora")]
+    public LoraOptions? Lora { get; init; }
+
     /// <summary>Refuses values no run can use, naming the field: a wrong one would otherwise surface steps
     /// later as a non-finite loss or an empty schedule.</summary>
     /// <exception cref="ArgumentException">The first field out of its range.</exception>
@@ -78,6 +83,7 @@ public sealed record TrainingOptions
         Require(nameof(MaxSteps), MaxSteps, MaxSteps >= 0, "0 or more");
         Require(nameof(EvalEvery), EvalEvery, EvalEvery >= 0, "0 or more");
         Require(nameof(CheckpointEvery), CheckpointEvery, CheckpointEvery >= 0, "0 or more");
+        Lora?.Validate();
     }
 
     private static void Require(string property, double value, bool inRange, string expected)

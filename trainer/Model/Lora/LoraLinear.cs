@@ -1,0 +1,77 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace PoFT.Trainer.Model.Lora;
+
+#pragma warning disable IDE1006 // snake_case fields: they are the checkpoint's and PEFT's tensor names
+
+/// <summary>
+/// A frozen linear projection with a trainable low-rank update: y = x·Wᵀ (+ b) + dropout(x)·Aᵀ·Bᵀ·scaling.
+/// It keeps the projection's parameters under their own names (<c>weight</c>, <c>bias</c>), so the base
+/// model's state-dict names are unchanged, and adds <c>lora_A</c> [r, in] and <c>lora_B</c> [out, r] as PEFT
+/// names them. The adapter is fp32 whatever the base's dtype, so its updates and AdamW state are not rounded
+/// to bf16.
+/// </summary>
+public sealed class LoraLinear : nn.Module<Tensor, Tensor>
+{
+    private readonly Parameter weight;
+    private readonly Parameter? bias;
+    private readonly Linear lora_A, lora_B;
+    private readonly LoraDropout _dropout;
+    private readonly double _scaling;
+
+    /// <param name="initialisation">Draws A as PEFT does, kaiming-uniform with a = √5, whose bound is 1/√in; B starts
+    /// at zero, so a fresh adapter leaves the model's output unchanged.</param>
+    public LoraLinear(Linear frozen, int r, double scaling, LoraDropout dropout, Generator initialisation) : base(nameof(LoraLinear))
+    {
+        weight = frozen.weight!;
+        bias = frozen.bias;
+        weight.requires_grad = false;
+        if (bias is not null)
+            bias.requires_grad = false;
+        var (outFeatures, inFeatures) = (weight.shape[0], weight.shape[1]);
+        // Built on the CPU, then moved: the same seed gives the same adapter on any device.
+        lora_A = nn.Linear(inFeatures, r, hasBias: false);
+        lora_B = nn.Linear(r, outFeatures, hasBias: false);
+        using (no_grad())
+        {
+            var bound = 1 / Math.Sqrt(inFeatures);
+            lora_A.weight!.uniform_(-bound, bound, initialisation);
+            lora_B.weight!.zero_();
+        }
+        lora_A.to(weight.device);
+        lora_B.to(weight.device);
+        _dropout = dropout;
+        _scaling = scaling;
+        RegisterComponents();
+    }
+
+    public Parameter LoraA => lora_A.weight!;
+    public Parameter LoraB => lora_B.weight!;
+
+    public override Tensor forward(Tensor x)
+    {
+        var y = F.linear(x, weight, bias);
+        var h = training ? _dropout.Apply(x) : x;
+        var update = lora_B.forward(lora_A.forward(h.to(ScalarType.Float32))) * _scaling;
+        return y + update.to(y.dtype);
+    }
+
+    /// <summary>A plain projection holding W + scaling·B·A (computed in fp32, stored in W's dtype) and the bias.</summary>
+    public Linear Merged()
+    {
+        using var scope = NewDisposeScope();
+        var merged = nn.Linear(weight.shape[1], weight.shape[0], hasBias: bias is not null, device: weight.device, dtype: weight.dtype);
+        using (no_grad())
+        {
+            var delta = matmul(lora_B.weight!, lora_A.weight!) * _scaling;
+            merged.weight!.copy_((weight.to(ScalarType.Float32) + delta).to(weight.dtype));
+            if (bias is not null)
+                merged.bias!.copy_(bias);
+        }
+        return merged;
+    }
+}
+#pragma warning restore IDE1006
