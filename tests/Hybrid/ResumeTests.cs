@@ -51,6 +51,7 @@ public sealed class ResumeTests(AlignedModelsFixture models) : IClassFixture<Ali
         ["--checkpoint-every"] = "1",
         ["--keep-top"] = "70",
         ["--eval-on-start"] = "true",
+        ["--lora"] = "{\"r\": 4}",
     };
 
     private static IEnumerable<TrainOption> Flagged => TrainOptions.All.Where(o => o.Flag is not null);

@@ -45,7 +45,7 @@ public sealed record TrainingOptions
     [TrainOption("stop after N optimizer steps (0: run all epochs); also the schedule's length", OnResume = OnResume.Applied)]
     public int MaxSteps { get; init; }
 
-    [TrainOption("seed of the per-epoch shuffle")]
+    [TrainOption("seed of the per-epoch shuffle, and of a LoRA adapter's initialisation and dropout")]
     public int Seed { get; init; }
 
     [TrainOption("evaluate every N optimizer steps (0: at each epoch's end)", OnResume = OnResume.Applied)]
@@ -60,8 +60,8 @@ public sealed record TrainingOptions
     [TrainOption("evaluate once before the first step, at step 0 (a curve's starting point)", OnResume = OnResume.Applied)]
     public bool EvalOnStart { get; init; }
 
-    [TrainOption("LoRA adapters instead of full fine-tuning (null): {r, alpha, dropout, target_modules, use_rslora, base_dtype}; " +
-        "unset fields take the defaults shown; README \"LoRA\"", Flag = "--lora")]
+    [TrainOption("LoRA adapters instead of full fine-tuning (null): an object of r, alpha, dropout, target_modules, use_rslora and " +
+        "base_dtype, unset fields at their defaults (README \"LoRA\"); the flag takes the object as JSON", Flag = "--lora")]
     public LoraOptions? Lora { get; init; }
 
     /// <summary>Refuses values no run can use, naming the field: a wrong one would otherwise surface steps
