@@ -15,12 +15,12 @@ public static class ModelCheckpoint
         Checkpoint.IsAdapter(directory) ? LoraCheckpoint.Load(directory, placement) : LoadWhole(directory, placement);
 
     /// <summary>The model a new run starts from: the whole model in <paramref name="source"/>, with a fresh
-    /// adapter drawn from <paramref name="seed"/> when <paramref name="lora"/> is set (give
-    /// <paramref name="placement"/> as <see cref="Placement.For"/> that adapter returns).</summary>
+    /// adapter drawn from <paramref name="seed"/> when <paramref name="lora"/> is set (the base then in the
+    /// dtype <see cref="Placement.For"/> gives).</summary>
     public static LlamaForCausalLM LoadForTraining(string source, Placement placement, LoraOptions? lora, long seed)
     {
         lora?.Validate();
-        var model = LoadWhole(source, placement);
+        var model = LoadWhole(source, placement.For(lora));
         if (lora is not null)
             model.AttachLora(lora, Path.GetFullPath(source), seed);
         return model;

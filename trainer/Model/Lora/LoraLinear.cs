@@ -18,7 +18,7 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter weight;
     private readonly Parameter? bias;
-    private readonly Linear lora_A, lora_B;
+    private readonly LoraFactor lora_A, lora_B;
     private readonly LoraDropout _dropout;
     private readonly double _scaling;
 
@@ -32,30 +32,26 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
         if (bias is not null)
             bias.requires_grad = false;
         var (outFeatures, inFeatures) = (weight.shape[0], weight.shape[1]);
-        // Built on the CPU, then moved: the same seed gives the same adapter on any device.
-        lora_A = nn.Linear(inFeatures, r, hasBias: false);
-        lora_B = nn.Linear(r, outFeatures, hasBias: false);
-        using (no_grad())
-        {
-            var bound = 1 / Math.Sqrt(inFeatures);
-            lora_A.weight!.uniform_(-bound, bound, initialisation);
-            lora_B.weight!.zero_();
-        }
-        lora_A.to(weight.device);
-        lora_B.to(weight.device);
+        // Drawn on the CPU from the caller's generator, then moved: the same seed gives the same adapter on any
+        // device, and the process-wide generator is left alone.
+        var bound = 1 / Math.Sqrt(inFeatures);
+        lora_A = new LoraFactor(empty(r, inFeatures).uniform_(-bound, bound, initialisation), weight.device);
+        lora_B = new LoraFactor(zeros(outFeatures, r), weight.device);
         _dropout = dropout;
         _scaling = scaling;
         RegisterComponents();
     }
 
-    public Parameter LoraA => lora_A.weight!;
-    public Parameter LoraB => lora_B.weight!;
+    public Parameter LoraA => lora_A.weight;
+    public Parameter LoraB => lora_B.weight;
 
     public override Tensor forward(Tensor x)
     {
         var y = F.linear(x, weight, bias);
-        var h = training ? _dropout.Apply(x) : x;
-        var update = lora_B.forward(lora_A.forward(h.to(ScalarType.Float32))) * _scaling;
+        var h = x.to(ScalarType.Float32);
+        if (training)
+            h = _dropout.Apply(h);
+        var update = F.linear(F.linear(h, lora_A.weight), lora_B.weight) * _scaling;
         return y + update.to(y.dtype);
     }
 
@@ -66,12 +62,24 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
         var merged = nn.Linear(weight.shape[1], weight.shape[0], hasBias: bias is not null, device: weight.device, dtype: weight.dtype);
         using (no_grad())
         {
-            var delta = matmul(lora_B.weight!, lora_A.weight!) * _scaling;
+            var delta = matmul(lora_B.weight, lora_A.weight) * _scaling;
             merged.weight!.copy_((weight.to(ScalarType.Float32) + delta).to(weight.dtype));
             if (bias is not null)
                 merged.bias!.copy_(bias);
         }
         return merged;
+    }
+}
+/// <summary>One of the adapter's two matrices, a module of its own so that its state-dict name is PEFT's
+/// (<c>lora_A.weight</c>); always fp32.</summary>
+internal sealed class LoraFactor : nn.Module
+{
+    public readonly Parameter weight;
+
+    public LoraFactor(Tensor values, Device device) : base(nameof(LoraFactor))
+    {
+        weight = nn.Parameter(values.to(ScalarType.Float32, device));
+        RegisterComponents();
     }
 }
 #pragma warning restore IDE1006
