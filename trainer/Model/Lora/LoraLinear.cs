@@ -55,21 +55,18 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
         return y + update.to(y.dtype);
     }
 
-    /// <summary>A plain projection holding W + scaling·B·A (computed in fp32, stored in W's dtype) and the bias.</summary>
+    /// <summary>A plain projection holding W + scaling·B·A (computed in fp32, stored in W's dtype) and the bias,
+    /// frozen like the rest of the base.</summary>
     public Linear Merged()
     {
-        using var scope = NewDisposeScope();
-        var merged = nn.Linear(weight.shape[1], weight.shape[0], hasBias: bias is not null, device: weight.device, dtype: weight.dtype);
-        using (no_grad())
-        {
-            var delta = matmul(lora_B.weight, lora_A.weight) * _scaling;
-            merged.weight!.copy_((weight.to(ScalarType.Float32) + delta).to(weight.dtype));
-            if (bias is not null)
-                merged.bias!.copy_(bias);
-        }
-        return merged;
+        using var _ = no_grad();
+        using var delta = matmul(lora_B.weight, lora_A.weight);
+        var sum = weight.to(ScalarType.Float32, copy: true).add_(delta, alpha: _scaling);
+        return nn.Linear(nn.Parameter(sum.to(weight.dtype), requires_grad: false),
+            bias is null ? null : nn.Parameter(bias.detach().clone(), requires_grad: false));
     }
 }
+
 /// <summary>One of the adapter's two matrices, a module of its own so that its state-dict name is PEFT's
 /// (<c>lora_A.weight</c>); always fp32.</summary>
 internal sealed class LoraFactor : nn.Module
