@@ -51,6 +51,41 @@ public sealed class LoraMergeTests : IDisposable
         Assert.InRange(Drift(ort, unmerged), 0, ExportCheck.Tolerance);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Each_merged_weight_is_the_base_weight_plus_scaling_times_B_times_A_read_from_the_files(bool rslora)
+    {
+        var lora = LoraRuns.Lora with { UseRslora = rslora };
+        var adapter = (await _runs.Train(_temp.Sub("run"), LoraRuns.Options with { MaxSteps = 1, Lora = lora })).CheckpointDirectory;
+        var merged = _temp.Sub("merged");
+        LoraMerge.Merge(adapter, merged);
+
+        // PEFT's rule, from the files alone: W' = W + s·B·A, s = alpha/r (alpha/√r with rslora).
+        var scaling = rslora ? lora.Alpha / Math.Sqrt(lora.R) : lora.Alpha / lora.R;
+        using var baseCheckpoint = Checkpoint.Open(_runs.Base);
+        using var mergedCheckpoint = Checkpoint.Open(merged);
+        using var weights = SafetensorsFile.Open(Path.Combine(adapter, Checkpoint.AdapterWeightsFile));
+        const string module = "model.layers.1.mlp.down_proj";
+        var a = weights.ReadFloat32(weights[$"base_model.model.{module}.lora_A.weight"]);
+        var bEntry = weights[$"base_model.model.{module}.lora_B.weight"];
+        var b = weights.ReadFloat32(bEntry);
+        var (rows, r) = ((int)bEntry.Shape[0], (int)bEntry.Shape[1]);
+        var columns = a.Length / r;
+        var w = baseCheckpoint.ReadFloat32($"{module}.weight");
+        var actual = mergedCheckpoint.ReadFloat32($"{module}.weight");
+        Assert.Contains(b, v => v != 0);
+        for (var i = 0; i < rows; i++)
+            for (var j = 0; j < columns; j++)
+            {
+                var delta = 0.0;
+                for (var k = 0; k < r; k++)
+                    delta += b[i * r + k] * (double)a[k * columns + j];
+                Assert.Equal(w[i * columns + j] + scaling * delta, actual[i * columns + j], 1e-6);
+            }
+        Assert.Equal(baseCheckpoint.ReadFloat32(ExpectedTensors.Embedding), mergedCheckpoint.ReadFloat32(ExpectedTensors.Embedding));
+    }
+
     [Fact]
     public async Task Exporting_an_adapter_is_refused_with_the_merge_command_and_merge_refuses_a_non_empty_output()
     {
