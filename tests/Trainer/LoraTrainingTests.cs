@@ -126,6 +126,26 @@ public sealed class LoraTrainingTests : IDisposable
         Assert.NotEqual(Losses(with), Losses(without));
     }
 
+    [Fact]
+    public void A_dropout_mask_depends_on_seed_step_micro_batch_and_projection_only()
+    {
+        using var dropout = new PoFT.Trainer.Model.Lora.LoraDropout(0.5, CPU);
+        using var x = ones(64, 64);
+        float[] Mask(int step, int microBatch, int projection)
+        {
+            dropout.Seed(3, step, microBatch);
+            return dropout.Apply(x, projection).data<float>().ToArray();
+        }
+        var first = Mask(4, 1, 7);
+        _ = Mask(9, 0, 2);
+        // Drawn again for the same micro-batch and projection, as a recomputed forward would: the same mask.
+        Assert.Equal(first, Mask(4, 1, 7));
+        Assert.NotEqual(first, Mask(4, 1, 8));
+        Assert.NotEqual(first, Mask(4, 0, 7));
+        Assert.NotEqual(first, Mask(5, 1, 7));
+        Assert.All(first, v => Assert.True(v is 0f or 2f));
+    }
+
     [Theory]
     [InlineData("{\"target_modules\": [\"q_proj\", \"qkv_proj\"]}", "training.lora.target_modules: 'qkv_proj'")]
     [InlineData("{\"r\": 0}", "training.lora.r: 0")]

@@ -233,9 +233,10 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor, Tensor>
             parameter.requires_grad = false;
         var dropout = new LoraDropout(options.Dropout, parameters().First().device);
         using var initialisation = new Generator(unchecked((ulong)seed));
+        var wrapped = 0;
         foreach (var layer in model.Layers)
             layer.SwapProjections((name, current) => options.TargetModules.Contains(name) && current is Linear linear
-                ? new LoraLinear(linear, options.R, options.Scaling, dropout, initialisation)
+                ? new LoraLinear(linear, options.R, options.Scaling, dropout, wrapped++, initialisation)
                 : current);
         Lora = new LoraAdapter(options, baseModel, dropout, [.. named_modules().Where(m => m.module is LoraLinear).Select(m => (m.name, (LoraLinear)m.module))]);
         return Lora;
@@ -248,7 +249,15 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor, Tensor>
             throw new InvalidOperationException("no LoRA adapter is attached to this model");
         foreach (var layer in model.Layers)
             layer.SwapProjections((_, current) => current is LoraLinear lora ? lora.Merged() : current);
+        Lora.Dropout.Dispose();
         Lora = null;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            Lora?.Dropout.Dispose();
+        base.Dispose(disposing);
     }
 
     /// <summary>Logits [batch, seq, vocab] in the model dtype. Only for callers that need the full

@@ -20,11 +20,13 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
     private readonly Parameter? bias;
     private readonly LoraFactor lora_A, lora_B;
     private readonly LoraDropout _dropout;
+    private readonly int _index;
     private readonly double _scaling;
 
+    /// <param name="index">This projection's place among the model's adapters, which its dropout mask is seeded by.</param>
     /// <param name="initialisation">Draws A as PEFT does, kaiming-uniform with a = √5, whose bound is 1/√in; B starts
     /// at zero, so a fresh adapter leaves the model's output unchanged.</param>
-    public LoraLinear(Linear frozen, int r, double scaling, LoraDropout dropout, Generator initialisation) : base(nameof(LoraLinear))
+    public LoraLinear(Linear frozen, int r, double scaling, LoraDropout dropout, int index, Generator initialisation) : base(nameof(LoraLinear))
     {
         weight = frozen.weight!;
         bias = frozen.bias;
@@ -38,6 +40,7 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
         lora_A = new LoraFactor(empty(r, inFeatures).uniform_(-bound, bound, initialisation), weight.device);
         lora_B = new LoraFactor(zeros(outFeatures, r), weight.device);
         _dropout = dropout;
+        _index = index;
         _scaling = scaling;
         RegisterComponents();
     }
@@ -50,7 +53,7 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
         var y = F.linear(x, weight, bias);
         var h = x.to(ScalarType.Float32);
         if (training)
-            h = _dropout.Apply(h);
+            h = _dropout.Apply(h, _index);
         var update = F.linear(F.linear(h, lora_A.weight), lora_B.weight) * _scaling;
         return y + update.to(y.dtype);
     }
