@@ -136,6 +136,25 @@ public sealed class LoraMergeTests : IDisposable
         Assert.Equal(moved, LoraMerge.Merge(adapter, _temp.Sub("merged"), baseDirectory: moved));
     }
 
+    [Theory]
+    [InlineData("peft_type", "\"IA3\"", "peft_type: \"IA3\" is not supported; expected \"LORA\"")]
+    [InlineData("use_dora", "true", "use_dora: true is not supported")]
+    [InlineData("rank_pattern", "{\"q_proj\": 8}", "rank_pattern: per-module ranks and alphas are not supported")]
+    [InlineData("target_modules", "\"all-linear\"", "target_modules: expected a list of projection names")]
+    [InlineData("target_modules", "[\"q_proj\", \"fc1\"]", "target_modules: 'fc1' is out of range")]
+    public async Task An_adapter_config_this_trainer_cannot_run_is_refused_naming_the_key(string key, string value, string message)
+    {
+        var adapter = await TrainedAdapter();
+        var config = Path.Combine(adapter, Checkpoint.AdapterConfigFile);
+        var json = JsonNode.Parse(File.ReadAllText(config))!;
+        json[key] = JsonNode.Parse(value);
+        File.WriteAllText(config, json.ToJsonString());
+
+        var error = Assert.Throws<CheckpointFormatException>(() => ModelCheckpoint.Load(adapter, Placement.Cpu));
+        Assert.Equal(config, error.File);
+        Assert.Contains(message, error.Message);
+    }
+
     [Fact]
     public async Task An_adapter_for_another_base_is_refused_naming_the_tensor_and_both_shapes()
     {

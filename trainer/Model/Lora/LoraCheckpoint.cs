@@ -119,9 +119,12 @@ public static class LoraCheckpoint
         Require(path, config, "bias", "none");
         Require(path, config, "use_dora", false);
         Require(path, config, "fan_in_fan_out", false);
-        foreach (var unsupported in new[] { "layers_to_transform", "modules_to_save" })
+        foreach (var unsupported in new[] { "layers_to_transform", "modules_to_save", "exclude_modules" })
             if (config[unsupported] is not null)
                 throw new CheckpointFormatException(path, $"{unsupported}: this trainer runs adapters on every layer and saves no other modules; expected null");
+        foreach (var perModule in new[] { "rank_pattern", "alpha_pattern" })
+            if (config[perModule] is JsonObject { Count: > 0 })
+                throw new CheckpointFormatException(path, $"{perModule}: per-module ranks and alphas are not supported; expected {{}}");
         try
         {
             var options = new LoraOptions
