@@ -14,6 +14,7 @@ usage: ./run.sh <verb> [options]
   demo         the main job, end to end (see README "Demo")
   init-model   create a fresh Llama-family checkpoint from a preset or config.json
   export       export a checkpoint to ONNX for the scorer (--verify checks it against TorchSharp)
+  merge        merge a LoRA run's adapter into its base as a whole checkpoint (export takes that)
   score        score SFT data with the aligned models of a manifest (scoring-only mode)
   inspect      show what is scored: each model's rendered text with the scored tokens marked
   train        train the target model with PoFT, CE or a variant
@@ -71,7 +72,7 @@ verb=${1:-}
 case "$verb" in
   -h|--help|help) usage ;;
   test) run_tests "$@" ;;
-  demo|init-model|export|score|inspect|train|bench)
+  demo|init-model|export|merge|score|inspect|train|bench)
     build
     # The demo's report quotes the command that produced it.
     POFT_COMMAND="./run.sh $verb $*" exec dotnet "$cli" "$verb" "$@" ;;

@@ -11,6 +11,7 @@ var root = new RootCommand("PoFT.Hybrid: preference-oriented SFT with ONNX Runti
 {
     InitModelCommand.Create(),
     ExportCommand.Create(),
+    MergeCommand.Create(),
     ScoreCommand.Create(),
     TrainCommand.Create(),
     DemoCommand.Create(),

@@ -87,8 +87,11 @@ public static class OnlineTraining
             note($"{config.Describe("template")}: {difference}");
         var train = SftDataSet.Read(config.TrainData).Samples;
         var eval = config.EvalData is null ? [] : SftDataSet.Read(config.EvalData).Samples;
-        var placement = Placement.Resolve(config.Device, config.Dtype);
-        using var model = ModelCheckpoint.Load(source, placement);
+        var placement = Placement.Resolve(config.Device, config.Dtype).For(options.Lora);
+        using var model = resume is null ? ModelCheckpoint.LoadForTraining(source, placement, options.Lora, options.Seed) : ModelCheckpoint.Load(resume, placement);
+        if (model.Lora is { } lora)
+            note($"LoRA: {lora.Weights.Sum(w => w.Weight.numel()):N0} trainable parameters in {lora.Modules.Count} projections; " +
+                $"the base ({lora.BaseModel}) is frozen in {placement.DType}");
 
         var known = resume is null ? [] : ScoresSavedWith(resume, config);
         var manifest = config.Manifest is null || config.Scores is not null ? null : ModelsManifest.Load(config.Manifest);

@@ -13,6 +13,10 @@ public sealed class Checkpoint : IDisposable
     public const string ConfigFile = "config.json";
     public const string SingleFile = "model.safetensors";
     public const string IndexFile = "model.safetensors.index.json";
+
+    /// <summary>PEFT's adapter files: a directory with these holds a LoRA adapter, not a whole model.</summary>
+    public const string AdapterConfigFile = "adapter_config.json";
+    public const string AdapterWeightsFile = "adapter_model.safetensors";
     public static readonly IReadOnlyList<string> TokenizerFiles =
         ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "tokenizer.model", "vocab.json", "merges.txt", "encoder.json", "vocab.bpe", "generation_config.json"];
 
@@ -34,6 +38,9 @@ public sealed class Checkpoint : IDisposable
     {
         if (!System.IO.Directory.Exists(directory))
             throw new CheckpointFormatException(directory, "checkpoint directory not found");
+        if (IsAdapter(directory))
+            throw new CheckpointFormatException(directory, $"a LoRA adapter ({AdapterConfigFile}), not a whole model; merge it into its base " +
+                $"first: poft merge --adapter {directory} --out MERGED");
         var config = ModelConfig.Load(Path.Combine(directory, ConfigFile));
         var files = new List<SafetensorsFile>();
         try
@@ -62,19 +69,36 @@ public sealed class Checkpoint : IDisposable
     /// so an existing checkpoint is only replaced by a complete one; <paramref name="writeExtra"/> adds files
     /// (a trainer's state) to the directory before it is renamed into place.</summary>
     public static void Save(string directory, ModelConfig config, IReadOnlyList<TensorData> tensors,
-        string? tokenizerDirectory, long maxShardBytes = 4L << 30, Action<string>? writeExtra = null)
+        string? tokenizerDirectory, long maxShardBytes = 4L << 30, Action<string>? writeExtra = null) =>
+        WriteDirectory(directory, staging =>
+        {
+            File.WriteAllText(Path.Combine(staging, ConfigFile), config.ToJsonString());
+            WriteShards(staging, tensors, maxShardBytes);
+            CopyTokenizerFiles(tokenizerDirectory, staging);
+            writeExtra?.Invoke(staging);
+        });
+
+    public static bool IsAdapter(string directory) => File.Exists(Path.Combine(directory, AdapterConfigFile));
+
+    /// <summary>Copies the tokenizer files that <paramref name="from"/> has (none when it is null).</summary>
+    public static void CopyTokenizerFiles(string? from, string to)
+    {
+        if (from is null)
+            return;
+        foreach (var name in TokenizerFiles.Where(n => File.Exists(Path.Combine(from, n))))
+            File.Copy(Path.Combine(from, name), Path.Combine(to, name));
+    }
+
+    /// <summary>Builds a directory beside <paramref name="directory"/> with <paramref name="fill"/> and renames it
+    /// into place, so that what was there is only ever replaced by a complete directory.</summary>
+    public static void WriteDirectory(string directory, Action<string> fill)
     {
         var target = Path.GetFullPath(directory);
         var staging = target.TrimEnd('/') + $".{Guid.NewGuid():N}.partial";
         System.IO.Directory.CreateDirectory(staging);
         try
         {
-            File.WriteAllText(Path.Combine(staging, ConfigFile), config.ToJsonString());
-            WriteShards(staging, tensors, maxShardBytes);
-            if (tokenizerDirectory is not null)
-                foreach (var name in TokenizerFiles.Where(n => File.Exists(Path.Combine(tokenizerDirectory, n))))
-                    File.Copy(Path.Combine(tokenizerDirectory, name), Path.Combine(staging, name));
-            writeExtra?.Invoke(staging);
+            fill(staging);
             Replace(target, staging);
         }
         catch

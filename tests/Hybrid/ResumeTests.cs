@@ -51,9 +51,10 @@ public sealed class ResumeTests(AlignedModelsFixture models) : IClassFixture<Ali
         ["--checkpoint-every"] = "1",
         ["--keep-top"] = "70",
         ["--eval-on-start"] = "true",
-        ["--logits-chunk"] = "256",
+        ["--logits-chunk"] = "64",
         ["--gradient-checkpointing"] = "true",
         ["--padding-free"] = "false",
+        ["--lora"] = "{\"r\": 4}",
     };
 
     private static IEnumerable<TrainOption> Flagged => TrainOptions.All.Where(o => o.Flag is not null);
@@ -148,8 +149,25 @@ public sealed class ResumeTests(AlignedModelsFixture models) : IClassFixture<Ali
         Assert.Contains("no 'inputs'", error.Message);
     }
 
+    [Fact]
+    public async Task A_LoRA_run_through_the_config_resumes_from_its_adapter_checkpoint()
+    {
+        var (config, checkpoint) = await TrainedRun(lora: new JsonObject { ["r"] = 2, ["target_modules"] = new JsonArray("q_proj", "v_proj") });
+        Assert.True(File.Exists(Path.Combine(checkpoint, PoFT.Shared.Checkpoints.Checkpoint.AdapterConfigFile)));
+        var maxSteps = TrainOptions.All.Single(o => o.Flag == "--max-steps");
+        var summary = await OnlineTraining.RunAsync(TrainConfig.Load(config, new Dictionary<TrainOption, string> { [maxSteps] = "3" }), checkpoint,
+            progress: null, CancellationToken.None, new HashSet<TrainOption> { maxSteps }, note: _ => { });
+        Assert.Equal(3, summary.Steps);
+        Assert.Equal(2, TrainerState.Load(summary.CheckpointDirectory).Options.Lora!.R);
+
+        var lora = TrainOptions.All.Single(o => o.Flag == "--lora");
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => OnlineTraining.RunAsync(
+            TrainConfig.Load(config, new Dictionary<TrainOption, string> { [lora] = "null" }), checkpoint, null, CancellationToken.None, new HashSet<TrainOption> { lora }));
+        Assert.Contains("--lora null", error.Message);
+    }
+
     /// <summary>Two steps of online PoFT with one aligned model, then its final checkpoint.</summary>
-    private async Task<(string Config, string Checkpoint)> TrainedRun()
+    private async Task<(string Config, string Checkpoint)> TrainedRun(JsonObject? lora = null)
     {
         var config = _temp.File("train.json");
         File.WriteAllText(config, new JsonObject
@@ -161,7 +179,7 @@ public sealed class ResumeTests(AlignedModelsFixture models) : IClassFixture<Ali
             ["eval_data"] = WriteData("eval.jsonl", 4, seed: 6),
             ["manifest"] = models.Manifest("resume-manifest.json", AlignedModelsFixture.Entry("llama", ChatTemplateSpec.Llama3)),
             ["output"] = _temp.Sub("run"),
-            ["training"] = new JsonObject { ["batch_size"] = 2, ["max_steps"] = 2, ["seed"] = 3 },
+            ["training"] = new JsonObject { ["batch_size"] = 2, ["max_steps"] = 2, ["seed"] = 3, ["lora"] = lora },
         }.ToJsonString());
         var summary = await OnlineTraining.RunAsync(TrainConfig.Load(config), resume: null, progress: null, CancellationToken.None, note: _ => { });
         return (config, summary.CheckpointDirectory);

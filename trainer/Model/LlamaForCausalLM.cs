@@ -1,4 +1,5 @@
 using PoFT.Shared.Checkpoints;
+using PoFT.Trainer.Model.Lora;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -63,7 +64,7 @@ public sealed class RotaryEmbedding : nn.Module<Tensor, (Tensor Cos, Tensor Sin)
 /// <summary>Grouped-query causal self-attention: each key/value head serves KeyValueGroups query heads.</summary>
 public sealed class Attention : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor>
 {
-    private readonly Linear q_proj, k_proj, v_proj, o_proj;
+    private nn.Module<Tensor, Tensor> q_proj, k_proj, v_proj, o_proj;
     private readonly int _heads, _kvHeads, _headDim;
 
     public Attention(ModelConfig c) : base(nameof(Attention))
@@ -74,6 +75,14 @@ public sealed class Attention : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor
         v_proj = nn.Linear(c.HiddenSize, _kvHeads * _headDim, hasBias: c.QkvBias);
         o_proj = nn.Linear(_heads * _headDim, c.HiddenSize, hasBias: c.OutputProjectionBias);
         RegisterComponents();
+    }
+
+    internal void SwapProjections(Projections.Swap swap)
+    {
+        q_proj = Projections.Replace(this, nameof(q_proj), q_proj, swap);
+        k_proj = Projections.Replace(this, nameof(k_proj), k_proj, swap);
+        v_proj = Projections.Replace(this, nameof(v_proj), v_proj, swap);
+        o_proj = Projections.Replace(this, nameof(o_proj), o_proj, swap);
     }
 
     /// <param name="mask">Additive [batch, 1, seq, seq]: 0 where a query may attend, a large negative elsewhere.</param>
@@ -99,7 +108,7 @@ public sealed class Attention : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor
 /// <summary>SwiGLU feed-forward: down(silu(gate(x)) · up(x)).</summary>
 public sealed class Mlp : nn.Module<Tensor, Tensor>
 {
-    private readonly Linear gate_proj, up_proj, down_proj;
+    private nn.Module<Tensor, Tensor> gate_proj, up_proj, down_proj;
 
     public Mlp(ModelConfig c) : base(nameof(Mlp))
     {
@@ -107,6 +116,13 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
         up_proj = nn.Linear(c.HiddenSize, c.IntermediateSize, hasBias: false);
         down_proj = nn.Linear(c.IntermediateSize, c.HiddenSize, hasBias: false);
         RegisterComponents();
+    }
+
+    internal void SwapProjections(Projections.Swap swap)
+    {
+        gate_proj = Projections.Replace(this, nameof(gate_proj), gate_proj, swap);
+        up_proj = Projections.Replace(this, nameof(up_proj), up_proj, swap);
+        down_proj = Projections.Replace(this, nameof(down_proj), down_proj, swap);
     }
 
     public override Tensor forward(Tensor x) => down_proj.forward(F.silu(gate_proj.forward(x)) * up_proj.forward(x));
@@ -125,6 +141,12 @@ public sealed class DecoderLayer : nn.Module<Tensor, Tensor, Tensor, Tensor, Ten
         post_attention_layernorm = new RmsNorm(c.HiddenSize, c.RmsNormEps);
         mlp = new Mlp(c);
         RegisterComponents();
+    }
+
+    internal void SwapProjections(Projections.Swap swap)
+    {
+        self_attn.SwapProjections(swap);
+        mlp.SwapProjections(swap);
     }
 
     public override Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor mask)
@@ -149,6 +171,7 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor, Tensor>
 
     /// <summary>Recompute each layer's activations in backward instead of keeping them (training only).</summary>
     public bool GradientCheckpointing { get; set; }
+    internal IEnumerable<DecoderLayer> Layers => layers;
 
     public LlamaModel(ModelConfig c) : base(nameof(LlamaModel))
     {
@@ -202,12 +225,54 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor, Tensor>
         set => model.GradientCheckpointing = value;
     }
 
+    /// <summary>The LoRA adapter, when one is attached: then it holds the only trainable weights.</summary>
+    public LoraAdapter? Lora { get; private set; }
+
     public LlamaForCausalLM(ModelConfig config) : base(nameof(LlamaForCausalLM))
     {
         Config = config;
         model = new LlamaModel(config);
         lm_head = config.TieWordEmbeddings ? null : nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false);
         RegisterComponents();
+    }
+
+    /// <summary>Freezes every weight (embeddings, norms and LM head included) and wraps the projections that
+    /// <paramref name="options"/> targets in each layer with a fresh adapter drawn from <paramref name="seed"/>;
+    /// call it once the model has its device and dtype.</summary>
+    /// <param name="baseModel">The base checkpoint's directory, recorded in the adapter's files.</param>
+    public LoraAdapter AttachLora(LoraOptions options, string baseModel, long seed)
+    {
+        if (Lora is not null)
+            throw new InvalidOperationException("a LoRA adapter is already attached to this model");
+        foreach (var parameter in parameters())
+            parameter.requires_grad = false;
+        var dropout = new LoraDropout(options.Dropout, parameters().First().device);
+        using var initialisation = new Generator(unchecked((ulong)seed));
+        var wrapped = 0;
+        foreach (var layer in model.Layers)
+            layer.SwapProjections((name, current) => options.TargetModules.Contains(name) && current is Linear linear
+                ? new LoraLinear(linear, options.R, options.Scaling, dropout, wrapped++, initialisation)
+                : current);
+        Lora = new LoraAdapter(options, baseModel, dropout, [.. named_modules().Where(m => m.module is LoraLinear).Select(m => (m.name, (LoraLinear)m.module))]);
+        return Lora;
+    }
+
+    /// <summary>Folds the adapter into the weights it wraps (W + scaling·B·A) and removes it: a plain model again.</summary>
+    public void MergeLora()
+    {
+        if (Lora is null)
+            throw new InvalidOperationException("no LoRA adapter is attached to this model");
+        foreach (var layer in model.Layers)
+            layer.SwapProjections((_, current) => current is LoraLinear lora ? lora.Merged() : current);
+        Lora.Dropout.Dispose();
+        Lora = null;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            Lora?.Dropout.Dispose();
+        base.Dispose(disposing);
     }
 
     /// <summary>Logits [batch, seq, vocab] in the model dtype. Only for callers that need the full

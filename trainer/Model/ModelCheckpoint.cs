@@ -1,14 +1,32 @@
 using PoFT.Shared.Checkpoints;
 using PoFT.Shared.Tokenizers;
+using PoFT.Trainer.Model.Lora;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PoFT.Trainer.Model;
 
-/// <summary>Moves weights between a <see cref="LlamaForCausalLM"/> and a Hugging Face checkpoint directory.</summary>
+/// <summary>Moves weights between a <see cref="LlamaForCausalLM"/> and a Hugging Face checkpoint directory, or
+/// a LoRA adapter's directory (<see cref="LoraCheckpoint"/>) for a model with an adapter attached.</summary>
 public static class ModelCheckpoint
 {
-    public static LlamaForCausalLM Load(string directory, Placement placement)
+    /// <summary>A whole model, or the base a LoRA adapter names with the adapter attached (unmerged).</summary>
+    public static LlamaForCausalLM Load(string directory, Placement placement) =>
+        Checkpoint.IsAdapter(directory) ? LoraCheckpoint.Load(directory, placement) : LoadWhole(directory, placement);
+
+    /// <summary>The model a new run starts from: the whole model in <paramref name="source"/>, with a fresh
+    /// adapter drawn from <paramref name="seed"/> when <paramref name="lora"/> is set (the base then in the
+    /// dtype <see cref="Placement.For"/> gives).</summary>
+    public static LlamaForCausalLM LoadForTraining(string source, Placement placement, LoraOptions? lora, long seed)
+    {
+        lora?.Validate();
+        var model = LoadWhole(source, placement.For(lora));
+        if (lora is not null)
+            model.AttachLora(lora, Path.GetFullPath(source), seed);
+        return model;
+    }
+
+    internal static LlamaForCausalLM LoadWhole(string directory, Placement placement)
     {
         using var checkpoint = Checkpoint.Open(directory);
         var model = new LlamaForCausalLM(checkpoint.Config);
@@ -51,10 +69,16 @@ public static class ModelCheckpoint
     }
 
     /// <summary>Writes the model's weights (in its current dtype: F32 or BF16) with config.json and the
-    /// tokenizer files of <paramref name="tokenizerDirectory"/>.</summary>
+    /// tokenizer files of <paramref name="tokenizerDirectory"/>; for a model with a LoRA adapter, the adapter
+    /// alone (<see cref="LoraCheckpoint.Save"/>).</summary>
     public static void Save(LlamaForCausalLM model, string directory, string? tokenizerDirectory, long maxShardBytes = 4L << 30,
         Action<string>? writeExtra = null)
     {
+        if (model.Lora is not null)
+        {
+            LoraCheckpoint.Save(model, directory, tokenizerDirectory, writeExtra);
+            return;
+        }
         var state = model.state_dict();
         var specs = ExpectedTensors.For(model.Config);
         var bf16 = state[specs[0].Name].dtype == ScalarType.BFloat16;

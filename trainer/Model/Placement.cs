@@ -1,12 +1,23 @@
+using PoFT.Trainer.Model.Lora;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PoFT.Trainer.Model;
 
 /// <summary>
-/// Where the target model lives and in which dtype: the one place these are decided. CPU runs fp32
-/// (CPU bf16 matmuls are slower and less exact); CUDA runs bf16, as the paper trains. Log-softmax and
-/// RMSNorm are always computed in fp32 inside the model.
+/// Where the target model lives and in which dtype: the one place the precision policy is decided.
+/// <list type="bullet">
+/// <item>CPU runs fp32 by default (CPU bf16 matmuls are slower and less exact); CUDA computes in bf16, as the
+/// paper trains. <see cref="DType"/> is the dtype the model's weights are held in and its matmuls run in.</item>
+/// <item>RMSNorm, the rotary embedding, the log-softmax and the loss are always computed in fp32, inside the model
+/// and the objective, whatever <see cref="DType"/>.</item>
+/// <item>Full fine-tuning has no separate master copy: the trained weights are the model's, so on CUDA they —
+/// and AdamW's moments, which take their dtype — are bf16, and small updates can round away.</item>
+/// <item>With LoRA the frozen base is held and computed in <c>training.lora.base_dtype</c> where that is set
+/// (bfloat16 on either device saves half the base's memory), else in the run's dtype (<see cref="For"/>); the
+/// trainable adapter weights, their gradients and their AdamW state are always fp32, and the adapter's product
+/// is cast to the base's dtype only where it is added to the projection's output.</item>
+/// </list>
 /// </summary>
 public sealed record Placement(Device Device, ScalarType DType)
 {
@@ -22,12 +33,17 @@ public sealed record Placement(Device Device, ScalarType DType)
                 "(this build uses libtorch-cpu; build with POFT_GPU=1 on a machine with CUDA)");
         if (!isCuda && device != "cpu")
             throw new ArgumentException($"unknown device '{device}'; expected cpu, cuda or cuda:N");
-        var scalar = (dtype ?? (isCuda ? "bfloat16" : "float32")) switch
-        {
-            "float32" or "fp32" => ScalarType.Float32,
-            "bfloat16" or "bf16" => ScalarType.BFloat16,
-            var other => throw new ArgumentException($"unknown dtype '{other}'; expected float32 or bfloat16"),
-        };
-        return new Placement(new Device(device), scalar);
+        return new Placement(new Device(device), ParseDType(dtype ?? (isCuda ? "bfloat16" : "float32")));
     }
+
+    /// <summary>The placement of a run with <paramref name="lora"/> (null: full fine-tuning, this one): the frozen
+    /// base in the adapter's <c>base_dtype</c> where it names one.</summary>
+    public Placement For(LoraOptions? lora) => lora?.BaseDtype is { } baseDtype ? this with { DType = ParseDType(baseDtype) } : this;
+
+    private static ScalarType ParseDType(string dtype) => dtype switch
+    {
+        "float32" or "fp32" => ScalarType.Float32,
+        "bfloat16" or "bf16" => ScalarType.BFloat16,
+        var other => throw new ArgumentException($"unknown dtype '{other}'; expected float32 or bfloat16"),
+    };
 }

@@ -60,8 +60,12 @@ public sealed class PoftTrainer(
         var totalSteps = options.TotalSteps(kept.Count);
         var schedule = new LearningRateSchedule(options.LearningRate, totalSteps, options.WarmupRatio, options.MinLrRatio);
         var sampler = new EpochSampler(kept.Count, options.Seed);
+        if ((options.Lora is null) != (model.Lora is null))
+            throw new InvalidOperationException(options.Lora is null
+                ? "the model has a LoRA adapter attached but training.lora is null; give the run its lora options"
+                : "training.lora is set but the model has no adapter attached; load it with ModelCheckpoint.LoadForTraining");
         model.train();
-        using var optimizer = optim.AdamW(model.parameters(), options.LearningRate, weight_decay: options.WeightDecay);
+        using var optimizer = optim.AdamW(Trainable, options.LearningRate, weight_decay: options.WeightDecay);
         var state = new TrainerState(0, 0, 0, 0, 0, options, _inputs);
         if (resumeDirectory is not null)
         {
@@ -142,9 +146,10 @@ public sealed class PoftTrainer(
         double loss = 0, ce = 0;
         var taus = new List<(float Tau, bool Noise)>();
         long tokens = 0;
-        foreach (var samples in group)
+        foreach (var (microBatch, samples) in group.Index())
         {
             var scores = trainScores is null ? null : await trainScores.For(samples, stop);
+            model.Lora?.Dropout.Seed(options.Seed, step, microBatch);
             using var scope = NewDisposeScope();
             using var batch = new TrainingBatch([.. samples.Select(Tokenized)], placement.Device, options.PaddingFree);
             var rTheta = RTheta(batch);
@@ -159,7 +164,7 @@ public sealed class PoftTrainer(
                 taus.AddRange(output.Tau.cpu().data<float>().ToArray().Zip(samples, (t, s) => (t, s.IsNoise)));
             tokens += batch.Tokens;
         }
-        var gradNorm = nn.utils.clip_grad_norm_(model.parameters(), options.ClipNorm > 0 ? options.ClipNorm : float.MaxValue);
+        var gradNorm = nn.utils.clip_grad_norm_(Trainable, options.ClipNorm > 0 ? options.ClipNorm : float.MaxValue);
         // Checked before the update: the weights stay those of the last good step, and nothing non-finite
         // reaches metrics.jsonl or a checkpoint.
         if (!double.IsFinite(loss) || !double.IsFinite(gradNorm))
@@ -171,6 +176,9 @@ public sealed class PoftTrainer(
             Mean(taus.Where(t => !t.Noise).Select(t => t.Tau)), Mean(taus.Where(t => t.Noise).Select(t => t.Tau)),
             lr, gradNorm, tokens, 0, 0, 0);
     }
+
+    /// <summary>What AdamW updates and clipping measures: every weight, or with LoRA the adapter's alone.</summary>
+    private IEnumerable<Parameter> Trainable => model.parameters().Where(p => p.requires_grad);
 
     /// <summary>Held-out cross-entropy (mean −r_θ per sample), mean r_θ and, where scores exist, mean τ.</summary>
     public EvalMetrics Evaluate(int step, int epoch)

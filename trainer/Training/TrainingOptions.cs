@@ -1,5 +1,6 @@
 using PoFT.Shared.Training;
 using PoFT.Trainer.Model;
+using PoFT.Trainer.Model.Lora;
 using PoFT.Trainer.Objectives;
 
 namespace PoFT.Trainer.Training;
@@ -45,7 +46,7 @@ public sealed record TrainingOptions
     [TrainOption("stop after N optimizer steps (0: run all epochs); also the schedule's length", OnResume = OnResume.Applied)]
     public int MaxSteps { get; init; }
 
-    [TrainOption("seed of the per-epoch shuffle")]
+    [TrainOption("seed of the per-epoch shuffle, and of a LoRA adapter's initialisation and dropout")]
     public int Seed { get; init; }
 
     [TrainOption("evaluate every N optimizer steps (0: at each epoch's end)", OnResume = OnResume.Applied)]
@@ -69,6 +70,10 @@ public sealed record TrainingOptions
     [TrainOption("pack each micro-batch's samples several to a row, each attending only to itself: the same samples and loss with less padding", OnResume = OnResume.Applied)]
     public bool PaddingFree { get; init; } = true;
 
+    [TrainOption("LoRA adapters instead of full fine-tuning (null): an object of r, alpha, dropout, target_modules, use_rslora and " +
+        "base_dtype, unset fields at their defaults (README \"LoRA\"); the flag takes the object as JSON", Flag = "--lora")]
+    public LoraOptions? Lora { get; init; }
+
     /// <summary>Refuses values no run can use, naming the field: a wrong one would otherwise surface steps
     /// later as a non-finite loss or an empty schedule.</summary>
     /// <exception cref="ArgumentException">The first field out of its range.</exception>
@@ -89,6 +94,8 @@ public sealed record TrainingOptions
         Require(nameof(EvalEvery), EvalEvery, EvalEvery >= 0, "0 or more");
         Require(nameof(CheckpointEvery), CheckpointEvery, CheckpointEvery >= 0, "0 or more");
         Require(nameof(LogitsChunk), LogitsChunk, LogitsChunk >= 0, "0 or more (0: all positions at once)");
+
+        Lora?.Validate();
     }
 
     private static void Require(string property, double value, bool inRange, string expected)
