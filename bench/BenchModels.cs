@@ -20,6 +20,16 @@ public sealed class BenchModels : IDisposable
     /// <summary>How long each model's checkpoint → ONNX export took (one run: it happens once).</summary>
     public IReadOnlyDictionary<string, TimeSpan> ExportTimes => _exportTimes;
 
+    /// <returns>The path of a config.json describing <paramref name="config"/>, for a child process to build
+    /// a fresh model from (no weights written).</returns>
+    public string Config(string name, ModelConfig config)
+    {
+        var path = Path.Combine(Directory, name, PoFT.Shared.Checkpoints.Checkpoint.ConfigFile);
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, config.ToJsonString());
+        return path;
+    }
+
     public string Checkpoint(string name, ModelConfig config)
     {
         var directory = Path.Combine(Directory, name, "checkpoint");

@@ -1,54 +1,114 @@
 using System.Diagnostics;
 using System.Globalization;
+using PoFT.Planner;
 using PoFT.Scorer.Pipeline;
 using PoFT.Shared.Checkpoints;
 
 namespace PoFT.Bench;
 
 /// <summary>
-/// Part 5: peak RSS per configuration, each in a fresh child process (<see cref="MemoryProbe"/>). The
-/// scorer's data grows (samples × length × vocabulary, what host logits would take) while its per-model
-/// token budget stays; its peak should stay flat, and grow only with the budget. The trainer's grows with
-/// its batch's tokens × vocabulary, which it must hold for the backward pass.
+/// Part 5: peak RSS per configuration, each in a fresh child process (<see cref="MemoryProbe"/>), beside the
+/// memory planner's prediction for the same configuration. The scorer's data grows (samples × length ×
+/// vocabulary, what host logits would take) while its per-model token budget stays; its peak should stay
+/// flat, and grow only with the budget. The trainer runs each <see cref="TrainerSetup"/> at 100m, at 100m
+/// with the Llama-3 vocabulary and at 1.1B (TinyLlama's shape); a configuration the planner puts above this
+/// machine's memory is planned only, not run.
 /// </summary>
 public static class MemoryPart
 {
+    private const double MiB = 1 << 20;
+
+    /// <summary>The share of the machine's memory a configuration may be planned at and still be run: the
+    /// rest is the margin for the planner's error and for whatever else runs.</summary>
+    private const double RunnableShare = 0.8;
+
+    /// <summary>The issue's bound on a 1.1B LoRA + checkpointing PoFT step.</summary>
+    private const long LoraLimitBytes = 12L << 30;
+
     public static void Run(BenchReport report, BenchModels models)
+    {
+        Scorers(report, models);
+        Trainers(report, models);
+    }
+
+    private static void Scorers(BenchReport report, BenchModels models)
     {
         var quick = report.Settings.Quick;
         int[] vocabularies = quick ? [512, 2048] : [32000, 128256];
         (int Samples, int Length)[] scorerData = quick ? [(4, 32), (16, 64)] : [(16, 256), (64, 512), (128, 1024)];
-        (int Batch, int Length)[] trainerBatches = quick ? [(2, 32), (4, 64)] : [(2, 256), (8, 256)];
         foreach (var vocabulary in vocabularies)
         {
             var config = ModelConfig.Preset(quick ? "tiny" : "small", vocabulary);
-            var name = $"memory-{vocabulary}";
-            var onnx = models.Onnx(name, config);
+            var onnx = models.Onnx($"memory-{vocabulary}", config);
             var budget = AlignedScorerModel.TokenBudgetFor(vocabulary);
-            var peaks = scorerData.Select(d => Scorer(report, onnx, vocabulary, d.Samples, d.Length, budget)).ToList();
+            var peaks = scorerData.Select(d => Scorer(report, onnx, config, d.Samples, d.Length, budget)).ToList();
             report.Compare($"memory.scorer.v{vocabulary}.largest_over_smallest",
                 $"scorer peak, vocab {vocabulary}: largest / smallest data (flat ≈ 1)", peaks[^1], peaks[0]);
             var middle = scorerData[scorerData.Length / 2];
-            var larger = Scorer(report, onnx, vocabulary, middle.Samples, middle.Length, budget * 4);
+            var larger = Scorer(report, onnx, config, middle.Samples, middle.Length, budget * 4);
             report.Compare($"memory.scorer.v{vocabulary}.budget_x4", $"scorer peak, vocab {vocabulary}: 4 × budget / budget", larger,
                 peaks[scorerData.Length / 2]);
-            var checkpoint = models.Checkpoint(name, config);
-            foreach (var (batch, length) in trainerBatches)
-                Probe(report, $"memory.trainer.v{vocabulary}.b{batch}x{length}",
-                    $"trainer step, vocab {vocabulary}, batch {batch}×{length} ({batch * length} tokens; logits {Gib(4L * batch * length * vocabulary)})",
-                    "trainer", checkpoint, batch, length, 0, report.Settings.Threads);
         }
     }
 
-    private static Figure Scorer(BenchReport report, string onnx, int vocabulary, int samples, int length, int budget) =>
-        Probe(report, $"memory.scorer.v{vocabulary}.n{samples}x{length}.t{budget}",
-            $"scorer, vocab {vocabulary}, {samples}×{length} tokens, budget {budget} (host logits unbatched: {Gib(4L * samples * length * vocabulary)})",
-            "scorer", onnx, samples, length, budget, report.Settings.Threads);
-
-    private static Figure Probe(BenchReport report, string id, string label, string workload, string model, int samples, int length, int budget, int threads)
+    private static Figure Scorer(BenchReport report, string onnx, ModelConfig config, int samples, int length, int budget)
     {
-        var bytes = RunChild([workload, model, $"{samples}", $"{length}", $"{budget}", $"{threads}"]);
-        return report.Add("memory", id, label, "MiB", Stats.Single(bytes / 1048576.0));
+        var id = $"memory.scorer.v{config.VocabSize}.n{samples}x{length}.t{budget}";
+        var label = $"scorer, vocab {config.VocabSize}, {samples}×{length} tokens, budget {budget} (host logits unbatched: {Gib(4L * samples * length * config.VocabSize)})";
+        var measured = Probe(report, id, label, "scorer", onnx, samples, length, $"{budget}");
+        // The probe is a process of its own: the runtime the trainer's estimate carries is its too.
+        var session = ScorerMemory.Estimate(new ScorerWorkload("probe", config, new FileInfo(onnx).Length, length, PlanDevice.Cpu) { TokenBudget = budget }, Calibration.ThisProject);
+        Planned(report, id, label, Calibration.ThisProject.ProcessRuntimeBytes + session.Total, measured);
+        return measured;
+    }
+
+    private static void Trainers(BenchReport report, BenchModels models)
+    {
+        var quick = report.Settings.Quick;
+        var (batch, length) = quick ? (2, 32) : (8, 256);
+        (string Name, ModelConfig Config)[] sizes = quick
+            ? [("tiny", ModelConfig.Preset("tiny", 512)), ("tiny-v2048", ModelConfig.Preset("tiny", 2048))]
+            : [("100m", BenchSize.Parse("100m").Config), ("100m-v128256", BenchSize.Parse("100m").Config with { VocabSize = 128256 }), ("1.1b", BenchSize.Parse("1.1b").Config)];
+        var available = report.Machine.MemoryBytes;
+        var measured = new Dictionary<(string Size, string Setup), Figure>();
+        foreach (var (name, config) in sizes)
+        {
+            var configPath = models.Config($"trainer-{name}", config);
+            foreach (var setup in TrainerSetup.All)
+            {
+                var id = $"memory.trainer.{name}.{setup.Id}";
+                var label = $"trainer, {name} ({config.ParameterCount / 1e6:F0}M, vocab {config.VocabSize}), {setup.Label}, PoFT step {batch}×{length}";
+                var plan = TrainerMemory.Estimate(setup.Plan(config, batch, length, SyntheticData.ResponseShare), Calibration.ThisProject);
+                if (plan.Total > RunnableShare * available)
+                {
+                    report.Add("memory", $"{id}.planned", $"{label}: planned (not run: above {RunnableShare:P0} of this machine's {Gib(available)})", "MiB", Stats.Single(plan.Total / MiB));
+                    continue;
+                }
+                var figure = Probe(report, id, label, "trainer", configPath, batch, length, setup.Id);
+                Planned(report, id, label, plan.Total, figure);
+                measured[(name, setup.Id)] = figure;
+            }
+        }
+        var (small, large) = (sizes[0].Name, sizes[1].Name);
+        foreach (var setup in TrainerSetup.All)
+            if (measured.TryGetValue((large, setup.Id), out var l) && measured.TryGetValue((small, setup.Id), out var s))
+                report.Compare($"memory.trainer.{setup.Id}.vocab_ratio", $"trainer peak, {setup.Label}: vocab {sizes[1].Config.VocabSize} / {sizes[0].Config.VocabSize}", l, s,
+                    targetMax: setup.LogitsChunk > 0 ? 1.3 : null);
+        if (!quick && measured.TryGetValue(("1.1b", "lora-checkpointing"), out var lora))
+            report.Note($"1.1b LoRA + checkpointing PoFT step: peak {Gib((long)(lora.Stats.Median * MiB))} " +
+                $"({(lora.Stats.Median * MiB <= LoraLimitBytes ? "within" : "above")} the {Gib(LoraLimitBytes)} target).");
+    }
+
+    private static void Planned(BenchReport report, string id, string label, long plannedBytes, Figure measured)
+    {
+        var planned = report.Add("memory", $"{id}.planned", $"{label}: planned", "MiB", Stats.Single(plannedBytes / MiB));
+        report.Compare($"{id}.planned_over_measured", $"{label}: planned / measured", planned, measured, target: 0.8, targetMax: 1.2);
+    }
+
+    private static Figure Probe(BenchReport report, string id, string label, string workload, string model, int samples, int length, string option)
+    {
+        var bytes = RunChild([workload, model, $"{samples}", $"{length}", option, $"{report.Settings.Threads}"]);
+        return report.Add("memory", id, label, "MiB", Stats.Single(bytes / MiB));
     }
 
     /// <summary>Runs this project's own executable (Program.cs: <see cref="MemoryProbe"/>) with
@@ -75,5 +135,5 @@ public static class MemoryPart
         return long.Parse(result[MemoryProbe.ResultPrefix.Length..].Trim(), CultureInfo.InvariantCulture);
     }
 
-    private static string Gib(long bytes) => bytes >= 1L << 30 ? $"{bytes / (double)(1L << 30):F1} GiB" : $"{bytes / 1048576.0:F0} MiB";
+    private static string Gib(long bytes) => bytes >= 1L << 30 ? $"{bytes / (double)(1L << 30):F1} GiB" : $"{bytes / MiB:F0} MiB";
 }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using PoFT.Scorer.Pipeline;
-using PoFT.Trainer.Model;
+using PoFT.Shared.Checkpoints;
 using PoFT.Shared.Training;
 using PoFT.Trainer.Objectives;
 using TorchSharp;
@@ -17,19 +17,24 @@ public static class MemoryProbe
 {
     public const string ResultPrefix = "peak_rss_bytes=";
 
-    /// <param name="model">The ONNX file (scorer) or checkpoint directory (trainer).</param>
+    /// <summary>Optimizer steps a trainer probe runs: AdamW's state exists from the first step's end on, so
+    /// the second step's backward pass is the steady state's peak.</summary>
+    public const int TrainerSteps = 2;
+
+    /// <param name="model">The ONNX file (scorer) or the config.json of a fresh model (trainer).</param>
     /// <param name="samples">Samples scored, or the training batch size.</param>
     /// <param name="length">Every sample's length in tokens.</param>
-    public static async Task<int> RunAsync(string workload, string model, int samples, int length, int budget, int threads)
+    /// <param name="option">The scorer's token budget, or the trainer's <see cref="TrainerSetup"/> id.</param>
+    public static async Task<int> RunAsync(string workload, string model, int samples, int length, string option, int threads)
     {
         torch.set_num_threads(threads);
         switch (workload)
         {
             case "scorer":
-                await Score(model, samples, length, budget, threads);
+                await Score(model, samples, length, int.Parse(option, CultureInfo.InvariantCulture), threads);
                 break;
             case "trainer":
-                await Train(model, samples, length);
+                await Train(ModelConfig.Load(model), TrainerSetup.Parse(option), samples, length);
                 break;
             default:
                 throw new ArgumentException($"unknown probe workload '{workload}'; expected scorer or trainer");
@@ -54,14 +59,14 @@ public static class MemoryProbe
         }
     }
 
-    private static async Task Train(string checkpoint, int batchSize, int length)
+    private static async Task Train(ModelConfig config, TrainerSetup setup, int batchSize, int length)
     {
-        using var model = ModelCheckpoint.Load(checkpoint, Placement.Cpu);
-        var data = SyntheticData.Create(Enumerable.Repeat(length, batchSize).ToArray(), model.Config.VocabSize, seed: 43);
+        using var model = setup.CreateModel(config);
+        var data = SyntheticData.Create(Enumerable.Repeat(length, TrainerSteps * batchSize).ToArray(), config.VocabSize, seed: 43);
         var scratch = Directory.CreateTempSubdirectory("poft-probe-").FullName;
         try
         {
-            await new TrainerRun(model, data, scratch, batchSize).RunAsync(ObjectiveKind.Poft, maxSteps: 1, TrainerRun.KnownScores(data), Stopwatch.StartNew());
+            await new TrainerRun(model, data, scratch, batchSize, setup).RunAsync(ObjectiveKind.Poft, maxSteps: TrainerSteps, TrainerRun.KnownScores(data), Stopwatch.StartNew());
         }
         finally
         {
@@ -71,5 +76,5 @@ public static class MemoryProbe
 
     /// <summary>The vocabulary from the config.json the exporter writes beside model.onnx.</summary>
     private static int VocabularyOf(string onnxPath) =>
-        PoFT.Shared.Checkpoints.ModelConfig.Load(Path.Combine(Path.GetDirectoryName(onnxPath)!, "config.json")).VocabSize;
+        ModelConfig.Load(Path.Combine(Path.GetDirectoryName(onnxPath)!, "config.json")).VocabSize;
 }

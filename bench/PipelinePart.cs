@@ -16,11 +16,12 @@ public static class PipelinePart
 {
     public static async Task RunAsync(BenchReport report, BenchModels models)
     {
-        // The smallest size only: what is compared is the overlap of scoring and training, and at 100m the
-        // trainer's fp32 logits and their gradient plus the scorer's session exceeded 24 GiB (OOM-killed).
-        var size = report.Settings.ModelSizes.First();
-        if (report.Settings.ModelSizes.Count() > 1)
-            report.Note($"pipeline: measured at {size.Name} only (larger sizes exceed this machine's memory with scorer and trainer in one process).");
+        foreach (var size in report.Settings.ModelSizes)
+            await RunAsync(report, models, size);
+    }
+
+    private static async Task RunAsync(BenchReport report, BenchModels models, BenchSize size)
+    {
         var onnx = models.Onnx(size.Name, size.Config);
         var data = SyntheticData.Create(report.Settings.LengthMix, report.Settings.Samples, size.Config.VocabSize, seed: 31);
         using var model = ModelCheckpoint.CreateFresh(size.Config, seed: 1);

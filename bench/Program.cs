@@ -3,12 +3,13 @@ using PoFT.Bench;
 using PoFT.Trainer.Model;
 
 // The memory part's child process (MemoryPart starts it, users never do): one workload in a fresh process,
-// then its peak resident set. Arguments: WORKLOAD MODEL SAMPLES LENGTH BUDGET THREADS.
+// then its peak resident set. Arguments: WORKLOAD MODEL SAMPLES LENGTH OPTION THREADS (OPTION: the scorer's
+// token budget or the trainer's setup).
 HostMemory.KeepFreedPagesForReuse();
 if (args.Length != 6)
 {
-    Console.Error.WriteLine("usage: PoFT.Bench WORKLOAD MODEL SAMPLES LENGTH BUDGET THREADS (the memory part's probe; run `poft bench` instead)");
+    Console.Error.WriteLine("usage: PoFT.Bench WORKLOAD MODEL SAMPLES LENGTH OPTION THREADS (the memory part's probe; run `poft bench` instead)");
     return 2;
 }
 int Int(int i) => int.Parse(args[i], CultureInfo.InvariantCulture);
-return await MemoryProbe.RunAsync(args[0], args[1], Int(2), Int(3), Int(4), Int(5));
+return await MemoryProbe.RunAsync(args[0], args[1], Int(2), Int(3), args[4], Int(5));

@@ -10,6 +10,9 @@ namespace PoFT.Bench;
 /// </summary>
 public sealed class SyntheticData
 {
+    /// <summary>The share of a sample's next-token predictions that are scored: those of its response.</summary>
+    public const double ResponseShare = 2.0 / 3;
+
     private readonly Dictionary<string, TokenizedSample> _tokenized;
 
     public IReadOnlyList<SftSample> Samples { get; }

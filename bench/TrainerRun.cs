@@ -11,8 +11,11 @@ namespace PoFT.Bench;
 /// Runs the real <see cref="PoftTrainer"/> on synthetic data and times each optimizer step on its own
 /// clock, from <paramref name="start"/> to the step's progress report: the final checkpoint the trainer
 /// writes afterwards is not part of any figure. Each run writes into a scratch directory it deletes.
+/// <paramref name="setup"/> (default: <see cref="TrainerSetup.Full"/>) must match the model: a LoRA setup
+/// needs its adapter attached (<see cref="TrainerSetup.CreateModel"/>).
 /// </summary>
-public sealed class TrainerRun(LlamaForCausalLM model, SyntheticData data, string scratchDirectory, int batchSize = TrainerRun.BatchSize)
+public sealed class TrainerRun(LlamaForCausalLM model, SyntheticData data, string scratchDirectory, int batchSize = TrainerRun.BatchSize,
+    TrainerSetup? setup = null, bool paddingFree = true)
 {
     public const int BatchSize = 8;
 
@@ -42,7 +45,7 @@ public sealed class TrainerRun(LlamaForCausalLM model, SyntheticData data, strin
     public IReadOnlyList<PoFT.Shared.Data.SftSample> ScoringOrder(ObjectiveKind objective) =>
         PoftTrainer.ScoringOrder(data.Samples, Options(objective, maxSteps: 0), new HashSet<string>());
 
-    private TrainingOptions Options(ObjectiveKind objective, int maxSteps) => new()
+    private TrainingOptions Options(ObjectiveKind objective, int maxSteps) => (setup ?? TrainerSetup.Full).Apply(new()
     {
         Objective = objective,
         BatchSize = batchSize,
@@ -50,7 +53,8 @@ public sealed class TrainerRun(LlamaForCausalLM model, SyntheticData data, strin
         Epochs = 1,
         LearningRate = 1e-5,
         WarmupRatio = 0,
-    };
+        PaddingFree = paddingFree,
+    });
 
     /// <summary>Reference scores that are all known up front, so a PoFT step never waits for a scorer.</summary>
     public static ReferenceScores KnownScores(SyntheticData data) =>

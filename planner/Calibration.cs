@@ -36,6 +36,11 @@ public sealed record Calibration
     /// for the backward pass (its composed path) rather than only the output and log-sum-exp (fused).</summary>
     public bool CpuAttentionKeepsScores { get; init; } = false;
 
+    /// <summary>What the CPU trainer's process keeps resident beyond its live tensors, as a share of the step's
+    /// transient memory: HostMemory keeps freed pages for reuse (1.43× faster steps), so the heap's high-water
+    /// mark holds fragments of earlier allocations.</summary>
+    public double RetainedShare { get; init; } = 0.3;
+
     /// <summary>A CUDA context with libtorch's kernels, per GPU the trainer uses (not measured here).</summary>
     public long CudaContextBytes { get; init; } = 1L << 30;
 

@@ -21,18 +21,36 @@ public static class TrainerMemory
         var frozenBytes = w.Lora?.BaseBytes ?? 0;
         var parts = new List<MemoryPart>
         {
-            new("runtime (.NET, libtorch" + (w.Device == PlanDevice.Cuda ? ", CUDA context)" : ")"),
+            new("runtime (.NET, libtorch, ONNX Runtime" + (w.Device == PlanDevice.Cuda ? ", CUDA context)" : ")"),
                 w.Device == PlanDevice.Cuda ? calibration.CudaContextBytes : calibration.ProcessRuntimeBytes),
             new(w.Lora is null ? "weights" : "weights (frozen base + adapters)",
                 (w.Lora is null ? 0 : all * frozenBytes) + trainable * trainableBytes),
             new("gradients", trainable * trainableBytes),
             new("AdamW state (2 moments)", 2 * trainable * trainableBytes),
-            new(w.GradientCheckpointing ? "activations (layer inputs + one layer recomputed)" : "activations kept for backward",
-                ActivationBytes(w, calibration)),
+        };
+        // The step's two peaks never overlap: the backward pass's ends before the optimizer's update begins.
+        List<MemoryPart> backward =
+        [
+            new(w.GradientCheckpointing ? "activations (layer inputs + one layer recomputed)" : "activations kept for backward", ActivationBytes(w, calibration)),
             new("LM head: logits chunk, its softmax and gradient", LogitsBytes(w, calibration)),
             new("backward pass working set", BackwardWorkingBytes(w)),
-        };
+        ];
+        List<MemoryPart> update = [new("AdamW update's temporaries (largest tensor)", 2 * LargestTrainable(w) * trainableBytes)];
+        var transient = backward.Sum(p => p.Bytes) >= update.Sum(p => p.Bytes) ? backward : update;
+        parts.AddRange(transient);
+        if (w.Device == PlanDevice.Cpu)
+            parts.Add(new("freed memory the allocator keeps (HostMemory)", (long)(calibration.RetainedShare * transient.Sum(p => p.Bytes))));
         return new MemoryEstimate("trainer", parts);
+    }
+
+    /// <summary>AdamW's update makes two temporaries the size of the tensor it updates (the denominator and
+    /// the step); the largest trainable tensor sets their peak.</summary>
+    private static long LargestTrainable(TrainerWorkload w)
+    {
+        var c = w.Model;
+        if (w.Lora is not null)
+            return w.Lora.TargetModules.Max(t => { var (i, o) = Projections.Shape(c, t); return w.Lora.Rank * Math.Max(i, o); });
+        return Math.Max((long)c.VocabSize * c.HiddenSize, Projections.All.Max(t => { var (i, o) = Projections.Shape(c, t); return i * o; }));
     }
 
     /// <summary>Elements one decoder layer keeps per token for its backward pass, from the forward as written:
@@ -81,6 +99,12 @@ public static class TrainerMemory
     }
 
     /// <summary>Gradients of the widest layer's activations, alive together while that layer is
-    /// back-propagated: the MLP's gate, up and product.</summary>
-    private static long BackwardWorkingBytes(TrainerWorkload w) => 3 * w.Tokens * w.Model.IntermediateSize * w.ComputeBytes;
+    /// back-propagated (the MLP's gate, up and product); and, when the vocabulary's weights are trained, their
+    /// two [vocabulary, hidden] gradients before autograd adds them into .grad: the LM head's fp32 accumulator
+    /// and the embedding lookup's dense gradient.</summary>
+    private static long BackwardWorkingBytes(TrainerWorkload w)
+    {
+        var head = w.Lora is null ? 2L * w.Model.VocabSize * w.Model.HiddenSize * 4 : 0;
+        return 3 * w.Tokens * w.Model.IntermediateSize * w.ComputeBytes + head;
+    }
 }

@@ -23,7 +23,7 @@ public class MemoryPlannerTests
         var parameters = Small.ParameterCount;
         Assert.Equal(4 * parameters, Part(estimate, "weights"));
         Assert.Equal(4 * parameters, Part(estimate, "gradients"));
-        Assert.Equal(8 * parameters, Part(estimate, "AdamW"));
+        Assert.Equal(8 * parameters, Part(estimate, "AdamW state"));
     }
 
     [Fact]
@@ -36,7 +36,7 @@ public class MemoryPlannerTests
         var estimate = TrainerMemory.Estimate(Workload(lora), NoRuntime);
         Assert.Equal(2 * Small.ParameterCount + 4L * adapters, Part(estimate, "weights"));
         Assert.Equal(4L * adapters, Part(estimate, "gradients"));
-        Assert.Equal(8L * adapters, Part(estimate, "AdamW"));
+        Assert.Equal(8L * adapters, Part(estimate, "AdamW state"));
     }
 
     [Fact]

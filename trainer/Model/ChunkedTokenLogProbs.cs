@@ -13,7 +13,9 @@ namespace PoFT.Trainer.Model;
 /// </summary>
 public sealed class ChunkedTokenLogProbs : autograd.SingleTensorFunction<ChunkedTokenLogProbs>
 {
-    public const int DefaultChunk = 1024;
+    /// <summary>256 positions: at a 128k vocabulary one chunk's fp32 logits are 125 MiB, and a [256, hidden]
+    /// × [hidden, vocabulary] product still runs at the GEMM's full rate (README, Performance).</summary>
+    public const int DefaultChunk = 256;
 
     private const string ChunkKey = "chunk", HiddenNeedsGradKey = "hidden.requires_grad", WeightNeedsGradKey = "weight.requires_grad";
 
@@ -63,10 +65,12 @@ public sealed class ChunkedTokenLogProbs : autograd.SingleTensorFunction<Chunked
         {
             using var chunkScope = NewDisposeScope();
             var g = gradOutput[rows].unsqueeze(-1);
-            var gradLogits = (Logits(hidden, weight, rows) - logsumexp[rows].unsqueeze(-1)).exp_().mul_(-g)
+            // In place throughout: one [chunk, vocabulary] buffer, and the weight's gradient accumulated by
+            // addmm_ rather than through a [vocabulary, hidden] product per chunk.
+            var gradLogits = Logits(hidden, weight, rows).sub_(logsumexp[rows].unsqueeze(-1)).exp_().mul_(-g)
                 .scatter_add_(-1, targets[rows].unsqueeze(-1), g).to(weight.dtype);
             gradHidden?[rows].copy_(gradLogits.mm(weight));
-            gradWeight?.add_(gradLogits.t().mm(hidden[rows]));
+            gradWeight?.addmm_(gradLogits.t().to(ScalarType.Float32), hidden[rows].to(ScalarType.Float32));
         }
         return HandedGradients.Hand(gradHidden, gradWeight?.to(weight.dtype), null, null);
     }
