@@ -19,6 +19,7 @@ usage: ./run.sh <verb> [options]
   inspect      show what is scored: each model's rendered text with the scored tokens marked
   train        train the target model with PoFT, CE or a variant
   bench        speed and memory benchmarks, side by side
+  plan         predict the trainer's and aligned models' peak memory and say what fits
 
 `./run.sh <verb> --help` describes a verb's options. Set POFT_GPU=1 to build with the CUDA packages
 (TorchSharp-cuda-linux, Microsoft.ML.OnnxRuntime.Gpu; they restore from nuget.org).
@@ -72,7 +73,7 @@ verb=${1:-}
 case "$verb" in
   -h|--help|help) usage ;;
   test) run_tests "$@" ;;
-  demo|init-model|export|merge|score|inspect|train|bench)
+  demo|init-model|export|merge|score|inspect|train|bench|plan)
     build
     # The demo's report quotes the command that produced it.
     POFT_COMMAND="./run.sh $verb $*" exec dotnet "$cli" "$verb" "$@" ;;

@@ -20,7 +20,7 @@ public static class MemoryPart
 
     /// <summary>The share of the machine's memory a configuration may be planned at and still be run: the
     /// rest is the margin for the planner's error and for whatever else runs.</summary>
-    private const double RunnableShare = 0.8;
+    private const double RunnableShare = 0.6;
 
     /// <summary>The issue's bound on a 1.1B LoRA + checkpointing PoFT step.</summary>
     private const long LoraLimitBytes = 12L << 30;
@@ -84,7 +84,17 @@ public static class MemoryPart
                     report.Add("memory", $"{id}.planned", $"{label}: planned (not run: above {RunnableShare:P0} of this machine's {Gib(available)})", "MiB", Stats.Single(plan.Total / MiB));
                     continue;
                 }
-                var figure = Probe(report, id, label, "trainer", configPath, batch, length, setup.Id);
+                Figure figure;
+                try
+                {
+                    figure = Probe(report, id, label, "trainer", configPath, batch, length, setup.Id);
+                }
+                catch (ProbeFailedException e)
+                {
+                    // Killed for memory, most likely: the planner's figure is still worth having, and the rest of the part too.
+                    report.Add("memory", $"{id}.planned", $"{label}: planned (the run failed: {e.Message})", "MiB", Stats.Single(plan.Total / MiB));
+                    continue;
+                }
                 Planned(report, id, label, plan.Total, figure);
                 measured[(name, setup.Id)] = figure;
             }
@@ -131,9 +141,12 @@ public static class MemoryPart
         child.WaitForExit();
         var result = output.Split('\n').LastOrDefault(l => l.StartsWith(MemoryProbe.ResultPrefix, StringComparison.Ordinal));
         if (child.ExitCode != 0 || result is null)
-            throw new InvalidOperationException($"memory probe `{string.Join(' ', arguments)}` failed (exit {child.ExitCode}): {error.Result.Trim()}");
+            throw new ProbeFailedException($"memory probe `{string.Join(' ', arguments)}` failed (exit {child.ExitCode}{(child.ExitCode == 137 ? ", killed: out of memory" : "")}): {error.Result.Trim()}");
         return long.Parse(result[MemoryProbe.ResultPrefix.Length..].Trim(), CultureInfo.InvariantCulture);
     }
 
     private static string Gib(long bytes) => bytes >= 1L << 30 ? $"{bytes / (double)(1L << 30):F1} GiB" : $"{bytes / MiB:F0} MiB";
 }
+
+/// <summary>A memory probe's process ended without its figure.</summary>
+public sealed class ProbeFailedException(string message) : InvalidOperationException(message);

@@ -14,7 +14,7 @@ public static class TrainerMemory
     {
         var c = w.Model;
         long all = c.ParameterCount;
-        long trainable = w.Lora is null ? all : Projections.LoraParameters(c, w.Lora);
+        long trainable = w.Lora is null ? all : LoraParameters(c, w.Lora);
         // Trainable weights are fp32 under LoRA (adapters are small and AdamW needs the precision); full
         // fine-tuning trains in the compute dtype (Placement: fp32 on CPU, bf16 on CUDA).
         var trainableBytes = w.Lora is null ? w.ComputeBytes : 4;
@@ -43,22 +43,26 @@ public static class TrainerMemory
         return new MemoryEstimate("trainer", parts);
     }
 
+    /// <summary>Adapter parameters over all layers: r·(in + out) per adapted projection.</summary>
+    public static long LoraParameters(ModelConfig c, LoraPlan lora) =>
+        c.NumHiddenLayers * lora.TargetModules.Sum(t => { var (i, o) = DecoderProjections.Shape(c, t); return (long)lora.Rank * (i + o); });
+
     /// <summary>AdamW's update makes two temporaries the size of the tensor it updates (the denominator and
     /// the step); the largest trainable tensor sets their peak.</summary>
     private static long LargestTrainable(TrainerWorkload w)
     {
         var c = w.Model;
         if (w.Lora is not null)
-            return w.Lora.TargetModules.Max(t => { var (i, o) = Projections.Shape(c, t); return w.Lora.Rank * Math.Max(i, o); });
-        return Math.Max((long)c.VocabSize * c.HiddenSize, Projections.All.Max(t => { var (i, o) = Projections.Shape(c, t); return i * o; }));
+            return w.Lora.TargetModules.Max(t => { var (i, o) = DecoderProjections.Shape(c, t); return w.Lora.Rank * Math.Max(i, o); });
+        return Math.Max((long)c.VocabSize * c.HiddenSize, DecoderProjections.Names.Max(t => { var (i, o) = DecoderProjections.Shape(c, t); return i * o; }));
     }
 
     /// <summary>Elements one decoder layer keeps per token for its backward pass, from the forward as written:
     /// RMSNorm keeps its input and normalised output (twice per layer); q, k and v are kept before and after
     /// the rotary embedding, with the rotated half; k and v again after grouped-query repetition; the
     /// attention output and its reshaped copy; the residual sum; and the SwiGLU MLP's gate, up, SiLU and
-    /// product. LoRA adds, per adapted projection, its dropped-out input (when dropout is on) and the rank-r
-    /// intermediate.</summary>
+    /// product. LoRA adds, per adapted projection, its dropped-out input and mask (when dropout is on) and the
+    /// rank-r intermediate; a frozen projection keeps the same inputs, since its adapter needs them.</summary>
     public static long LayerElementsPerToken(ModelConfig c, LoraPlan? lora)
     {
         long h = c.HiddenSize, q = (long)c.NumAttentionHeads * c.HeadDim, kv = (long)c.NumKeyValueHeads * c.HeadDim, i = c.IntermediateSize;
@@ -66,7 +70,8 @@ public static class TrainerMemory
         var attention = 3 * q + 2 * kv + (repeated ? 2 * q : 2 * kv) + 2 * q;
         var elements = 4 * h + attention + 4 * i;
         if (lora is not null)
-            elements += lora.TargetModules.Sum(t => (lora.Dropout ? Projections.Shape(c, t).In : 0) + lora.Rank);
+            // The dropped-out input and its bool mask (a quarter of an fp32 element), and the rank-r product.
+            elements += lora.TargetModules.Sum(t => (lora.Dropout ? DecoderProjections.Shape(c, t).In * 5 / 4 : 0) + lora.Rank);
         return elements;
     }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using PoFT.Hybrid.Config;
 using PoFT.Planner;
+using PoFT.Shared.Checkpoints;
 using PoFT.Trainer.Training;
 using Spectre.Console;
 
@@ -21,7 +22,7 @@ public static class PlanCommand
         var chunk = new Option<int>("--logits-chunk") { Description = "scored positions per LM-head chunk (0: unchunked)", DefaultValueFactory = _ => defaults.Training.LogitsChunk };
         var checkpointing = new Option<bool>("--gradient-checkpointing") { Description = "recompute each layer's activations in the backward pass" };
         var loraRank = new Option<int>("--lora") { Description = "LoRA rank (0: full fine-tuning)" };
-        var loraTargets = new Option<string>("--lora-targets") { Description = "comma-separated projections with adapters", DefaultValueFactory = _ => string.Join(',', Projections.All) };
+        var loraTargets = new Option<string>("--lora-targets") { Description = "comma-separated projections with adapters", DefaultValueFactory = _ => string.Join(',', DecoderProjections.Names) };
         var loraBase = new Option<string?>("--lora-base-dtype") { Description = "float32 or bfloat16: how the frozen base is held and computed (default: the run's dtype)" };
         var loraDropout = new Option<bool>("--lora-dropout") { Description = "adapter dropout on (each adapted projection keeps its dropped-out input)", DefaultValueFactory = _ => true };
         var aligned = new Option<string[]>("--aligned") { Description = "aligned models: a models manifest, or a model's config.json / checkpoint directory (repeatable)", AllowMultipleArgumentsPerToken = false };

@@ -32,11 +32,21 @@ public class MemoryPlannerTests
         var lora = new LoraPlan(8, ["q_proj", "down_proj"], BaseBytes: 2, Dropout: false);
         // small: hidden 256, 8 heads × 32 = 256 query width, MLP 688, 4 layers.
         var adapters = 4 * (8 * (256 + 256) + 8 * (688 + 256));
-        Assert.Equal(adapters, Projections.LoraParameters(Small, lora));
+        Assert.Equal(adapters, TrainerMemory.LoraParameters(Small, lora));
         var estimate = TrainerMemory.Estimate(Workload(lora), NoRuntime);
         Assert.Equal(2 * Small.ParameterCount + 4L * adapters, Part(estimate, "weights"));
         Assert.Equal(4L * adapters, Part(estimate, "gradients"));
         Assert.Equal(8L * adapters, Part(estimate, "AdamW state"));
+    }
+
+    [Fact]
+    public void The_planners_adapter_count_is_the_number_of_parameters_LoRA_trains()
+    {
+        var config = ModelConfig.Preset("tiny", 300);
+        using var model = PoFT.Trainer.Model.ModelCheckpoint.CreateFresh(config, seed: 1);
+        model.AttachLora(new PoFT.Trainer.Model.Lora.LoraOptions { R = 4, TargetModules = ["k_proj", "o_proj", "up_proj"] }, baseModel: "base", seed: 1);
+        var trained = model.parameters().Where(p => p.requires_grad).Sum(p => p.numel());
+        Assert.Equal(trained, TrainerMemory.LoraParameters(config, new LoraPlan(4, ["k_proj", "o_proj", "up_proj"], 4, Dropout: true)));
     }
 
     [Fact]

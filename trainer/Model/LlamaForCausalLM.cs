@@ -149,10 +149,14 @@ public sealed class DecoderLayer : nn.Module<Tensor, Tensor, Tensor, Tensor, Ten
         mlp.SwapProjections(swap);
     }
 
+    /// <remarks>A dispose scope per layer: the layer's intermediates are freed as soon as it returns, keeping
+    /// only what autograd saved for the backward pass (it holds its own references), not every temporary
+    /// of the whole forward until the step ends.</remarks>
     public override Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor mask)
     {
+        using var scope = NewDisposeScope();
         var h = x + self_attn.forward(input_layernorm.forward(x), cos, sin, mask);
-        return h + mlp.forward(post_attention_layernorm.forward(h));
+        return (h + mlp.forward(post_attention_layernorm.forward(h))).MoveToOuterDisposeScope();
     }
 }
 

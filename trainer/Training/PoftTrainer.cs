@@ -171,7 +171,10 @@ public sealed class PoftTrainer(
             throw Diverged(step + 1, $"{(double.IsFinite(loss) ? "the gradient norm" : "the loss")} is not finite (loss {loss}, gradient norm {gradNorm}, learning rate {lr:E2})");
         foreach (var parameterGroup in optimizer.ParamGroups)
             parameterGroup.LearningRate = lr;
-        optimizer.step();
+        // The update's temporaries (AdamW's denominators and steps) are freed as it goes, not left for the
+        // garbage collector; its state lives in the optimizer, outside any scope.
+        using (NewDisposeScope())
+            optimizer.step();
         return new StepMetrics("step", step + 1, totalSteps, epoch + 1, loss, ce, Mean(taus.Select(t => t.Tau)),
             Mean(taus.Where(t => !t.Noise).Select(t => t.Tau)), Mean(taus.Where(t => t.Noise).Select(t => t.Tau)),
             lr, gradNorm, tokens, 0, 0, 0);

@@ -22,8 +22,10 @@ public sealed class LoraDropout(double probability, Device device) : IDisposable
         if (probability == 0)
             return x;
         _generator.manual_seed(unchecked((long)SplitMix(_microBatchSeed ^ (ulong)projection)));
-        var keep = empty_like(x).bernoulli_(1 - probability, generator: _generator);
-        return x * keep / (1 - probability);
+        using var scope = NewDisposeScope();
+        // A bool mask, as torch's dropout keeps: the backward pass holds one byte per element, not four.
+        var keep = empty_like(x).bernoulli_(1 - probability, generator: _generator).to(ScalarType.Bool);
+        return (x * keep * (1 / (1 - probability))).MoveToOuterDisposeScope();
     }
 
     public void Dispose() => _generator.Dispose();

@@ -1,3 +1,4 @@
+using PoFT.Shared.Checkpoints;
 using System.Globalization;
 
 namespace PoFT.Trainer.Model.Lora;
@@ -11,7 +12,7 @@ namespace PoFT.Trainer.Model.Lora;
 public sealed record LoraOptions
 {
     /// <summary>The projections an adapter may wrap: every linear layer of a decoder layer.</summary>
-    public static readonly IReadOnlyList<string> Projections = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"];
+    public static IReadOnlyList<string> Projections => DecoderProjections.Names;
 
     public int R { get; init; } = 16;
 
