@@ -2,7 +2,6 @@ using System.CommandLine;
 using PoFT.Hybrid.Config;
 using PoFT.Planner;
 using PoFT.Shared.Checkpoints;
-using PoFT.Trainer.Training;
 using Spectre.Console;
 
 namespace PoFT.Cli.Commands;
@@ -47,8 +46,10 @@ public static class PlanCommand
             {
                 // As Placement.For decides: a LoRA base is held and computed in base_dtype where one is given.
                 compute = parse.GetValue(loraBase) is { } baseDtype ? Bytes(baseDtype, "--lora-base-dtype") : compute;
-                lora = new LoraPlan(rank, [.. parse.GetRequiredValue(loraTargets).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)],
-                    compute, parse.GetValue(loraDropout));
+                string[] targets = [.. parse.GetRequiredValue(loraTargets).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
+                if (targets.FirstOrDefault(t => !DecoderProjections.Names.Contains(t)) is { } unknown)
+                    throw new ArgumentException($"--lora-targets '{unknown}': expected names from {string.Join(", ", DecoderProjections.Names)}");
+                lora = new LoraPlan(rank, targets, compute, parse.GetValue(loraDropout));
             }
             var length = parse.GetValue(maxLength);
             var workload = new TrainerWorkload(PlanInputs.Model(parse.GetRequiredValue(model)), kind, compute, lora,
