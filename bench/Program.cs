@@ -5,7 +5,7 @@ using PoFT.Trainer.Model;
 // The memory part's child process (MemoryPart starts it, users never do): one workload in a fresh process,
 // then its peak resident set. Arguments: WORKLOAD MODEL SAMPLES LENGTH OPTION THREADS (OPTION: the scorer's
 // token budget or the trainer's setup).
-HostMemory.KeepFreedPagesForReuse();
+HostMemory.Configure();
 if (args.Length != 6)
 {
     Console.Error.WriteLine("usage: PoFT.Bench WORKLOAD MODEL SAMPLES LENGTH OPTION THREADS (the memory part's probe; run `poft bench` instead)");

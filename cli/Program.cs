@@ -6,7 +6,7 @@ using PoFT.Shared.Data;
 using PoFT.Shared.Manifest;
 using PoFT.Trainer.Model;
 
-HostMemory.KeepFreedPagesForReuse();
+HostMemory.Configure();
 var root = new RootCommand("PoFT.Hybrid: preference-oriented SFT with ONNX Runtime scoring and TorchSharp training")
 {
     InitModelCommand.Create(),

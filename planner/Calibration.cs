@@ -25,9 +25,9 @@ public sealed record Calibration
     public double ScorerLogitsCopies { get; init; } = 1.0;
 
     /// <summary>Copies of the [positions, vocabulary] fp32 logits alive at the peak of the unchunked LM head
-    /// (logits, the log-sum-exp's exponentials, its gradient, the gather's scattered gradient and their sum,
-    /// with the allocator's high-water mark: measured 6.7 from 2×256 → 8×256 tokens at vocabulary 32000).</summary>
-    public double UnchunkedLogitsCopies { get; init; } = 6.7;
+    /// (logits, the log-sum-exp's exponentials, its gradient and the gather's scattered gradient: measured
+    /// 3.1 at vocabulary 32000 and 3.5 at 128256 from the unchunked head's peak over the chunked one's).</summary>
+    public double UnchunkedLogitsCopies { get; init; } = 3.5;
 
     /// <summary>The same for one chunk of the chunked LM head (logits, softmax, gradient of one chunk).</summary>
     public double ChunkedLogitsCopies { get; init; } = 3.0;
@@ -35,11 +35,6 @@ public sealed record Calibration
     /// <summary>Whether libtorch's CPU scaled_dot_product_attention keeps the [heads, seq, seq] probabilities
     /// for the backward pass (its composed path) rather than only the output and log-sum-exp (fused).</summary>
     public bool CpuAttentionKeepsScores { get; init; } = false;
-
-    /// <summary>What the CPU trainer's process keeps resident beyond its live tensors, as a share of the step's
-    /// transient memory: HostMemory keeps freed pages for reuse (1.43× faster steps), so the heap's high-water
-    /// mark holds fragments of earlier allocations.</summary>
-    public double RetainedShare { get; init; } = 0.3;
 
     /// <summary>A CUDA context with libtorch's kernels, per GPU the trainer uses (not measured here).</summary>
     public long CudaContextBytes { get; init; } = 1L << 30;

@@ -38,19 +38,12 @@ public static class TrainerMemory
         List<MemoryPart> update = [new("AdamW update's temporaries (largest tensor)", 2 * LargestTrainable(w) * trainableBytes)];
         var transient = backward.Sum(p => p.Bytes) >= update.Sum(p => p.Bytes) ? backward : update;
         parts.AddRange(transient);
-        if (w.Device == PlanDevice.Cpu)
-            parts.Add(new("freed memory the allocator keeps (HostMemory)", (long)(calibration.RetainedShare * transient.Sum(p => p.Bytes))));
         return new MemoryEstimate("trainer", parts);
     }
 
     /// <summary>Adapter parameters over all layers: r·(in + out) per adapted projection.</summary>
     public static long LoraParameters(ModelConfig c, LoraPlan lora) =>
         c.NumHiddenLayers * lora.TargetModules.Sum(t => { var (i, o) = DecoderProjections.Shape(c, t); return (long)lora.Rank * (i + o); });
-
-    /// <summary>Whether the estimate is only a lower bound: on the CPU, runs with LoRA or gradient checkpointing
-    /// were measured 1.3–2.6× above it (README, Performance), their heap growing beyond the tensors autograd
-    /// keeps; full fine-tuning without checkpointing agreed within 20 %.</summary>
-    public static bool IsLowerBound(TrainerWorkload w) => w.Device == PlanDevice.Cpu && (w.Lora is not null || w.GradientCheckpointing);
 
     /// <summary>AdamW's update makes two temporaries the size of the tensor it updates (the denominator and
     /// the step); the largest trainable tensor sets their peak.</summary>

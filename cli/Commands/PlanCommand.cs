@@ -61,8 +61,6 @@ public static class PlanCommand
                 : kind == PlanDevice.Cuda ? 80L << 30 : GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
             var plan = DevicePlan.Place(trainer, scorers, new DeviceBudget(kind, kind == PlanDevice.Cuda ? parse.GetValue(gpus) : 1, perDevice));
             Write(plan, [trainer, .. scorers], kind, AnsiConsole.Console);
-            if (TrainerMemory.IsLowerBound(workload))
-                AnsiConsole.Console.WriteLine("note: on the CPU the trainer's estimate with LoRA or gradient checkpointing is a lower bound (measured 1.3–2.6× above it; README, Performance)");
             return plan.OnlineFits || plan.SequentialFits ? 0 : 2;
         });
         return command;
