@@ -53,6 +53,15 @@ public static class TrainerPart
             var mfu = report.Add("trainer", $"trainer.{size.Name}.poft_gflops", $"{size.Name} PoFT training achieved (6·params·tokens)", "GFLOP/s",
                 poft.Map(tokensPerSecond => 6.0 * size.Parameters * tokensPerSecond / 1e9));
             report.Compare($"trainer.{size.Name}.mfu", $"{size.Name} model-FLOP utilisation / libtorch GEMM peak", mfu, peak, target: 0.5);
+            // What bounds the utilisation: the step's largest GEMMs (the MLP's, over a step's tokens at the mix's
+            // median length) run at this rate at best; every FLOP outside them (attention, norms, the softmax) is slower.
+            var (tokens, h, i) = (TrainerRun.BatchSize * report.Settings.LengthMix.MedianLength, size.Config.HiddenSize, size.Config.IntermediateSize);
+            using var mlpGemm = new GemmProbe(tokens, h, i, report.Settings.Threads);
+            var gemmRepeats = report.Settings.Measurement with { Repeats = Math.Max(5, report.Settings.Measurement.Repeats) };
+            var mlpRate = report.Add("trainer", $"trainer.{size.Name}.mlp_gemm", $"{size.Name} libtorch GEMM at the MLP's shape ({tokens}×{h}×{i})", "GFLOP/s",
+                gemmRepeats.Repeat(mlpGemm.TorchSeconds).Map(mlpGemm.GigaflopsPerSecond));
+            report.Compare($"trainer.{size.Name}.mlp_gemm_over_peak", $"{size.Name} GEMM rate at the MLP's shape / libtorch GEMM peak", mlpRate, peak);
+            report.Compare($"trainer.{size.Name}.mfu_of_mlp_gemm", $"{size.Name} achieved / GEMM rate at the MLP's shape", mfu, mlpRate);
         }
     }
 

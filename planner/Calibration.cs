@@ -36,6 +36,12 @@ public sealed record Calibration
     /// for the backward pass (its composed path) rather than only the output and log-sum-exp (fused).</summary>
     public bool CpuAttentionKeepsScores { get; init; } = false;
 
+    /// <summary>Recomputed layers whose freed pages are still resident at a checkpointed backward pass's peak
+    /// on the CPU: HostMemory returns free heap pages once a second, longer than one layer's recomputation
+    /// takes (measured over the planned live tensors: 1.1–1.6 layers with LoRA at 100m and 1.1B, 4 with full
+    /// fine-tuning at 100m, whose layers' weight gradients churn as well; 1 keeps every figure within 15 %).</summary>
+    public double CpuUntrimmedLayers { get; init; } = 1.0;
+
     /// <summary>A CUDA context with libtorch's kernels, per GPU the trainer uses (not measured here).</summary>
     public long CudaContextBytes { get; init; } = 1L << 30;
 

@@ -59,19 +59,34 @@ public static class TrainerMemory
     /// RMSNorm keeps its input and normalised output (twice per layer); q, k and v are kept before and after
     /// the rotary embedding, with the rotated half; k and v again after grouped-query repetition; the
     /// attention output and its reshaped copy; the residual sum; and the SwiGLU MLP's gate, up, SiLU and
-    /// product. LoRA adds, per adapted projection, its dropped-out input and mask (when dropout is on) and the
-    /// rank-r intermediate; a frozen projection keeps the same inputs, since its adapter needs them.</summary>
+    /// product.
+    /// <para>Under LoRA every base weight is frozen, and autograd saves a tensor only for the derivatives it
+    /// will compute (PyTorch's codegen guards each saved input by the gradient that uses it:
+    /// tools/autograd/gen_variable_type.py, <c>guard_for</c>): the norms' outputs, the attention output's
+    /// reshaped copy and the SwiGLU product, kept only for their weights' gradients, go. Each adapter keeps
+    /// its own input instead: its dropped-out copy and bool mask (a quarter of an fp32 element) when dropout
+    /// is on, else the projection's input itself, which q/k/v and gate/up share; and its rank-r product.</para></summary>
     public static long LayerElementsPerToken(ModelConfig c, LoraPlan? lora)
     {
         long h = c.HiddenSize, q = (long)c.NumAttentionHeads * c.HeadDim, kv = (long)c.NumKeyValueHeads * c.HeadDim, i = c.IntermediateSize;
         var repeated = c.KeyValueGroups > 1;
         var attention = 3 * q + 2 * kv + (repeated ? 2 * q : 2 * kv) + 2 * q;
         var elements = 4 * h + attention + 4 * i;
-        if (lora is not null)
-            // The dropped-out input and its bool mask (a quarter of an fp32 element), and the rank-r product.
-            elements += lora.TargetModules.Sum(t => (lora.Dropout ? DecoderProjections.Shape(c, t).In * 5 / 4 : 0) + lora.Rank);
-        return elements;
+        if (lora is null)
+            return elements;
+        var adapterInputs = lora.Dropout
+            ? lora.TargetModules.Sum(t => DecoderProjections.Shape(c, t).In * 5 / 4)
+            : lora.TargetModules.GroupBy(SharedInput).Sum(g => DecoderProjections.Shape(c, g.First()).In);
+        return elements - (2 * h + q + i) + adapterInputs + lora.TargetModules.Count * (long)lora.Rank;
     }
+
+    /// <summary>Projections reading the same tensor: q, k and v the attention's normed input, gate and up the MLP's.</summary>
+    private static string SharedInput(string projection) => projection switch
+    {
+        "q_proj" or "k_proj" or "v_proj" => "attention input",
+        "gate_proj" or "up_proj" => "mlp input",
+        _ => projection,
+    };
 
     private static long ActivationBytes(TrainerWorkload w, Calibration calibration)
     {
@@ -81,7 +96,12 @@ public static class TrainerMemory
         // One additive fp32 mask [rows, 1, seq, seq] serves every layer.
         var mask = (long)w.BatchSize * s * s * 4;
         var embeddings = t * c.HiddenSize * e;
-        return embeddings + mask + (w.GradientCheckpointing ? layers * t * c.HiddenSize * e + layer : layers * layer);
+        if (!w.GradientCheckpointing)
+            return embeddings + mask + layers * layer;
+        // Each layer's recomputation is freed just before the next one's is made; on the CPU its pages stay
+        // resident until HostMemory's next trim.
+        var recomputed = (w.Device == PlanDevice.Cpu ? 1 + calibration.CpuUntrimmedLayers : 1) * layer;
+        return embeddings + mask + layers * t * c.HiddenSize * e + (long)recomputed;
     }
 
     /// <summary>What attention keeps of its [heads, seq, seq] scores: nothing where the fused kernel is used

@@ -56,7 +56,9 @@ public class MemoryPlannerTests
         var checkpointed = Part(TrainerMemory.Estimate(Workload(checkpointing: true), NoRuntime), "activations");
         long tokens = 4 * 128, layers = Small.NumHiddenLayers, hidden = Small.HiddenSize;
         var perLayer = TrainerMemory.LayerElementsPerToken(Small, null) * tokens * 4;
-        Assert.Equal(plain - (layers - 1) * perLayer + layers * tokens * hidden * 4, checkpointed);
+        // On the CPU the recomputed layer before it is still resident too (HostMemory trims once a second).
+        var resident = 1 + NoRuntime.CpuUntrimmedLayers;
+        Assert.Equal(plain - (long)((layers - resident) * perLayer) + layers * tokens * hidden * 4, checkpointed);
     }
 
     [Fact]
