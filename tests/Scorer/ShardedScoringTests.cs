@@ -187,4 +187,19 @@ public sealed class ShardedScoringTests(AlignedModelsFixture models) : IClassFix
 
         Assert.Equal(await Train(merged, "from-file"), await Train(directory, "from-folder"));
     }
+
+    [Fact]
+    public async Task A_run_records_a_folder_of_shards_by_its_files_content_not_by_files_still_being_written()
+    {
+        var directory = await Shards("fingerprint", 2);
+        var scores = TrainOptions.All.Single(o => o.Field == "scores");
+        var config = new TrainConfig { Scores = directory };
+        var before = scores.Fingerprint(config);
+        File.WriteAllText(Path.Combine(directory, ".scores-0.jsonl.0123.tmp"), "a write in progress");
+        Assert.Equal(before, scores.Fingerprint(config));
+
+        var file = Path.Combine(directory, "scores-1.jsonl");
+        File.WriteAllLines(file, File.ReadAllLines(file).Reverse());
+        Assert.NotEqual(before, scores.Fingerprint(config));
+    }
 }
