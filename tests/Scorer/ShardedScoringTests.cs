@@ -82,6 +82,18 @@ public sealed class ShardedScoringTests(AlignedModelsFixture models) : IClassFix
         Assert.True(JsonNode.DeepEquals(alone, provenance), $"{provenance}\n differs from the unsharded run's\n{alone}");
     }
 
+    [Fact]
+    public async Task A_pod_with_half_a_job_setting_scores_nothing_and_names_the_variable()
+    {
+        var output = _temp.File("half.msgpack");
+        var pod = await PoftProcess.Run(["score", "--manifest", Manifest("half.json"), "--data", Data(), "--out", output],
+            new Dictionary<string, string?> { [JobShard.IndexVariable] = "1", [JobShard.CountVariable] = null });
+
+        Assert.Equal(1, pod.ExitCode);
+        Assert.Contains($"error: {JobShard.IndexVariable} is set (1) but {JobShard.CountVariable} is not", pod.Error);
+        Assert.False(File.Exists(output) || File.Exists(output + ".provenance.json"));
+    }
+
     [Theory]
     [InlineData("weight", "model 'qwen': field 'weight' is 3, but 2 in ")]
     [InlineData("onnx", "model 'llama': field 'onnx' (the SHA-256 of the file's content) is ")]
