@@ -16,6 +16,7 @@ usage: ./run.sh <verb> [options]
   export       export a checkpoint to ONNX for the scorer (--verify checks it against TorchSharp)
   merge        merge a LoRA run's adapter into its base as a whole checkpoint (export takes that)
   score        score SFT data with the aligned models of a manifest (scoring-only mode)
+  merge-scores merge the score files of a sharded `score` run into one
   inspect      show what is scored: each model's rendered text with the scored tokens marked
   train        train the target model with PoFT, CE or a variant
   bench        speed and memory benchmarks, side by side
@@ -73,7 +74,7 @@ verb=${1:-}
 case "$verb" in
   -h|--help|help) usage ;;
   test) run_tests "$@" ;;
-  demo|init-model|export|merge|score|inspect|train|bench|plan)
+  demo|init-model|export|merge|score|merge-scores|inspect|train|bench|plan)
     build
     # The demo's report quotes the command that produced it.
     POFT_COMMAND="./run.sh $verb $*" exec dotnet "$cli" "$verb" "$@" ;;

@@ -13,6 +13,7 @@ var root = new RootCommand("PoFT.Hybrid: preference-oriented SFT with ONNX Runti
     ExportCommand.Create(),
     MergeCommand.Create(),
     ScoreCommand.Create(),
+    MergeScoresCommand.Create(),
     TrainCommand.Create(),
     DemoCommand.Create(),
     BenchCommand.Create(),

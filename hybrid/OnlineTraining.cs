@@ -112,7 +112,7 @@ public static class OnlineTraining
             ReferenceScores? trainScores = null, evalScores = null;
             if (config.Scores is not null)
             {
-                var records = ScoreFile.Read(config.Scores);
+                var records = ScoreShardSet.ReadFileOrShards(config.Scores);
                 names = records.Count > 0 ? [.. records[0].Models.Select(m => m.Name)] : [];
                 trainScores = new ReferenceScores(records.Select(r => r.ToPreferenceScore()));
                 evalScores = trainScores;

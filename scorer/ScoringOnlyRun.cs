@@ -36,7 +36,8 @@ public sealed class ScoringOnlyRun : IDisposable
         IScoringBackend backend, int tokenBudget, ScoringPipelineOptions pipelineOptions, Action<string> warn)
     {
         var data = SftDataSet.Read(dataPath, skipBad);
-        var output = ScoreOutput.Open(outPath, resume, manifest.Names, () => ScoreProvenance.Of(manifest, backend.GetType().Name), manifest.Path);
+        var output = ScoreOutput.Open(outPath, resume, manifest.Names,
+            () => ScoreProvenance.Of(manifest, backend.GetType().Name, ScoredData.Of(data, shard)), manifest.Path);
         try
         {
             var todo = data.Samples.Where(s => shard.Contains(s.Id) && !output.AlreadyScored.Contains(s.Id)).ToList();

@@ -21,7 +21,11 @@ public static class ScoreCommand
         var data = new Option<FileInfo>("--data") { Description = "SFT data (.jsonl or .parquet)", Required = true };
         var output = new Option<FileInfo>("--out") { Description = "score file to write (.msgpack or .jsonl)", Required = true };
         var resume = new Option<bool>("--resume") { Description = "keep the records already in --out and score only the missing ids" };
-        var shard = new Option<string>("--shard") { Description = "score only shard i of N (by a hash of the sample id), e.g. 0/4", DefaultValueFactory = _ => "0/1" };
+        var shard = new Option<string?>("--shard")
+        {
+            Description = $"score only shard i of N (by a hash of the sample id), e.g. 0/4; default: from {JobShard.IndexVariable} and {JobShard.CountVariable} " +
+                "(a Kubernetes Indexed Job), else all samples",
+        };
         var backend = new Option<ScoringBackend>("--backend") { Description = "onnx (default) or torch (each model's checkpoint, for parity checks)", DefaultValueFactory = _ => ScoringBackend.Onnx };
         var skipBad = new Option<bool>("--skip-bad") { Description = "skip malformed records, list them at the end" };
         var requireGpu = new Option<bool>("--require-gpu") { Description = "fail instead of falling back to CPU when a model asks for CUDA" };
@@ -37,7 +41,7 @@ public static class ScoreCommand
             parse.GetRequiredValue(data).FullName,
             parse.GetRequiredValue(output).FullName,
             parse.GetValue(resume),
-            SampleShard.Parse(parse.GetRequiredValue(shard)),
+            JobShard.Resolve(parse.GetValue(shard), Environment.GetEnvironmentVariable),
             parse.GetValue(backend),
             parse.GetValue(skipBad),
             new OrtScoringOptions { RequireGpu = parse.GetValue(requireGpu), IntraOpThreads = parse.GetValue(threads) },
@@ -54,6 +58,8 @@ public static class ScoreCommand
         using var run = ScoringOnlyRun.Open(manifest, dataPath, outPath, resume, shard, skipBad, models, tokenBudget, pipelineOptions, Console.Error.WriteLine);
         for (var j = 0; j < run.Models.Models.Count; j++)
             Console.Error.WriteLine($"model {run.Models.Models[j].Name}: {run.Models.Providers[j]}, weight {run.Models.Models[j].Weight}, {run.Models.Models[j].TokenBudget} tokens per batch");
+        if (shard.Count > 1)
+            Console.Error.WriteLine($"shard {shard}: {run.Todo.Count + run.AlreadyScored} of {run.Data.Samples.Count} samples");
         if (run.AlreadyScored > 0)
             Console.Error.WriteLine($"resuming: {run.AlreadyScored} samples already in {outPath}");
 

@@ -34,7 +34,7 @@ public sealed record TrainConfig
     [TrainOption("models manifest: the aligned models scoring online while training runs", IsPath = true, ByContent = true)]
     [JsonPropertyName("manifest")] public string? Manifest { get; init; }
 
-    [TrainOption("a `score` output to read r̄ from instead of scoring online", IsPath = true, ByContent = true)]
+    [TrainOption("a `score` output to read r̄ from instead of scoring online: a score file, or a folder of `score --shard` files, merged as `merge-scores` merges them", IsPath = true, ByContent = true)]
     [JsonPropertyName("scores")] public string? Scores { get; init; }
 
     [TrainOption("run directory: metrics.jsonl, checkpoints/step-N/, final/", IsPath = true, OnResume = OnResume.Applied)]

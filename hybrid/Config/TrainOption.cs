@@ -1,7 +1,7 @@
 using System.Reflection;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PoFT.Shared;
 using PoFT.Shared.Training;
 using PoFT.Trainer.Training;
 
@@ -61,17 +61,18 @@ public sealed class TrainOption
         JsonSerializer.SerializeToNode(_property.GetValue(InTraining ? config.Training : config), _property.PropertyType, TrainerState.Json);
 
     /// <summary>What a checkpoint records of the option: its value, or for a file the run depends on, the
-    /// SHA-256 of its content.</summary>
+    /// SHA-256 of its content — for a folder (<c>scores</c> as a folder of shards), of its files'.</summary>
     public string Fingerprint(TrainConfig config)
     {
         var value = ValueIn(config);
         if (!ByContent || value is null)
             return value?.ToJsonString() ?? "null";
         var path = value.GetValue<string>();
+        if (Directory.Exists(path))
+            return "sha256:" + FileHash.Sha256OfFolder(path);
         if (!File.Exists(path))
             throw new FileNotFoundException($"{Field}: file not found: {path}", path);
-        using var stream = File.OpenRead(path);
-        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(stream));
+        return "sha256:" + FileHash.Sha256(path);
     }
 
     /// <summary>A command-line value as the JSON the config file would hold; paths resolved against the

@@ -18,6 +18,12 @@ public sealed record SampleShard(int Index, int Count)
         throw new ArgumentException($"--shard '{text}': expected i/N with 0 ≤ i < N, e.g. 0/4");
     }
 
-    public bool Contains(string sampleId) =>
-        Count == 1 || BinaryPrimitives.ReadUInt64LittleEndian(SHA256.HashData(Encoding.UTF8.GetBytes(sampleId))) % (ulong)Count == (ulong)Index;
+    /// <summary><c>i/N</c>, as <c>--shard</c> takes it.</summary>
+    public override string ToString() => $"{Index}/{Count}";
+
+    public bool Contains(string sampleId) => Count == 1 || IndexOf(sampleId, Count) == Index;
+
+    /// <summary>The index of the shard, of <paramref name="count"/>, that holds the sample.</summary>
+    public static int IndexOf(string sampleId, int count) =>
+        (int)(BinaryPrimitives.ReadUInt64LittleEndian(SHA256.HashData(Encoding.UTF8.GetBytes(sampleId))) % (ulong)count);
 }

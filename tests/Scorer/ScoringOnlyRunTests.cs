@@ -15,7 +15,6 @@ namespace PoFT.Tests.Scorer;
 /// <summary>The <c>score</c> verb's library side end to end: data file → manifest's ONNX models → score file.</summary>
 public sealed class ScoringOnlyRunTests(AlignedModelsFixture models) : IClassFixture<AlignedModelsFixture>, IDisposable
 {
-    private static readonly IScoringBackend Ort = new OrtScoringBackend(new OrtScoringOptions { IntraOpThreads = 1 });
     private readonly TempDirectory _temp = new();
 
     public void Dispose() => _temp.Dispose();
@@ -27,12 +26,8 @@ public sealed class ScoringOnlyRunTests(AlignedModelsFixture models) : IClassFix
         return path;
     }
 
-    private static async Task Score(string manifest, string data, string output, bool resume = false)
-    {
-        using var run = ScoringOnlyRun.Open(ModelsManifest.Load(manifest), data, output, resume, SampleShard.All, skipBad: false, Ort,
-            tokenBudget: 0, new ScoringPipelineOptions { WindowSize = 8 }, _ => { });
-        await run.RunAsync(progress: null, CancellationToken.None);
-    }
+    private static Task Score(string manifest, string data, string output, bool resume = false, SampleShard? shard = null) =>
+        ScoringRuns.Score(manifest, data, output, resume, shard);
 
     [Fact]
     public async Task Weights_of_1e308_score_as_equal_weights_do()
@@ -70,7 +65,8 @@ public sealed class ScoringOnlyRunTests(AlignedModelsFixture models) : IClassFix
     public async Task A_new_file_records_what_scored_it_beside_it()
     {
         var output = _temp.File("recorded.msgpack");
-        await Score(TwoModels("recorded.json"), Data(4, seed: 20), output);
+        var data = Data(4, seed: 20);
+        await Score(TwoModels("recorded.json"), data, output);
 
         var provenance = JsonNode.Parse(File.ReadAllText(output + ".provenance.json"))!;
         var llama = provenance["models"]![0]!;
@@ -81,19 +77,53 @@ public sealed class ScoringOnlyRunTests(AlignedModelsFixture models) : IClassFix
         Assert.Equal(2.0, provenance["models"]![1]!["weight"]!.GetValue<double>());
         Assert.Equal("llama3", llama["template"]!["family"]!.GetValue<string>());
         Assert.Equal("llama-onnx/tokenizer.json", llama["tokenizer"]!["path"]!.GetValue<string>());
+        Assert.Equal("data-4-20.jsonl", provenance["data"]!["file"]!.GetValue<string>());
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(data))), provenance["data"]!["sha256"]!.GetValue<string>());
+        Assert.Equal(4, provenance["data"]!["samples"]!.GetValue<int>());
+        Assert.Equal("""{"index":0,"count":1,"samples":4}""", provenance["shard"]!.ToJsonString());
     }
 
     [Fact]
     public async Task Resuming_with_the_same_models_and_settings_adds_only_the_missing_records()
     {
         var manifest = TwoModels("same.json");
+        var data = Data(10, seed: 21);
         var output = _temp.File("same.jsonl");
-        await Score(manifest, Data(6, seed: 21), output);
-        var first = File.ReadAllBytes(output);
-        await Score(manifest, Data(10, seed: 21), output, resume: true);
+        await Score(manifest, data, output);
+        // What a run stopped after six records leaves: those six and the start of the seventh.
+        var lines = File.ReadAllLines(output);
+        var kept = string.Concat(lines.Take(6).Select(l => l + "\n"));
+        File.WriteAllText(output, kept + lines[6][..10]);
+        await Score(manifest, data, output, resume: true);
 
-        Assert.Equal(AlignedModelsFixture.MultiTurn(10, seed: 21).Select(s => s.Id).Order(), ScoreFile.Read(output).Select(r => r.Id).Order());
-        Assert.Equal(first, File.ReadAllBytes(output).AsSpan(0, first.Length).ToArray());
+        Assert.Equal(AlignedModelsFixture.MultiTurn(10, seed: 21).Select(s => s.Id), ScoreFile.Read(output).Select(r => r.Id));
+        Assert.StartsWith(kept, File.ReadAllText(output), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Resuming_with_another_data_file_is_refused()
+    {
+        var manifest = TwoModels("data.json");
+        var output = _temp.File("data.msgpack");
+        await Score(manifest, Data(6, seed: 27), output);
+        var before = File.ReadAllBytes(output);
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => Score(manifest, Data(10, seed: 27), output, resume: true));
+        Assert.Contains($"{output}: cannot resume with {manifest}: field 'data' (the SHA-256 of the data file's content) was ", error.Message);
+        Assert.Contains("(data-6-27.jsonl) for its records, and is ", error.Message);
+        Assert.Equal(before, File.ReadAllBytes(output));
+    }
+
+    [Fact]
+    public async Task Resuming_as_another_shard_is_refused()
+    {
+        var manifest = TwoModels("shard.json");
+        var data = Data(12, seed: 28);
+        var output = _temp.File("shard.jsonl");
+        await Score(manifest, data, output, shard: new SampleShard(0, 2));
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => Score(manifest, data, output, resume: true, shard: new SampleShard(1, 2)));
+        Assert.Contains("field 'shard' was 0/2 for its records, and is 1/2 now", error.Message);
     }
 
     [Theory]

@@ -1,0 +1,25 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace PoFT.Shared;
+
+/// <summary>SHA-256 of what a run depends on, so that a changed file — even under the same path — is seen.</summary>
+public static class FileHash
+{
+    /// <summary>Lower-case hex SHA-256 of the file's content, read through once.</summary>
+    public static string Sha256(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    /// <summary>SHA-256 over the names and contents of a folder's files (not its sub-folders), in name order.
+    /// Hidden files are left out: they are the temporary files of writes still in progress.</summary>
+    public static string Sha256OfFolder(string directory)
+    {
+        var listing = new StringBuilder();
+        foreach (var file in Directory.GetFiles(directory).Where(f => !Path.GetFileName(f).StartsWith('.')).Order(StringComparer.Ordinal))
+            listing.Append(Path.GetFileName(file)).Append('\0').Append(Sha256(file)).Append('\n');
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(listing.ToString())));
+    }
+}

@@ -1,0 +1,32 @@
+using System.Diagnostics;
+
+namespace PoFT.Tests.Support;
+
+/// <summary>The <c>poft</c> command the build copies beside the tests, run as a process of its own — as
+/// run.sh and a Kubernetes Job's pod run it.</summary>
+public static class PoftProcess
+{
+    public sealed record Result(int ExitCode, string Output, string Error);
+
+    /// <param name="environment">Variables set (a null value: removed) in the child's environment.</param>
+    public static async Task<Result> Run(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "poft.dll");
+        // The dotnet host this test process runs on (dotnet test names it in DOTNET_HOST_PATH).
+        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH")
+            ?? (Environment.ProcessPath is { } current && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet");
+        var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(dll);
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+            if (value is null)
+                start.Environment.Remove(name);
+            else
+                start.Environment[name] = value;
+        using var child = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {host} {dll}");
+        var (output, error) = (child.StandardOutput.ReadToEndAsync(), child.StandardError.ReadToEndAsync());
+        await child.WaitForExitAsync();
+        return new Result(child.ExitCode, await output, await error);
+    }
+}
