@@ -150,7 +150,7 @@ public sealed class NoiseExperiment(DemoSettings settings, Action<string>? log =
         _notes.Add(string.Create(CultureInfo.InvariantCulture,
             $"Base model: {_plan.Target.ToConfig(VocabularySize(tokenizer)).ParameterCount / 1e6:F1}M parameters ({_plan.TargetTokenizer} tokenizer), " +
             $"pre-trained for {_plan.Pretraining.Epochs} epoch(s) on the pre-training documents{(cached ? " (cached)" : "")}; held-out CE before fine-tuning {heldOut:F4}."));
-        return new BaseCheckpoint(checkpoint, StageCache.FileHash(Path.Combine(checkpoint, Checkpoint.SingleFile)), heldOut);
+        return new BaseCheckpoint(checkpoint, FileHash.Sha256(Path.Combine(checkpoint, Checkpoint.SingleFile)), heldOut);
     }
 
     /// <summary>Builds (or reuses) every aligned model, copies their ONNX exports under the run directory
@@ -228,9 +228,9 @@ public sealed class NoiseExperiment(DemoSettings settings, Action<string>? log =
         var description = new JsonObject
         {
             ["base"] = baseModel.WeightsHash,
-            ["train"] = StageCache.FileHash(train.Path),
-            ["test"] = StageCache.FileHash(data.Test),
-            ["manifest"] = StageCache.FileHash(manifest),
+            ["train"] = FileHash.Sha256(train.Path),
+            ["test"] = FileHash.Sha256(data.Test),
+            ["manifest"] = FileHash.Sha256(manifest),
             ["options"] = JsonSerializer.SerializeToNode(options, TrainerState.Json),
         }.ToJsonString();
         var descriptionFile = Path.Combine(directory, "run.json");

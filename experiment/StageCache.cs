@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PoFT.Shared;
 
 namespace PoFT.Experiment;
 
@@ -26,16 +27,10 @@ public sealed class StageCache(string root)
             ["stage"] = stage,
             ["version"] = RecipeVersion,
             ["recipe"] = JsonSerializer.SerializeToNode(recipe),
-            ["files"] = new JsonArray([.. inputFiles.Order(StringComparer.Ordinal).Select(f => (JsonNode)FileHash(f))]),
+            ["files"] = new JsonArray([.. inputFiles.Order(StringComparer.Ordinal).Select(f => (JsonNode)FileHash.Sha256(f))]),
             ["upstream"] = new JsonArray([.. upstreamKeys.Select(k => (JsonNode)k)]),
         };
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(description.ToJsonString())))[..16];
-    }
-
-    public static string FileHash(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
     /// <summary>

@@ -14,11 +14,11 @@ public static class FileHash
     }
 
     /// <summary>SHA-256 over the names and contents of a folder's files (not its sub-folders), in name order.
-    /// Hidden files are left out: they are the temporary files of writes still in progress.</summary>
+    /// Writes still in progress (<see cref="AtomicFile.IsTemporary"/>) are left out.</summary>
     public static string Sha256OfFolder(string directory)
     {
         var listing = new StringBuilder();
-        foreach (var file in Directory.GetFiles(directory).Where(f => !Path.GetFileName(f).StartsWith('.')).Order(StringComparer.Ordinal))
+        foreach (var file in Directory.GetFiles(directory).Where(f => !AtomicFile.IsTemporary(f)).Order(StringComparer.Ordinal))
             listing.Append(Path.GetFileName(file)).Append('\0').Append(Sha256(file)).Append('\n');
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(listing.ToString())));
     }

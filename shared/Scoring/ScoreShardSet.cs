@@ -62,8 +62,7 @@ public sealed class ScoreShardSet
         {
             if (Directory.Exists(path))
             {
-                // Hidden files are temporary files of writes in progress (AtomicFile): not shards.
-                var found = Directory.GetFiles(path).Where(f => !Path.GetFileName(f).StartsWith('.') && IsScoreFile(f)).Order(StringComparer.Ordinal).ToList();
+                var found = Directory.GetFiles(path).Where(f => !AtomicFile.IsTemporary(f) && IsScoreFile(f)).Order(StringComparer.Ordinal).ToList();
                 if (found.Count == 0)
                     throw new FileNotFoundException($"{path}: holds no score files (.msgpack or .jsonl)");
                 files.AddRange(found);
