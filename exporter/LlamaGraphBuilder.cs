@@ -1,4 +1,5 @@
 using PoFT.Exporter.Onnx;
+using PoFT.Exporter.Precision;
 using PoFT.Shared.Checkpoints;
 using PoFT.Shared.Scoring;
 using static PoFT.Exporter.Onnx.OnnxAttributes;
@@ -11,6 +12,8 @@ namespace PoFT.Exporter;
 /// The decoder of Hugging Face LlamaForCausalLM (and Mistral/Qwen2) as standard ONNX ops, laid out for
 /// ONNX Runtime's CPU provider: weights pre-transposed for MatMul, q/k/v and gate/up each fused into one
 /// MatMul, and RMSNorm written in the Pow/ReduceMean/Add/Sqrt/Div/Mul form ORT fuses into one kernel.
+/// Types and projections follow <see cref="ExportPrecision"/> through <see cref="PrecisionOps"/>: RMSNorm,
+/// softmax and the log-softmax stay fp32 whatever the compute dtype.
 /// </summary>
 internal sealed class LlamaGraphBuilder
 {
@@ -18,18 +21,20 @@ internal sealed class LlamaGraphBuilder
     private readonly OnnxGraph _g;
     private readonly ModelConfig _config;
     private readonly LlamaWeights _weights;
+    private readonly PrecisionOps _precision;
 
-    private LlamaGraphBuilder(OnnxGraph graph, Checkpoint checkpoint)
+    private LlamaGraphBuilder(OnnxGraph graph, Checkpoint checkpoint, ExportPrecision precision)
     {
         _g = graph;
         _config = checkpoint.Config;
-        _weights = new LlamaWeights(graph, checkpoint);
+        _weights = new LlamaWeights(graph, checkpoint, precision);
+        _precision = new PrecisionOps(graph, _weights, precision);
     }
 
     public static OnnxGraph Build(Checkpoint checkpoint, ExportOptions options)
     {
         var graph = new OnnxGraph($"{checkpoint.Config.ModelType}_token_logprobs");
-        new LlamaGraphBuilder(graph, checkpoint).Add(options);
+        new LlamaGraphBuilder(graph, checkpoint, options.Precision.Validated()).Add(options);
         return graph;
     }
 
@@ -37,13 +42,23 @@ internal sealed class LlamaGraphBuilder
     {
         var ids = _g.AddInput(ScoringGraph.InputIds, DataType.Int64, "batch", "seq");
         var mask = _g.AddInput(ScoringGraph.AttentionMask, DataType.Int64, "batch", "seq");
-        var context = SequenceContext.Build(_g, _config, mask);
+        var context = InComputeType(SequenceContext.Build(_g, _config, mask));
         var x = _g.Node("Gather", [_weights.Embedding, ids], "embeddings", Int("axis", 0));
         for (var i = 0; i < _config.NumHiddenLayers; i++)
             x = DecoderLayer(i, x, context);
         var final = RmsNorm(x, _weights.Vector(FinalNorm), "final_norm");
-        TokenLogProbHead.Add(_g, final, ids, mask, _weights.LmHead, _config, options.IncludeLogits);
+        TokenLogProbHead.Add(_g, final, ids, mask, _weights.LmHead, _config, options.IncludeLogits, _precision.ComputeType);
     }
+
+    // The RoPE tables multiply q and k, so they take the compute dtype once per forward; the attention bias
+    // is added to fp32 scores and stays fp32.
+    private SequenceContext InComputeType(SequenceContext context) => context with
+    {
+        QueryCos = _precision.ToCompute(context.QueryCos, "rope_q_cos_typed"),
+        QuerySin = _precision.ToCompute(context.QuerySin, "rope_q_sin_typed"),
+        KeyCos = _precision.ToCompute(context.KeyCos, "rope_k_cos_typed"),
+        KeySin = _precision.ToCompute(context.KeySin, "rope_k_sin_typed"),
+    };
 
     private string DecoderLayer(int i, string x, SequenceContext context)
     {
@@ -54,13 +69,14 @@ internal sealed class LlamaGraphBuilder
         return _g.Node("Add", [x, mlp], $"{prefix}_mlp_residual");
     }
 
-    // x / sqrt(mean(x²) + eps) * w, all fp32 like HF's LlamaRMSNorm for fp32 weights.
-    private string RmsNorm(string x, string weight, string hint)
+    // x / sqrt(mean(x²) + eps) * w, all fp32 like HF's LlamaRMSNorm (which upcasts fp16/bf16 inputs too).
+    private string RmsNorm(string input, string weight, string hint)
     {
+        var x = _precision.ToFloat(input, $"{hint}_f32");
         var square = _g.Node("Pow", [x, _g.FloatScalar(2f)], $"{hint}_sq");
         var mean = _g.Node("ReduceMean", [square], $"{hint}_mean", Ints("axes", -1), Int("keepdims", 1));
         var rms = _g.Node("Sqrt", [_g.Node("Add", [mean, _g.FloatScalar((float)_config.RmsNormEps)], $"{hint}_var")], $"{hint}_rms");
-        return _g.Node("Mul", [_g.Node("Div", [x, rms], $"{hint}_normed"), weight], hint);
+        return _precision.ToCompute(_g.Node("Mul", [_g.Node("Div", [x, rms], $"{hint}_normed"), weight], $"{hint}_scaled"), hint);
     }
 
     /// <summary>Grouped-query attention without repeating k/v: q is [b, kv_heads, group, s, d] and k, v are
@@ -70,7 +86,7 @@ internal sealed class LlamaGraphBuilder
         var prefix = $"layer{i}";
         int q = _config.NumAttentionHeads * _config.HeadDim, kv = _config.NumKeyValueHeads * _config.HeadDim;
         var names = new[] { "q_proj", "k_proj", "v_proj" };
-        var qkv = _g.Node("MatMul", [x, _weights.Projection($"{prefix}_qkv_weight", [.. names.Select(n => Layer(i, $"self_attn.{n}.weight"))])], $"{prefix}_qkv");
+        var qkv = _precision.Linear(x, $"{prefix}_qkv", [.. names.Select(n => Layer(i, $"self_attn.{n}.weight"))]);
         if (_config.QkvBias)
             qkv = _g.Node("Add", [qkv, _weights.Bias($"{prefix}_qkv_bias", [.. names.Select(n => Layer(i, $"self_attn.{n}.bias"))])], $"{prefix}_qkv_biased");
         var split = _g.Node("Split", [qkv, _g.Int64s(q, kv, kv)], [$"{prefix}_q", $"{prefix}_k", $"{prefix}_v"], [Int("axis", -1)]);
@@ -83,13 +99,14 @@ internal sealed class LlamaGraphBuilder
         var keyT = _g.Node("Transpose", [Rotate(keyHeads, context.KeyCos, context.KeySin)], $"{prefix}_k_bhds", Ints("perm", 0, 2, 3, 4, 1));
         var value = _g.Node("Transpose", [valueHeads], $"{prefix}_v_bhsd", Ints("perm", 0, 2, 3, 1, 4));
 
-        var scores = _g.Node("Add", [_g.Node("MatMul", [query, keyT], $"{prefix}_scores_raw"), context.AttentionBias], $"{prefix}_scores");
-        var probabilities = _g.Node("Softmax", [scores], $"{prefix}_attn_probs", Int("axis", -1));
+        var rawScores = _precision.ToFloat(_g.Node("MatMul", [query, keyT], $"{prefix}_scores_raw"), $"{prefix}_scores_f32");
+        var scores = _g.Node("Add", [rawScores, context.AttentionBias], $"{prefix}_scores");
+        var probabilities = _precision.ToCompute(_g.Node("Softmax", [scores], $"{prefix}_attn_probs", Int("axis", -1)), $"{prefix}_attn_probs_typed");
         var heads = _g.Node("MatMul", [probabilities, value], $"{prefix}_attn_heads");
         var merged = _g.Node("Reshape", [_g.Node("Transpose", [heads], $"{prefix}_attn_bshd", Ints("perm", 0, 3, 1, 2, 4)), _g.Int64s(0, 0, q)], $"{prefix}_attn_merged");
-        var output = _g.Node("MatMul", [merged, _weights.Projection($"{prefix}_o_weight", Layer(i, "self_attn.o_proj.weight"))], $"{prefix}_o");
+        var output = _precision.Linear(merged, $"{prefix}_o", Layer(i, "self_attn.o_proj.weight"));
         return _config.OutputProjectionBias
-            ? _g.Node("Add", [output, _weights.Vector(Layer(i, "self_attn.o_proj.bias"))], $"{prefix}_o_biased")
+            ? _g.Node("Add", [output, _weights.Typed(Layer(i, "self_attn.o_proj.bias"))], $"{prefix}_o_biased")
             : output;
     }
 
@@ -105,10 +122,10 @@ internal sealed class LlamaGraphBuilder
     private string Mlp(int i, string x)
     {
         var prefix = $"layer{i}";
-        var gateUp = _g.Node("MatMul", [x, _weights.Projection($"{prefix}_gate_up_weight", Layer(i, "mlp.gate_proj.weight"), Layer(i, "mlp.up_proj.weight"))], $"{prefix}_gate_up");
+        var gateUp = _precision.Linear(x, $"{prefix}_gate_up", Layer(i, "mlp.gate_proj.weight"), Layer(i, "mlp.up_proj.weight"));
         var split = _g.Node("Split", [gateUp], [$"{prefix}_gate", $"{prefix}_up"], [Int("axis", -1)]);
         var silu = _g.Node("Mul", [split[0], _g.Node("Sigmoid", [split[0]], $"{prefix}_gate_sigmoid")], $"{prefix}_gate_silu");
         var hidden = _g.Node("Mul", [silu, split[1]], $"{prefix}_mlp_hidden");
-        return _g.Node("MatMul", [hidden, _weights.Projection($"{prefix}_down_weight", Layer(i, "mlp.down_proj.weight"))], $"{prefix}_down");
+        return _precision.Linear(hidden, $"{prefix}_down", Layer(i, "mlp.down_proj.weight"));
     }
 }

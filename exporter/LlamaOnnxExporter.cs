@@ -20,8 +20,7 @@ public static class LlamaOnnxExporter
         var graph = LlamaGraphBuilder.Build(checkpoint, options);
         var external = graph.Initializers.Sum(i => i.ByteLength) > options.ExternalDataThresholdBytes;
         Directory.CreateDirectory(outDir);
-        OnnxModelWriter.Write(graph, Path.Combine(outDir, ScoringGraph.ModelFile), new Dictionary<string, long> { [""] = OnnxOpset },
-            external ? ScoringGraph.ExternalDataFile : null);
+        OnnxModelWriter.Write(graph, Path.Combine(outDir, ScoringGraph.ModelFile), Opsets(graph), external ? ScoringGraph.ExternalDataFile : null);
         if (!external)
             File.Delete(Path.Combine(outDir, ScoringGraph.ExternalDataFile));
 
@@ -31,5 +30,15 @@ public static class LlamaOnnxExporter
             if (File.Exists(source))
                 AtomicFile.Write(Path.Combine(outDir, name), target => { using var s = File.OpenRead(source); s.CopyTo(target); });
         }
+    }
+
+    /// <summary>The default domain at <see cref="OnnxOpset"/>, and ONNX Runtime's contrib domain (version 1,
+    /// its only one) when a node uses it (MatMulNBits): a model must import every domain its nodes name.</summary>
+    public static Dictionary<string, long> Opsets(OnnxGraph graph)
+    {
+        var opsets = new Dictionary<string, long> { [""] = OnnxOpset };
+        foreach (var domain in graph.Proto.Node.Select(n => n.Domain).Where(d => d.Length > 0).Distinct())
+            opsets[domain] = 1;
+        return opsets;
     }
 }

@@ -8,12 +8,13 @@ namespace PoFT.Exporter;
 
 /// <summary>
 /// lm_head and the per-token log-probabilities: logit[target] − logsumexp(logits), never a full
-/// LogSoftmax tensor. Positions whose target or context token is padding are exactly 0.
+/// LogSoftmax tensor. Positions whose target or context token is padding are exactly 0. The lm_head runs in the
+/// graph's compute dtype; its logits are cast to fp32 before logsumexp, so the output is fp32 log-probs always.
 /// </summary>
 internal static class TokenLogProbHead
 {
 
-    public static void Add(OnnxGraph g, string hidden, string ids, string mask, string lmHead, ModelConfig config, bool includeLogits)
+    public static void Add(OnnxGraph g, string hidden, string ids, string mask, string lmHead, ModelConfig config, bool includeLogits, DataType computeType)
     {
         var allButLast = (Start: g.Int64s(0), End: g.Int64s(-1));
         var allButFirst = (Start: g.Int64s(1), End: g.Int64s(long.MaxValue));
@@ -24,13 +25,13 @@ internal static class TokenLogProbHead
         string? logits = null;
         if (includeLogits)
         {
-            logits = g.Node("Reshape", [LmHead(g, hidden, lmHead, config), g.Node("Concat", [g.Node("Shape", [ids], "ids_shape"), g.Int64s(config.VocabSize)], "logits_shape", Int("axis", 0))], ScoringGraph.Logits);
+            logits = g.Node("Reshape", [LmHead(g, hidden, lmHead, config, computeType), g.Node("Concat", [g.Node("Shape", [ids], "ids_shape"), g.Int64s(config.VocabSize)], "logits_shape", Int("axis", 0))], ScoringGraph.Logits);
             predicting = g.Node("Reshape", [g.Node("Slice", [logits, allButLast.Start, allButLast.End, seqAxis], "predicting_logits_3d"), g.Int64s(-1, config.VocabSize)], "predicting_logits");
         }
         else
         {
             // The last position predicts nothing, so its logits are never computed.
-            predicting = LmHead(g, g.Node("Slice", [hidden, allButLast.Start, allButLast.End, seqAxis], "predicting_hidden"), lmHead, config);
+            predicting = LmHead(g, g.Node("Slice", [hidden, allButLast.Start, allButLast.End, seqAxis], "predicting_hidden"), lmHead, config, computeType);
         }
 
         var targetLogit = g.Node("GatherElements", [predicting, g.Node("Reshape", [targets, g.Int64s(-1, 1)], "target_col")], "target_logit", Int("axis", 1));
@@ -49,6 +50,9 @@ internal static class TokenLogProbHead
 
     // Gemm with transB on the [vocab, hidden] table: a tied lm_head shares the embedding initializer
     // instead of storing (or folding at load) a transposed copy.
-    private static string LmHead(OnnxGraph g, string hidden, string lmHead, ModelConfig config) =>
-        g.Node("Gemm", [g.Node("Reshape", [hidden, g.Int64s(-1, config.HiddenSize)], "lm_head_input"), lmHead], "lm_head_logits", Int("transB", 1));
+    private static string LmHead(OnnxGraph g, string hidden, string lmHead, ModelConfig config, DataType computeType)
+    {
+        var logits = g.Node("Gemm", [g.Node("Reshape", [hidden, g.Int64s(-1, config.HiddenSize)], "lm_head_input"), lmHead], "lm_head_logits", Int("transB", 1));
+        return computeType == DataType.Float ? logits : g.Node("Cast", [logits], "lm_head_logits_f32", Int("to", (long)DataType.Float));
+    }
 }

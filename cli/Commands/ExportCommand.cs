@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using PoFT.Exporter;
+using PoFT.Exporter.Precision;
 using PoFT.Hybrid;
 using PoFT.Shared.Scoring;
 
@@ -14,22 +15,33 @@ public static class ExportCommand
         var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "Hugging Face checkpoint directory (config.json + safetensors)", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "directory for model.onnx (+ model.onnx.data), config and tokenizer files", Required = true };
         var logits = new Option<bool>("--logits") { Description = "also export the full [batch, seq, vocab] logits as a second output" };
-        var verify = new Option<bool>("--verify") { Description = $"run ONNX Runtime and TorchSharp on the same random batch; fail if they differ by more than {ExportCheck.Tolerance:0e0}" };
-        var command = new Command("export", "Export a checkpoint to the ONNX scoring graph") { checkpoint, output, logits, verify };
+        var dtype = new Option<string>("--dtype") { Description = "weights and compute: fp32, fp16 or bf16 (RMSNorm, softmax and log-probs stay fp32)", DefaultValueFactory = _ => "fp32" };
+        var quantize = new Option<string>("--quantize") { Description = "weight-only quantization of the decoder projections (MatMulNBits): none, int8 or int4", DefaultValueFactory = _ => "none" };
+        var blockSize = new Option<int>("--block-size") { Description = "weights per quantization block (power of two ≥ 16)", DefaultValueFactory = _ => ExportPrecision.DefaultBlockSize };
+        var verify = new Option<bool>("--verify") { Description = $"run ONNX Runtime and TorchSharp on the same random batch; fail if they differ by more than the precision's tolerance ({ExportCheck.Tolerance:0e0} for fp32)" };
+        var command = new Command("export", "Export a checkpoint to the ONNX scoring graph") { checkpoint, output, logits, dtype, quantize, blockSize, verify };
         command.SetAction(parse =>
         {
             var source = parse.GetRequiredValue(checkpoint).FullName;
             var target = parse.GetRequiredValue(output).FullName;
+            // A bad value throws ArgumentException naming the option; Program prints it as one line.
+            var precision = new ExportPrecision
+            {
+                Dtype = ExportPrecision.ParseDtype(parse.GetValue(dtype)!),
+                Quantize = ExportPrecision.ParseQuantization(parse.GetValue(quantize)!),
+                BlockSize = parse.GetValue(blockSize),
+            }.Validated();
             var clock = Stopwatch.StartNew();
-            LlamaOnnxExporter.Export(source, target, new ExportOptions { IncludeLogits = parse.GetValue(logits) });
-            Console.WriteLine($"wrote {Path.Combine(target, ScoringGraph.ModelFile)} in {clock.Elapsed.TotalSeconds:F1} s");
+            LlamaOnnxExporter.Export(source, target, new ExportOptions { IncludeLogits = parse.GetValue(logits), Precision = precision });
+            Console.WriteLine($"wrote {Path.Combine(target, ScoringGraph.ModelFile)} ({precision}) in {clock.Elapsed.TotalSeconds:F1} s");
             if (!parse.GetValue(verify))
                 return 0;
+            var tolerance = ExportCheck.ToleranceFor(precision);
             var difference = ExportCheck.Verify(source, target);
-            Console.WriteLine($"max_rel_diff={difference:E3}");
-            if (difference <= ExportCheck.Tolerance)
+            Console.WriteLine($"max_rel_diff={difference:E3} (tolerance {tolerance:0.#e0} for {precision})");
+            if (difference <= tolerance)
                 return 0;
-            Console.Error.WriteLine($"error: ONNX Runtime and TorchSharp differ by {difference:E3} > {ExportCheck.Tolerance:0e0}");
+            Console.Error.WriteLine($"error: ONNX Runtime and TorchSharp differ by {difference:E3} > {tolerance:0.#e0} ({precision})");
             return 1;
         });
         return command;

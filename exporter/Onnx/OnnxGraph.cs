@@ -32,7 +32,9 @@ public sealed class OnnxGraph
     public string AddInitializer(string hint, long[] dims, Func<float[]> values) =>
         AddInitializer(hint, DataType.Float, dims, () => MemoryMarshal.AsBytes<float>(values()).ToArray());
 
-    private string AddInitializer(string hint, DataType type, long[] dims, Func<byte[]> bytes)
+    /// <summary>An initializer of any element type (fp16, bf16, uint8 …) from its little-endian bytes, produced
+    /// only when the model is written.</summary>
+    public string AddInitializer(string hint, DataType type, long[] dims, Func<byte[]> bytes)
     {
         var name = UniqueName(hint);
         _initializers.Add(new OnnxInitializer(name, type, dims, bytes));
