@@ -13,7 +13,14 @@ public sealed record BenchSettings(
     int MaxLength,
     bool Quick)
 {
-    public static readonly IReadOnlyList<string> AllParts = ["peak", "scorer", "trainer", "pipeline", "memory"];
+    public static readonly IReadOnlyList<string> AllParts = ["peak", "scorer", "trainer", "pipeline", "memory", "precision"];
+
+    /// <summary>What <c>bench</c> runs unless told: all parts but precision, which needs the demo's models first.</summary>
+    public static readonly IReadOnlyList<string> DefaultParts = ["peak", "scorer", "trainer", "pipeline", "memory"];
+
+    /// <summary>The demo's output (its <c>models-manifest.json</c> and training sets), which the precision part
+    /// exports and scores.</summary>
+    public string DemoDirectory { get; init; } = "runs/demo";
 
     public Measurement Measurement => new(Warmup, Repeats);
 

@@ -124,7 +124,8 @@ public static class MemoryPart
     /// <summary>Runs this project's own executable (Program.cs: <see cref="MemoryProbe"/>) with
     /// <paramref name="arguments"/>: through the dotnet host when that is how this process was started,
     /// else through the apphost the build puts beside PoFT.Bench.dll.</summary>
-    private static long RunChild(IReadOnlyList<string> arguments)
+    /// <summary>Runs one <see cref="MemoryProbe"/> workload in a fresh process; its peak resident bytes.</summary>
+    internal static long RunChild(IReadOnlyList<string> arguments)
     {
         var assembly = typeof(MemoryPart).Assembly.Location;
         var host = Environment.ProcessPath is { } current && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : Path.ChangeExtension(assembly, null);

@@ -10,21 +10,22 @@ public static class BenchCommand
 {
     public static Command Create()
     {
-        var parts = new Option<string>("--parts") { Description = $"comma-separated parts: {string.Join(",", BenchSettings.AllParts)}", DefaultValueFactory = _ => string.Join(",", BenchSettings.AllParts) };
+        var parts = new Option<string>("--parts") { Description = $"comma-separated parts: {string.Join(",", BenchSettings.AllParts)}", DefaultValueFactory = _ => string.Join(",", BenchSettings.DefaultParts) };
         var sizes = new Option<string>("--sizes") { Description = "comma-separated model sizes: 20m, 100m (tiny with --quick)", DefaultValueFactory = _ => "20m,100m" };
         var repeats = new Option<int?>("--repeats") { Description = "recorded repeats per figure, after one warm-up (default 5; 2 with --quick)" };
         var samples = new Option<int?>("--samples") { Description = "samples per scoring or training data set (default 64; 16 with --quick)" };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op and TorchSharp threads (0: all cores)", DefaultValueFactory = _ => 0 };
         var json = new Option<FileInfo?>("--json") { Description = "also write the figures as JSON to this file" };
+        var demo = new Option<DirectoryInfo>("--demo") { Description = "the demo's output, whose aligned models and noisy data the precision part uses", DefaultValueFactory = _ => new DirectoryInfo("runs/demo") };
         var quick = new Option<bool>("--quick") { Description = "tiny model and data, 2 repeats: a smoke test, not a measurement" };
         var command = new Command("bench", "Speed and memory benchmarks: each figure a median over repeats, comparisons interleaved")
         {
-            parts, sizes, repeats, samples, threads, json, quick,
+            parts, sizes, repeats, samples, threads, json, demo, quick,
         };
         command.SetAction(async (parse, _) =>
         {
             var settings = BenchSettings.Create(List(parse.GetRequiredValue(parts)), List(parse.GetRequiredValue(sizes)),
-                parse.GetValue(repeats), parse.GetValue(threads), parse.GetValue(samples), parse.GetValue(quick));
+                parse.GetValue(repeats), parse.GetValue(threads), parse.GetValue(samples), parse.GetValue(quick)) with { DemoDirectory = parse.GetRequiredValue(demo).FullName };
             var report = await BenchRunner.RunAsync(settings, Console.Error.WriteLine);
             BenchTable.Write(report, AnsiConsole.Console);
             if (parse.GetValue(json) is { } file)
