@@ -17,7 +17,8 @@ namespace PoFT.Bench;
 /// and noise samples) is scored through the product's scoring pipeline with each, the precisions interleaved
 /// round by round. Per precision: max |Δ r_j| against fp32 over every sample and model, the AUC of r̄ for clean
 /// vs noise (the signal PoFT lives on), useful tokens/s and its ratio to fp32, the files' size, and each
-/// model's peak resident memory scoring alone in a fresh process.
+/// model's peak resident memory scoring alone in a fresh process. Then the same speed and memory figures at the
+/// bench's model sizes (<see cref="PrecisionSpeedPart"/>).
 /// </summary>
 public static class PrecisionPart
 {
@@ -34,6 +35,18 @@ public static class PrecisionPart
 
     public static async Task RunAsync(BenchReport report, BenchModels models)
     {
+        await Demo(report, models);
+        PrecisionSpeedPart.Run(report, models);
+    }
+
+    /// <summary>"fp32", "int4-b32": a precision as an id or folder name.</summary>
+    public static string Slug(ExportPrecision precision) => precision.ToString().Replace('/', '-');
+
+    public static long FileBytes(string onnx) =>
+        new FileInfo(onnx).Length + (File.Exists(onnx + ".data") ? new FileInfo(onnx + ".data").Length : 0);
+
+    private static async Task Demo(BenchReport report, BenchModels models)
+    {
         var demo = report.Settings.DemoDirectory;
         var manifestPath = Path.Combine(demo, "models-manifest.json");
         if (!File.Exists(manifestPath))
@@ -47,7 +60,7 @@ public static class PrecisionPart
         var variants = new List<(ExportPrecision Precision, ModelsManifest Manifest)>();
         foreach (var precision in Precisions)
         {
-            var exported = Export(report, manifest, precision, Path.Combine(models.Directory, "precision", precision.ToString().Replace('/', '-')));
+            var exported = Export(report, manifest, precision, Path.Combine(models.Directory, "precision", Slug(precision)));
             if (exported is not null)
                 variants.Add((precision, exported));
         }
@@ -71,7 +84,7 @@ public static class PrecisionPart
         Figure? fp32Speed = null;
         foreach (var (precision, variant) in variants)
         {
-            var id = $"precision.{precision.ToString().Replace('/', '-')}";
+            var id = $"precision.{Slug(precision)}";
             var byId = scores[precision];
             var deviation = fp32.Max(p => p.Value.PerModel.Zip(byId[p.Key].PerModel, (a, b) => Math.Abs(a.Mean - b.Mean)).Max());
             report.Add("precision", $"{id}.max_delta_r", $"{precision}: max |Δ r_j| vs fp32 over {samples.Count} samples × {manifest.Models.Count} models", "nats/token", Stats.Single(deviation));
@@ -87,8 +100,7 @@ public static class PrecisionPart
             foreach (var spec in variant.Models)
             {
                 var onnx = variant.Resolve(spec.Onnx);
-                var bytes = new FileInfo(onnx).Length + (File.Exists(onnx + ".data") ? new FileInfo(onnx + ".data").Length : 0);
-                report.Add("precision", $"{id}.{spec.Name}.file", $"{precision}: {spec.Name} model file", "MiB", Stats.Single(bytes / MiB));
+                report.Add("precision", $"{id}.{spec.Name}.file", $"{precision}: {spec.Name} model file", "MiB", Stats.Single(FileBytes(onnx) / MiB));
                 Memory(report, $"{id}.{spec.Name}", $"{precision}: {spec.Name}", onnx);
             }
         }
@@ -106,7 +118,7 @@ public static class PrecisionPart
             var output = Path.Combine(directory, spec.Name);
             var clock = Stopwatch.StartNew();
             LlamaOnnxExporter.Export(manifest.Resolve(spec.Checkpoint), output, new ExportOptions { Precision = precision });
-            report.Add("precision", $"precision.{precision.ToString().Replace('/', '-')}.{spec.Name}.export", $"{precision}: {spec.Name} export", "s", Stats.Single(clock.Elapsed.TotalSeconds));
+            report.Add("precision", $"precision.{Slug(precision)}.{spec.Name}.export", $"{precision}: {spec.Name} export", "s", Stats.Single(clock.Elapsed.TotalSeconds));
             var onnx = Path.Combine(output, ScoringGraph.ModelFile);
             try
             {
@@ -138,7 +150,8 @@ public static class PrecisionPart
         return (scores, elapsed, pipeline.Statistics.Sum(s => s.Tokens));
     }
 
-    private static void Memory(BenchReport report, string id, string label, string onnx)
+    /// <summary>Peak resident memory of scoring <paramref name="onnx"/> alone, in a fresh process.</summary>
+    public static void Memory(BenchReport report, string id, string label, string onnx)
     {
         var vocabulary = ModelConfigOf(onnx).VocabSize;
         var (samples, length) = report.Settings.Quick ? (8, 64) : (64, 128);
