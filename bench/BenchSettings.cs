@@ -13,7 +13,7 @@ public sealed record BenchSettings(
     int MaxLength,
     bool Quick)
 {
-    public static readonly IReadOnlyList<string> AllParts = ["peak", "scorer", "trainer", "pipeline", "memory"];
+    public static readonly IReadOnlyList<string> AllParts = ["peak", "scorer", "graph", "trainer", "pipeline", "memory"];
 
     public Measurement Measurement => new(Warmup, Repeats);
 
