@@ -13,10 +13,10 @@ public sealed record BenchSettings(
     int MaxLength,
     bool Quick)
 {
-    public static readonly IReadOnlyList<string> AllParts = ["peak", "scorer", "trainer", "pipeline", "memory", "precision"];
+    public static readonly IReadOnlyList<string> AllParts = ["peak", "scorer", "graph", "trainer", "pipeline", "memory", "precision"];
 
     /// <summary>What <c>bench</c> runs unless told: all parts but precision, which needs the demo's models first.</summary>
-    public static readonly IReadOnlyList<string> DefaultParts = ["peak", "scorer", "trainer", "pipeline", "memory"];
+    public static readonly IReadOnlyList<string> DefaultParts = ["peak", "scorer", "graph", "trainer", "pipeline", "memory"];
 
     /// <summary>The demo's output (its <c>models-manifest.json</c> and training sets), which the precision part
     /// exports and scores.</summary>

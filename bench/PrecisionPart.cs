@@ -157,7 +157,7 @@ public static class PrecisionPart
         var (samples, length) = report.Settings.Quick ? (8, 64) : (64, 128);
         try
         {
-            var bytes = MemoryPart.RunChild(["scorer", onnx, $"{samples}", $"{length}", $"{AlignedScorerModel.TokenBudgetFor(vocabulary)}", $"{report.Settings.Threads}"]);
+            var bytes = MemoryPart.RunChild(["scorer", onnx, $"{samples}", $"{length}", MemoryPart.ScorerProbeOption(BatchBudget.For(vocabulary, headOnScoredPositions: true), SyntheticData.ResponseShare), $"{report.Settings.Threads}"]);
             report.Add("precision", $"{id}.peak_rss", $"{label}: peak RSS scoring {samples}×{length} tokens alone (fresh process)", "MiB", Stats.Single(bytes / MiB));
         }
         catch (ProbeFailedException e)

@@ -23,7 +23,7 @@ public static class PrecisionSpeedPart
         {
             var checkpoint = models.Checkpoint(size.Name, size.Config);
             var data = SyntheticData.Create(report.Settings.LengthMix, report.Settings.Samples, size.Config.VocabSize, seed: 17);
-            var packed = ScoringBatch.Packed(data.Tokenized, AlignedScorerModel.TokenBudgetFor(size.Config.VocabSize));
+            var packed = ScoringBatch.Packed(data.Tokenized, BatchBudget.For(size.Config.VocabSize, headOnScoredPositions: true));
             var sessions = new List<(ExportPrecision Precision, string Onnx, OrtTokenLogProbModel Session)>();
             try
             {

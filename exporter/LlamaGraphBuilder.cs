@@ -13,7 +13,7 @@ namespace PoFT.Exporter;
 /// ONNX Runtime's CPU provider: weights pre-transposed for MatMul, q/k/v and gate/up each fused into one
 /// MatMul, and RMSNorm written in the Pow/ReduceMean/Add/Sqrt/Div/Mul form ORT fuses into one kernel.
 /// Types and projections follow <see cref="ExportPrecision"/> through <see cref="PrecisionOps"/>: RMSNorm,
-/// softmax and the log-softmax stay fp32 whatever the compute dtype.
+/// attention (softmax, or the whole fused kernel) and the log-softmax stay fp32 whatever the compute dtype.
 /// </summary>
 internal sealed class LlamaGraphBuilder
 {
@@ -33,6 +33,7 @@ internal sealed class LlamaGraphBuilder
 
     public static OnnxGraph Build(Checkpoint checkpoint, ExportOptions options)
     {
+        options.Validate();
         var graph = new OnnxGraph($"{checkpoint.Config.ModelType}_token_logprobs");
         new LlamaGraphBuilder(graph, checkpoint, options.Precision.Validated()).Add(options);
         return graph;
@@ -42,16 +43,20 @@ internal sealed class LlamaGraphBuilder
     {
         var ids = _g.AddInput(ScoringGraph.InputIds, DataType.Int64, "batch", "seq");
         var mask = _g.AddInput(ScoringGraph.AttentionMask, DataType.Int64, "batch", "seq");
-        var context = InComputeType(SequenceContext.Build(_g, _config, mask));
+        var scoreMask = options.Head == HeadPositions.Scored ? _g.AddInput(ScoringGraph.ScoreMask, DataType.Int64, "batch", "seq_minus_1") : null;
+        var context = InComputeType(SequenceContext.Build(_g, _config, mask, options.AttentionFor(_config)));
         var x = _g.Node("Gather", [_weights.Embedding, ids], "embeddings", Int("axis", 0));
         for (var i = 0; i < _config.NumHiddenLayers; i++)
             x = DecoderLayer(i, x, context);
-        var final = RmsNorm(x, _weights.Vector(FinalNorm), "final_norm");
-        TokenLogProbHead.Add(_g, final, ids, mask, _weights.LmHead, _config, options.IncludeLogits, _precision.ComputeType);
+        var head = new TokenLogProbHead(_g, _config, _weights.LmHead, hidden => RmsNorm(hidden, _weights.Vector(FinalNorm), "final_norm"), _precision.ComputeType);
+        if (scoreMask is null)
+            head.AtEveryPosition(x, ids, mask, options.IncludeLogits);
+        else
+            head.AtScoredPositions(x, ids, mask, scoreMask);
     }
 
     // The RoPE tables multiply q and k, so they take the compute dtype once per forward; the attention bias
-    // is added to fp32 scores and stays fp32.
+    // is added to fp32 scores (or fed to the fp32 fused kernel) and stays fp32.
     private SequenceContext InComputeType(SequenceContext context) => context with
     {
         QueryCos = _precision.ToCompute(context.QueryCos, "rope_q_cos_typed"),
@@ -79,8 +84,6 @@ internal sealed class LlamaGraphBuilder
         return _precision.ToCompute(_g.Node("Mul", [_g.Node("Div", [x, rms], $"{hint}_normed"), weight], $"{hint}_scaled"), hint);
     }
 
-    /// <summary>Grouped-query attention without repeating k/v: q is [b, kv_heads, group, s, d] and k, v are
-    /// [b, kv_heads, 1, s, d], so MatMul broadcasting lets each kv head serve its group of query heads.</summary>
     private string Attention(int i, string x, SequenceContext context)
     {
         var prefix = $"layer{i}";
@@ -91,23 +94,50 @@ internal sealed class LlamaGraphBuilder
             qkv = _g.Node("Add", [qkv, _weights.Bias($"{prefix}_qkv_bias", [.. names.Select(n => Layer(i, $"self_attn.{n}.bias"))])], $"{prefix}_qkv_biased");
         var split = _g.Node("Split", [qkv, _g.Int64s(q, kv, kv)], [$"{prefix}_q", $"{prefix}_k", $"{prefix}_v"], [Int("axis", -1)]);
 
+        // [b, s, kv_heads, group, d] and [b, s, kv_heads, 1, d]: query head h = kv·group + g is served by
+        // key/value head kv, as in Hugging Face's repeat_kv; the rotary tables broadcast over both head axes.
         long kvHeads = _config.NumKeyValueHeads, group = _config.KeyValueGroups, d = _config.HeadDim;
-        var queryHeads = _g.Node("Reshape", [split[0], _g.Int64s(0, 0, kvHeads, group, d)], $"{prefix}_q_heads");
-        var keyHeads = _g.Node("Reshape", [split[1], _g.Int64s(0, 0, kvHeads, 1, d)], $"{prefix}_k_heads");
-        var valueHeads = _g.Node("Reshape", [split[2], _g.Int64s(0, 0, kvHeads, 1, d)], $"{prefix}_v_heads");
-        var query = _g.Node("Transpose", [Rotate(queryHeads, context.QueryCos, context.QuerySin)], $"{prefix}_q_bhsd", Ints("perm", 0, 2, 3, 1, 4));
-        var keyT = _g.Node("Transpose", [Rotate(keyHeads, context.KeyCos, context.KeySin)], $"{prefix}_k_bhds", Ints("perm", 0, 2, 3, 4, 1));
-        var value = _g.Node("Transpose", [valueHeads], $"{prefix}_v_bhsd", Ints("perm", 0, 2, 3, 1, 4));
-
-        var rawScores = _precision.ToFloat(_g.Node("MatMul", [query, keyT], $"{prefix}_scores_raw"), $"{prefix}_scores_f32");
-        var scores = _g.Node("Add", [rawScores, context.AttentionBias], $"{prefix}_scores");
-        var probabilities = _precision.ToCompute(_g.Node("Softmax", [scores], $"{prefix}_attn_probs", Int("axis", -1)), $"{prefix}_attn_probs_typed");
-        var heads = _g.Node("MatMul", [probabilities, value], $"{prefix}_attn_heads");
-        var merged = _g.Node("Reshape", [_g.Node("Transpose", [heads], $"{prefix}_attn_bshd", Ints("perm", 0, 3, 1, 2, 4)), _g.Int64s(0, 0, q)], $"{prefix}_attn_merged");
+        var query = Rotate(_g.Node("Reshape", [split[0], _g.Int64s(0, 0, kvHeads, group, d)], $"{prefix}_q_heads"), context.QueryCos, context.QuerySin);
+        var key = Rotate(_g.Node("Reshape", [split[1], _g.Int64s(0, 0, kvHeads, 1, d)], $"{prefix}_k_heads"), context.KeyCos, context.KeySin);
+        var merged = context.Fused is { } lengths
+            ? FusedAttention(prefix, query, key, split[2], context.AttentionBias, lengths, q, kv)
+            : PrimitiveAttention(prefix, query, key, split[2], context.AttentionBias, q);
         var output = _precision.Linear(merged, $"{prefix}_o", Layer(i, "self_attn.o_proj.weight"));
         return _config.OutputProjectionBias
             ? _g.Node("Add", [output, _weights.Typed(Layer(i, "self_attn.o_proj.bias"))], $"{prefix}_o_biased")
             : output;
+    }
+
+    /// <summary>One GroupQueryAttention node on [b, s, heads·d] tensors: the kernel does q·kᵀ·scale + bias,
+    /// its own causal mask, softmax and ·v, with no transposes or repeated k/v in the graph.</summary>
+    private string FusedAttention(string prefix, string query, string key, string value, string bias, FusedLengths lengths, long q, long kv)
+    {
+        var flatQuery = _precision.ToFloat(_g.Node("Reshape", [query, _g.Int64s(0, 0, q)], $"{prefix}_q_flat"), $"{prefix}_q_f32");
+        var flatKey = _precision.ToFloat(_g.Node("Reshape", [key, _g.Int64s(0, 0, kv)], $"{prefix}_k_flat"), $"{prefix}_k_f32");
+        // The kernel's inputs share one type with its bias, whose −1e9 mask has no fp16 value (it would be −inf
+        // and a fully masked row NaN): with a half-precision graph it runs in fp32, its softmax the fp32 island.
+        var flatValue = _precision.ToFloat(value, $"{prefix}_v_f32");
+        // Inputs by position; "" skips an optional one (no KV cache, rotary already applied, no position_ids).
+        string[] inputs = [flatQuery, flatKey, flatValue, "", "", lengths.SeqLensK, lengths.TotalSequenceLength, "", "", "", bias];
+        return _precision.ToCompute(_g.Node("GroupQueryAttention", inputs, [$"{prefix}_attn_fused"],
+            [Int("num_heads", _config.NumAttentionHeads), Int("kv_num_heads", _config.NumKeyValueHeads)], OnnxDomains.Microsoft)[0], $"{prefix}_attn_merged");
+    }
+
+    /// <summary>Grouped-query attention without repeating k/v: q is [b, kv_heads, group, s, d] and k, v are
+    /// [b, kv_heads, 1, s, d], so MatMul broadcasting lets each kv head serve its group of query heads.</summary>
+    private string PrimitiveAttention(string prefix, string query, string key, string value, string bias, long q)
+    {
+        long kvHeads = _config.NumKeyValueHeads, d = _config.HeadDim;
+        var valueHeads = _g.Node("Reshape", [value, _g.Int64s(0, 0, kvHeads, 1, d)], $"{prefix}_v_heads");
+        var queryT = _g.Node("Transpose", [query], $"{prefix}_q_bhsd", Ints("perm", 0, 2, 3, 1, 4));
+        var keyT = _g.Node("Transpose", [key], $"{prefix}_k_bhds", Ints("perm", 0, 2, 3, 4, 1));
+        var valueT = _g.Node("Transpose", [valueHeads], $"{prefix}_v_bhsd", Ints("perm", 0, 2, 3, 1, 4));
+
+        var rawScores = _precision.ToFloat(_g.Node("MatMul", [queryT, keyT], $"{prefix}_scores_raw"), $"{prefix}_scores_f32");
+        var scores = _g.Node("Add", [rawScores, bias], $"{prefix}_scores");
+        var probabilities = _precision.ToCompute(_g.Node("Softmax", [scores], $"{prefix}_attn_probs", Int("axis", -1)), $"{prefix}_attn_probs_typed");
+        var heads = _g.Node("MatMul", [probabilities, valueT], $"{prefix}_attn_heads");
+        return _g.Node("Reshape", [_g.Node("Transpose", [heads], $"{prefix}_attn_bshd", Ints("perm", 0, 3, 1, 2, 4)), _g.Int64s(0, 0, q)], $"{prefix}_attn_merged");
     }
 
     // HF's q*cos + rotate_half(q)*sin, with rotate_half's sign already folded into the sin table.

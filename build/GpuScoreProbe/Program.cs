@@ -1,6 +1,7 @@
 using System.Globalization;
 using PoFT.Scorer.Onnx;
 using PoFT.Shared.Manifest;
+using PoFT.Shared.Scoring;
 
 // gpu-score-probe MODEL.onnx PROVIDER VOCAB: scores one fixed padded batch and prints the provider the
 // session really runs on, then every log-prob (round-trip format), one line each; warnings go to stderr.

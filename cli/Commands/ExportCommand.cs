@@ -14,12 +14,14 @@ public static class ExportCommand
     {
         var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "Hugging Face checkpoint directory (config.json + safetensors)", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "directory for model.onnx (+ model.onnx.data), config and tokenizer files", Required = true };
-        var logits = new Option<bool>("--logits") { Description = "also export the full [batch, seq, vocab] logits as a second output" };
+        var attention = new Option<AttentionKernel?>("--attention") { Description = "fused: ONNX Runtime's GroupQueryAttention kernel; primitive: standard ONNX ops only (default: fused where the head size is a multiple of 8)" };
+        var head = new Option<HeadPositions>("--head") { Description = "scored: the LM head runs only where the score_mask input asks; all: at every position", DefaultValueFactory = _ => HeadPositions.Scored };
+        var logits = new Option<bool>("--logits") { Description = "also export the full [batch, seq, vocab] logits as a second output (needs --head all)" };
         var dtype = new Option<string>("--dtype") { Description = "weights and compute: fp32, fp16 or bf16 (RMSNorm, softmax and log-probs stay fp32)", DefaultValueFactory = _ => "fp32" };
         var quantize = new Option<string>("--quantize") { Description = "weight-only quantization of the decoder projections (MatMulNBits): none, int8 or int4", DefaultValueFactory = _ => "none" };
         var blockSize = new Option<int>("--block-size") { Description = "weights per quantization block (power of two ≥ 16)", DefaultValueFactory = _ => ExportPrecision.DefaultBlockSize };
         var verify = new Option<bool>("--verify") { Description = $"run ONNX Runtime and TorchSharp on the same random batch; fail if they differ by more than the precision's tolerance ({ExportCheck.Tolerance:0e0} for fp32)" };
-        var command = new Command("export", "Export a checkpoint to the ONNX scoring graph") { checkpoint, output, logits, dtype, quantize, blockSize, verify };
+        var command = new Command("export", "Export a checkpoint to the ONNX scoring graph") { checkpoint, output, attention, head, logits, dtype, quantize, blockSize, verify };
         command.SetAction(parse =>
         {
             var source = parse.GetRequiredValue(checkpoint).FullName;
@@ -32,8 +34,10 @@ public static class ExportCommand
                 BlockSize = parse.GetValue(blockSize),
             }.Validated();
             var clock = Stopwatch.StartNew();
-            LlamaOnnxExporter.Export(source, target, new ExportOptions { IncludeLogits = parse.GetValue(logits), Precision = precision });
-            Console.WriteLine($"wrote {Path.Combine(target, ScoringGraph.ModelFile)} ({precision}) in {clock.Elapsed.TotalSeconds:F1} s");
+            var options = new ExportOptions { Attention = parse.GetValue(attention), Head = parse.GetValue(head), IncludeLogits = parse.GetValue(logits), Precision = precision };
+            var graph = LlamaOnnxExporter.Export(source, target, options);
+            Console.WriteLine($"wrote {Path.Combine(target, ScoringGraph.ModelFile)} ({graph.Attention.ToString().ToLowerInvariant()} attention, " +
+                $"LM head at {(graph.Head == HeadPositions.Scored ? "the scored positions" : "every position")}, {precision}) in {clock.Elapsed.TotalSeconds:F1} s");
             if (!parse.GetValue(verify))
                 return 0;
             var tolerance = ExportCheck.ToleranceFor(precision);

@@ -1,8 +1,11 @@
 namespace PoFT.Exporter.Onnx;
 
-/// <summary>Operator set domains the exporter's nodes use.</summary>
+/// <summary>Operator set domains the exported graphs import, with the versions they are written against.</summary>
 public static class OnnxDomains
 {
-    /// <summary>ONNX Runtime's contrib operators (MatMulNBits …); a model using them imports it at version 1.</summary>
+    public const string Standard = "";
+    /// <summary>ONNX Runtime's contrib operators (GroupQueryAttention, MatMulNBits).</summary>
     public const string Microsoft = "com.microsoft";
+
+    public static readonly IReadOnlyDictionary<string, long> Opsets = new Dictionary<string, long> { [Standard] = 17, [Microsoft] = 1 };
 }

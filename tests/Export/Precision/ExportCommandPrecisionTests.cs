@@ -17,7 +17,7 @@ public sealed class ExportCommandPrecisionTests : IDisposable
         var result = await PoftProcess.Run(["export", "--checkpoint", checkpoint, "--out", _temp.Sub("onnx"), "--quantize", "int4", "--block-size", "16", "--verify"]);
 
         Assert.True(result.ExitCode == 0, result.Output + result.Error);
-        Assert.Contains("(int4/b16)", result.Output);
+        Assert.Contains(", int4/b16) in", result.Output);
         Assert.Contains("tolerance 2.5e-1 for int4/b16", result.Output);
     }
 

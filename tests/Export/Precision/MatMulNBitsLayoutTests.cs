@@ -1,6 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
-using PoFT.Exporter;
 using PoFT.Exporter.Onnx;
 using PoFT.Exporter.Precision;
 using PoFT.Tests.Support;
@@ -95,7 +94,7 @@ public sealed class MatMulNBitsLayoutTests : IDisposable
     private float[] Run(OnnxGraph graph, float[] input, int k)
     {
         var path = _temp.File($"{graph.Proto.Name}.onnx");
-        OnnxModelWriter.Write(graph, path, LlamaOnnxExporter.Opsets(graph), externalDataFile: null);
+        OnnxModelWriter.Write(graph, path, OnnxDomains.Opsets, externalDataFile: null);
         using var session = new InferenceSession(path);
         using var results = session.Run([NamedOnnxValue.CreateFromTensor("A", new DenseTensor<float>(input, [M, k]))]);
         return [.. results[0].AsTensor<float>()];

@@ -47,22 +47,23 @@ public sealed class PrecisionGraphTests : IDisposable
     }
 
     [Fact]
-    public void An_fp32_export_has_no_precision_casts_and_no_contrib_domain()
+    public void An_fp32_export_has_no_precision_casts_and_no_quantized_projections()
     {
         var model = Export(ExportPrecision.Fp32);
 
         Assert.DoesNotContain(model.Graph.Node, n => n.OpType == "Cast" && Attribute(n, "to") is (long)DataType.Float16 or (long)DataType.Bfloat16);
         Assert.DoesNotContain(model.Graph.Node, n => n.OpType == "MatMulNBits");
-        Assert.Equal([""], model.OpsetImport.Select(o => o.Domain));
-        Assert.All(model.Graph.Initializer, i => Assert.NotEqual(DataType.Float16, (DataType)i.DataType));
+        Assert.All(model.Graph.Initializer, i => Assert.False((DataType)i.DataType is DataType.Float16 or DataType.Bfloat16 or DataType.Uint8, i.Name));
     }
 
     [Theory]
-    [InlineData(ExportDtype.Fp16, DataType.Float16)]
-    [InlineData(ExportDtype.Bf16, DataType.Bfloat16)]
-    public void Half_precision_stores_weights_in_it_and_keeps_norms_softmax_and_log_probs_in_fp32(ExportDtype dtype, DataType type)
+    [InlineData(ExportDtype.Fp16, DataType.Float16, AttentionKernel.Primitive)]
+    [InlineData(ExportDtype.Bf16, DataType.Bfloat16, AttentionKernel.Primitive)]
+    [InlineData(ExportDtype.Fp16, DataType.Float16, AttentionKernel.Fused)]
+    [InlineData(ExportDtype.Bf16, DataType.Bfloat16, AttentionKernel.Fused)]
+    public void Half_precision_stores_weights_in_it_and_keeps_norms_attention_and_log_probs_in_fp32(ExportDtype dtype, DataType type, AttentionKernel attention)
     {
-        var model = Export(new ExportPrecision { Dtype = dtype });
+        var model = Export(new ExportPrecision { Dtype = dtype }, attention);
 
         var byName = model.Graph.Initializer.ToDictionary(i => i.Name);
         Assert.Equal(type, (DataType)byName["model.embed_tokens.weight"].DataType);
@@ -73,7 +74,8 @@ public sealed class PrecisionGraphTests : IDisposable
         Assert.Equal((int)DataType.Float, model.Graph.Output.Single(o => o.Name == ScoringGraph.TokenLogProbs).Type.TensorType.ElemType);
 
         // Every fp32 island starts at a Cast to fp32: RMSNorm's x² (ReduceMean ← Pow ← Cast), the softmax's
-        // scores (Softmax ← Add bias ← Cast) and the log-softmax's logits (ReduceLogSumExp ← Cast).
+        // scores (Softmax ← Add bias ← Cast) or the fused kernel's q, k, v, and the log-softmax's logits
+        // (ReduceLogSumExp ← Cast).
         var producer = model.Graph.Node.SelectMany(n => n.Output.Select(o => (o, n))).ToDictionary(p => p.o, p => p.n);
         NodeProto From(NodeProto n, int input = 0) => producer[n.Input[input]];
         void IsCastToFloat(NodeProto n) => Assert.True(n.OpType == "Cast" && Attribute(n, "to") == (long)DataType.Float, $"{n.Name} ({n.OpType}) is not a Cast to fp32");
@@ -81,8 +83,10 @@ public sealed class PrecisionGraphTests : IDisposable
         Assert.Equal(2 * Config.NumHiddenLayers + 1, norms.Count);
         Assert.All(norms, n => IsCastToFloat(From(From(n))));
         var softmaxes = model.Graph.Node.Where(n => n.OpType == "Softmax").ToList();
-        Assert.Equal(Config.NumHiddenLayers, softmaxes.Count);
+        var fused = model.Graph.Node.Where(n => n.OpType == "GroupQueryAttention").ToList();
+        Assert.Equal(Config.NumHiddenLayers, attention == AttentionKernel.Fused ? fused.Count : softmaxes.Count);
         Assert.All(softmaxes, n => IsCastToFloat(From(From(n))));
+        Assert.All(fused, n => Assert.All([0, 1, 2], input => IsCastToFloat(From(n, input))));
         IsCastToFloat(From(model.Graph.Node.Single(n => n.OpType == "ReduceLogSumExp")));
     }
 
@@ -124,14 +128,14 @@ public sealed class PrecisionGraphTests : IDisposable
         Assert.Contains($"{option} '{value}'", e.Message);
     }
 
-    private ModelProto Export(ExportPrecision precision) =>
-        ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(ExportTo(precision), ScoringGraph.ModelFile)));
+    private ModelProto Export(ExportPrecision precision, AttentionKernel? attention = null) =>
+        ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(ExportTo(precision, attention), ScoringGraph.ModelFile)));
 
-    private string ExportTo(ExportPrecision precision)
+    private string ExportTo(ExportPrecision precision, AttentionKernel? attention = null)
     {
         var checkpoint = RandomCheckpoints.Write(_temp.Sub($"ckpt-{Guid.NewGuid():N}"), Config, seed: 3);
         var exported = _temp.Sub($"onnx-{Guid.NewGuid():N}");
-        LlamaOnnxExporter.Export(checkpoint, exported, new ExportOptions { Precision = precision });
+        LlamaOnnxExporter.Export(checkpoint, exported, new ExportOptions { Precision = precision, Attention = attention });
         return exported;
     }
 
