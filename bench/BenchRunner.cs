@@ -22,6 +22,8 @@ public static class BenchRunner
             await TimedAsync(log, "pipeline", () => PipelinePart.RunAsync(report, models));
         if (parts.Contains("memory"))
             Timed(log, "memory", () => MemoryPart.Run(report, models));
+        if (parts.Contains("large"))
+            Timed(log, "large", () => LargePart.Run(report, models));
         return report;
     }
 
