@@ -58,7 +58,7 @@ public static class LargePart
             var peak = Bytes(report, $"{id}.peak", $"{label}: peak RSS, load + scoring {samples}×{length} tokens", ort["peak_rss_bytes"]);
             report.Compare($"{id}.load_peak_over_weights", $"{label}: load peak RSS / weights", loadPeak, weights);
             report.Compare($"{id}.peak_over_weights", $"{label}: peak RSS / weights", peak, weights);
-            speeds[prepack] = report.Add("large", $"{id}.tokens_per_s", $"{label}: scoring {samples}×{length} random tokens (one run after a warm-up)", "tokens/s",
+            speeds[prepack] = report.Add("large", $"{id}.tokens_per_s", $"{label}: scoring {samples}×{length} random tokens (the second of two runs)", "tokens/s",
                 Stats.Single(ort["tokens_per_second"]));
         }
         report.Compare($"large.{name}.ort.prepack_off_over_on", $"{name} ONNX Runtime tokens/s, pre-packing off / on", speeds["off"], speeds["on"]);
