@@ -8,18 +8,18 @@ namespace PoFT.Bench;
 public sealed class ConcurrentScorers : IDisposable
 {
     private readonly List<OrtTokenLogProbModel> _sessions;
-    private readonly int _tokenBudget;
+    private readonly BatchBudget _budget;
 
-    public ConcurrentScorers(string onnxPath, int count, int threadsEach, int tokenBudget)
+    public ConcurrentScorers(string onnxPath, int count, int threadsEach, BatchBudget budget)
     {
         _sessions = [.. Enumerable.Range(0, count).Select(_ => BenchModels.OpenOrt(onnxPath, threadsEach))];
-        _tokenBudget = tokenBudget;
+        _budget = budget;
     }
 
     /// <returns>Seconds until every sample is scored by every model.</returns>
     public async Task<double> ScoreAsync(SyntheticData data)
     {
-        var models = _sessions.Select((s, j) => new AlignedScorerModel($"m{j}", 1, data.Tokenize, s, _tokenBudget)).ToList();
+        var models = _sessions.Select((s, j) => new AlignedScorerModel($"m{j}", 1, data.Tokenize, s, _budget)).ToList();
         var pipeline = new ScoringPipeline(models, new ScoringPipelineOptions());
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await foreach (var _ in pipeline.Start(data.Samples, batchSize: 64).ReadAllAsync())

@@ -79,7 +79,7 @@ public static class LargeProbe
         Print("load_peak_rss_bytes", ProbeProcess.PeakResidentBytes());
 
         var vocabulary = ModelConfig.Load(Path.Combine(Path.GetDirectoryName(onnxPath)!, Checkpoint.ConfigFile)).VocabSize;
-        var budget = AlignedScorerModel.TokenBudgetFor(vocabulary);
+        var budget = BatchBudget.For(vocabulary, session.HeadOnScoredPositions);
         var data = SyntheticData.Create(Enumerable.Repeat(length, samples).ToArray(), vocabulary, seed: 53);
         // The warm-up is the same batches: the first run of a shape grows the arena and (without pre-packing)
         // faults the mapped weights in, which is load, not scoring.
@@ -93,7 +93,7 @@ public static class LargeProbe
         Print("scored_rss_file_bytes", ProbeProcess.StatusBytes("RssFile"));
     }
 
-    private static async Task ScoreAll(OrtTokenLogProbModel session, SyntheticData data, int budget)
+    private static async Task ScoreAll(OrtTokenLogProbModel session, SyntheticData data, BatchBudget budget)
     {
         var pipeline = new ScoringPipeline([new AlignedScorerModel("large", 1, data.Tokenize, session, budget)], new ScoringPipelineOptions());
         await foreach (var _ in pipeline.Start(data.Samples, batchSize: 64).ReadAllAsync())

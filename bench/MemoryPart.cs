@@ -38,24 +38,24 @@ public static class MemoryPart
         {
             var config = ModelConfig.Preset(quick ? "tiny" : "small", vocabulary);
             var onnx = models.Onnx($"memory-{vocabulary}", config);
-            var budget = AlignedScorerModel.TokenBudgetFor(vocabulary);
+            var budget = BatchBudget.For(vocabulary, headOnScoredPositions: true);
             var peaks = scorerData.Select(d => Scorer(report, onnx, config, d.Samples, d.Length, budget)).ToList();
             report.Compare($"memory.scorer.v{vocabulary}.largest_over_smallest",
                 $"scorer peak, vocab {vocabulary}: largest / smallest data (flat ≈ 1)", peaks[^1], peaks[0]);
             var middle = scorerData[scorerData.Length / 2];
-            var larger = Scorer(report, onnx, config, middle.Samples, middle.Length, budget * 4);
+            var larger = Scorer(report, onnx, config, middle.Samples, middle.Length, new BatchBudget(budget.PaddedTokens, budget.ScoredTokens * 4));
             report.Compare($"memory.scorer.v{vocabulary}.budget_x4", $"scorer peak, vocab {vocabulary}: 4 × budget / budget", larger,
                 peaks[scorerData.Length / 2]);
         }
     }
 
-    private static Figure Scorer(BenchReport report, string onnx, ModelConfig config, int samples, int length, int budget)
+    private static Figure Scorer(BenchReport report, string onnx, ModelConfig config, int samples, int length, BatchBudget budget)
     {
-        var id = $"memory.scorer.v{config.VocabSize}.n{samples}x{length}.t{budget}";
+        var id = $"memory.scorer.v{config.VocabSize}.n{samples}x{length}.t{budget.PaddedTokens}s{budget.ScoredTokens}";
         var label = $"scorer, vocab {config.VocabSize}, {samples}×{length} tokens, budget {budget} (host logits unbatched: {Gib(4L * samples * length * config.VocabSize)})";
-        var measured = Probe(report, id, label, "scorer", onnx, samples, length, $"{budget}");
+        var measured = Probe(report, id, label, "scorer", onnx, samples, length, $"{budget.PaddedTokens}:{budget.ScoredTokens}");
         // The probe is a process of its own: the runtime the trainer's estimate carries is its too.
-        var session = ScorerMemory.Estimate(new ScorerWorkload("probe", config, new FileInfo(onnx).Length, length, PlanDevice.Cpu) { TokenBudget = budget }, Calibration.ThisProject);
+        var session = ScorerMemory.Estimate(new ScorerWorkload("probe", config, new FileInfo(onnx).Length, length, PlanDevice.Cpu) { Budget = budget }, Calibration.ThisProject);
         Planned(report, id, label, Calibration.ThisProject.ProcessRuntimeBytes + session.Total, measured);
         return measured;
     }

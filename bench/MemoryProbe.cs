@@ -24,14 +24,15 @@ public static class MemoryProbe
     /// <param name="model">The ONNX file (scorer) or the config.json of a fresh model (trainer).</param>
     /// <param name="samples">Samples scored, or the training batch size.</param>
     /// <param name="length">Every sample's length in tokens.</param>
-    /// <param name="option">The scorer's token budget, or the trainer's <see cref="TrainerSetup"/> id.</param>
+    /// <param name="option">The scorer's batch budget (padded:scored tokens), or the trainer's <see cref="TrainerSetup"/> id.</param>
     public static async Task<int> RunAsync(string workload, string model, int samples, int length, string option, int threads)
     {
         torch.set_num_threads(threads);
         switch (workload)
         {
             case "scorer":
-                await Score(model, samples, length, int.Parse(option, CultureInfo.InvariantCulture), threads);
+                var budget = option.Split(':').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
+                await Score(model, samples, length, new BatchBudget(budget[0], budget[1]), threads);
                 break;
             case "trainer":
                 await Train(ModelConfig.Load(model), TrainerSetup.Parse(option), samples, length);
@@ -43,7 +44,7 @@ public static class MemoryProbe
         return 0;
     }
 
-    private static async Task Score(string onnxPath, int samples, int length, int budget, int threads)
+    private static async Task Score(string onnxPath, int samples, int length, BatchBudget budget, int threads)
     {
         using var session = BenchModels.OpenOrt(onnxPath, threads);
         var data = SyntheticData.Create(Enumerable.Repeat(length, samples).ToArray(), VocabularyOf(onnxPath), seed: 41);

@@ -27,7 +27,7 @@ public static class ScorerPart
                 Stats.Single(models.ExportTimes[size.Name].TotalSeconds));
             var data = SyntheticData.Create(report.Settings.LengthMix, report.Settings.Samples, size.Config.VocabSize, seed: 11);
             var tokenized = data.Tokenized;
-            var budget = AlignedScorerModel.TokenBudgetFor(size.Config.VocabSize);
+            var budget = BatchBudget.For(size.Config.VocabSize, headOnScoredPositions: true);
             var packed = ScoringBatch.Packed(tokenized, budget);
             using (var ort = BenchModels.OpenOrt(onnx, report.Settings.Threads))
             {
@@ -103,7 +103,7 @@ public static class ScorerPart
             seconds.Map(probe.GigaflopsPerSecond));
     }
 
-    private static async Task CompareConcurrency(BenchReport report, BenchSize size, string onnx, SyntheticData data, int budget)
+    private static async Task CompareConcurrency(BenchReport report, BenchSize size, string onnx, SyntheticData data, BatchBudget budget)
     {
         // Several models share the cores: each session gets its share of the threads rather than all of them.
         var threadsEach = Math.Max(1, report.Settings.Threads / ConcurrentModels);

@@ -28,6 +28,7 @@ internal sealed class LlamaGraphBuilder
 
     public static OnnxGraph Build(Checkpoint checkpoint, ExportOptions options)
     {
+        options.Validate();
         var graph = new OnnxGraph($"{checkpoint.Config.ModelType}_token_logprobs");
         new LlamaGraphBuilder(graph, checkpoint).Add(options);
         return graph;
@@ -37,12 +38,16 @@ internal sealed class LlamaGraphBuilder
     {
         var ids = _g.AddInput(ScoringGraph.InputIds, DataType.Int64, "batch", "seq");
         var mask = _g.AddInput(ScoringGraph.AttentionMask, DataType.Int64, "batch", "seq");
-        var context = SequenceContext.Build(_g, _config, mask);
+        var scoreMask = options.Head == HeadPositions.Scored ? _g.AddInput(ScoringGraph.ScoreMask, DataType.Int64, "batch", "seq_minus_1") : null;
+        var context = SequenceContext.Build(_g, _config, mask, options.AttentionFor(_config));
         var x = _g.Node("Gather", [_weights.Embedding, ids], "embeddings", Int("axis", 0));
         for (var i = 0; i < _config.NumHiddenLayers; i++)
             x = DecoderLayer(i, x, context);
-        var final = RmsNorm(x, _weights.Vector(FinalNorm), "final_norm");
-        TokenLogProbHead.Add(_g, final, ids, mask, _weights.LmHead, _config, options.IncludeLogits);
+        var head = new TokenLogProbHead(_g, _config, _weights.LmHead, hidden => RmsNorm(hidden, _weights.Vector(FinalNorm), "final_norm"));
+        if (scoreMask is null)
+            head.AtEveryPosition(x, ids, mask, options.IncludeLogits);
+        else
+            head.AtScoredPositions(x, ids, mask, scoreMask);
     }
 
     private string DecoderLayer(int i, string x, SequenceContext context)
@@ -63,8 +68,6 @@ internal sealed class LlamaGraphBuilder
         return _g.Node("Mul", [_g.Node("Div", [x, rms], $"{hint}_normed"), weight], hint);
     }
 
-    /// <summary>Grouped-query attention without repeating k/v: q is [b, kv_heads, group, s, d] and k, v are
-    /// [b, kv_heads, 1, s, d], so MatMul broadcasting lets each kv head serve its group of query heads.</summary>
     private string Attention(int i, string x, SequenceContext context)
     {
         var prefix = $"layer{i}";
@@ -75,22 +78,46 @@ internal sealed class LlamaGraphBuilder
             qkv = _g.Node("Add", [qkv, _weights.Bias($"{prefix}_qkv_bias", [.. names.Select(n => Layer(i, $"self_attn.{n}.bias"))])], $"{prefix}_qkv_biased");
         var split = _g.Node("Split", [qkv, _g.Int64s(q, kv, kv)], [$"{prefix}_q", $"{prefix}_k", $"{prefix}_v"], [Int("axis", -1)]);
 
+        // [b, s, kv_heads, group, d] and [b, s, kv_heads, 1, d]: query head h = kv·group + g is served by
+        // key/value head kv, as in Hugging Face's repeat_kv; the rotary tables broadcast over both head axes.
         long kvHeads = _config.NumKeyValueHeads, group = _config.KeyValueGroups, d = _config.HeadDim;
-        var queryHeads = _g.Node("Reshape", [split[0], _g.Int64s(0, 0, kvHeads, group, d)], $"{prefix}_q_heads");
-        var keyHeads = _g.Node("Reshape", [split[1], _g.Int64s(0, 0, kvHeads, 1, d)], $"{prefix}_k_heads");
-        var valueHeads = _g.Node("Reshape", [split[2], _g.Int64s(0, 0, kvHeads, 1, d)], $"{prefix}_v_heads");
-        var query = _g.Node("Transpose", [Rotate(queryHeads, context.QueryCos, context.QuerySin)], $"{prefix}_q_bhsd", Ints("perm", 0, 2, 3, 1, 4));
-        var keyT = _g.Node("Transpose", [Rotate(keyHeads, context.KeyCos, context.KeySin)], $"{prefix}_k_bhds", Ints("perm", 0, 2, 3, 4, 1));
-        var value = _g.Node("Transpose", [valueHeads], $"{prefix}_v_bhsd", Ints("perm", 0, 2, 3, 1, 4));
-
-        var scores = _g.Node("Add", [_g.Node("MatMul", [query, keyT], $"{prefix}_scores_raw"), context.AttentionBias], $"{prefix}_scores");
-        var probabilities = _g.Node("Softmax", [scores], $"{prefix}_attn_probs", Int("axis", -1));
-        var heads = _g.Node("MatMul", [probabilities, value], $"{prefix}_attn_heads");
-        var merged = _g.Node("Reshape", [_g.Node("Transpose", [heads], $"{prefix}_attn_bshd", Ints("perm", 0, 3, 1, 2, 4)), _g.Int64s(0, 0, q)], $"{prefix}_attn_merged");
+        var query = Rotate(_g.Node("Reshape", [split[0], _g.Int64s(0, 0, kvHeads, group, d)], $"{prefix}_q_heads"), context.QueryCos, context.QuerySin);
+        var key = Rotate(_g.Node("Reshape", [split[1], _g.Int64s(0, 0, kvHeads, 1, d)], $"{prefix}_k_heads"), context.KeyCos, context.KeySin);
+        var merged = context.Fused is { } lengths
+            ? FusedAttention(prefix, query, key, split[2], context.AttentionBias, lengths, q, kv)
+            : PrimitiveAttention(prefix, query, key, split[2], context.AttentionBias, q);
         var output = _g.Node("MatMul", [merged, _weights.Projection($"{prefix}_o_weight", Layer(i, "self_attn.o_proj.weight"))], $"{prefix}_o");
         return _config.OutputProjectionBias
             ? _g.Node("Add", [output, _weights.Vector(Layer(i, "self_attn.o_proj.bias"))], $"{prefix}_o_biased")
             : output;
+    }
+
+    /// <summary>One GroupQueryAttention node on [b, s, heads·d] tensors: the kernel does q·kᵀ·scale + bias,
+    /// its own causal mask, softmax and ·v, with no transposes or repeated k/v in the graph.</summary>
+    private string FusedAttention(string prefix, string query, string key, string value, string bias, FusedLengths lengths, long q, long kv)
+    {
+        var flatQuery = _g.Node("Reshape", [query, _g.Int64s(0, 0, q)], $"{prefix}_q_flat");
+        var flatKey = _g.Node("Reshape", [key, _g.Int64s(0, 0, kv)], $"{prefix}_k_flat");
+        // Inputs by position; "" skips an optional one (no KV cache, rotary already applied, no position_ids).
+        string[] inputs = [flatQuery, flatKey, value, "", "", lengths.SeqLensK, lengths.TotalSequenceLength, "", "", "", bias];
+        return _g.Node("GroupQueryAttention", inputs, [$"{prefix}_attn_merged"],
+            [Int("num_heads", _config.NumAttentionHeads), Int("kv_num_heads", _config.NumKeyValueHeads)], OnnxDomains.Microsoft)[0];
+    }
+
+    /// <summary>Grouped-query attention without repeating k/v: q is [b, kv_heads, group, s, d] and k, v are
+    /// [b, kv_heads, 1, s, d], so MatMul broadcasting lets each kv head serve its group of query heads.</summary>
+    private string PrimitiveAttention(string prefix, string query, string key, string value, string bias, long q)
+    {
+        long kvHeads = _config.NumKeyValueHeads, d = _config.HeadDim;
+        var valueHeads = _g.Node("Reshape", [value, _g.Int64s(0, 0, kvHeads, 1, d)], $"{prefix}_v_heads");
+        var queryT = _g.Node("Transpose", [query], $"{prefix}_q_bhsd", Ints("perm", 0, 2, 3, 1, 4));
+        var keyT = _g.Node("Transpose", [key], $"{prefix}_k_bhds", Ints("perm", 0, 2, 3, 4, 1));
+        var valueT = _g.Node("Transpose", [valueHeads], $"{prefix}_v_bhsd", Ints("perm", 0, 2, 3, 1, 4));
+
+        var scores = _g.Node("Add", [_g.Node("MatMul", [queryT, keyT], $"{prefix}_scores_raw"), bias], $"{prefix}_scores");
+        var probabilities = _g.Node("Softmax", [scores], $"{prefix}_attn_probs", Int("axis", -1));
+        var heads = _g.Node("MatMul", [probabilities, valueT], $"{prefix}_attn_heads");
+        return _g.Node("Reshape", [_g.Node("Transpose", [heads], $"{prefix}_attn_bshd", Ints("perm", 0, 3, 1, 2, 4)), _g.Int64s(0, 0, q)], $"{prefix}_attn_merged");
     }
 
     // HF's q*cos + rotate_half(q)*sin, with rotate_half's sign already folded into the sin table.

@@ -7,16 +7,22 @@ namespace PoFT.Exporter;
 
 /// <summary>
 /// What every layer needs from the attention mask, computed once per forward: RoPE cos/sin tables at each
-/// token's position and the additive attention bias (causal and key padding).
+/// token's position, the additive attention bias (causal and key padding) and, for the fused kernel, the
+/// sequence lengths it takes.
 /// </summary>
-internal sealed record SequenceContext(string QueryCos, string QuerySin, string KeyCos, string KeySin, string AttentionBias)
+internal sealed record SequenceContext(string QueryCos, string QuerySin, string KeyCos, string KeySin, string AttentionBias,
+    FusedLengths? Fused)
 {
     // Finite, so a query row with every key masked (left padding) gets a uniform softmax, not NaN.
     private const float Masked = -1e9f;
 
-    public static SequenceContext Build(OnnxGraph g, ModelConfig config, string attentionMask)
+    public static SequenceContext Build(OnnxGraph g, ModelConfig config, string attentionMask, AttentionKernel kernel)
     {
         var (cos, sin) = Rotary(g, config, attentionMask);
+        var bias = Bias(g, attentionMask);
+        // The fused kernel applies the 1/sqrt(head_dim) scale itself.
+        if (kernel == AttentionKernel.Fused)
+            return new SequenceContext(cos, sin, cos, sin, bias, FusedLengths.Build(g, attentionMask));
         // The 1/sqrt(head_dim) attention scale rides on the query's rotation: RoPE is linear, so
         // scaling its tables scales q, and it costs nothing per layer.
         var scale = g.FloatScalar((float)(1.0 / Math.Sqrt(config.HeadDim)));
@@ -25,7 +31,9 @@ internal sealed record SequenceContext(string QueryCos, string QuerySin, string 
             QuerySin: g.Node("Mul", [sin, scale], "rope_sin_scaled"),
             KeyCos: cos,
             KeySin: sin,
-            AttentionBias: Bias(g, attentionMask));
+            // [batch, 1, 1, seq, seq]: broadcasts over the [batch, kv_heads, group, seq, seq] scores.
+            AttentionBias: g.Node("Unsqueeze", [bias, g.Int64s(1)], "attention_bias_5d"),
+            Fused: null);
     }
 
     /// <summary>cos and sign-folded sin, [batch, seq, 1, 1, head_dim], broadcasting over the
@@ -48,7 +56,7 @@ internal sealed record SequenceContext(string QueryCos, string QuerySin, string 
         return (g.Node("Unsqueeze", [cos, headAxes], "rope_cos"), g.Node("Unsqueeze", [sin, headAxes], "rope_sin"));
     }
 
-    /// <summary>[batch, 1, 1, seq, seq]: 0 where query i may see key j (j ≤ i and j is a real token).</summary>
+    /// <summary>[batch, 1, seq, seq]: 0 where query i may see key j (j ≤ i and j is a real token).</summary>
     private static string Bias(OnnxGraph g, string attentionMask)
     {
         var length = g.Node("Gather", [g.Node("Shape", [attentionMask], "mask_shape"), g.Int64Scalar(1)], "seq_len", Int("axis", 0));
@@ -56,8 +64,25 @@ internal sealed record SequenceContext(string QueryCos, string QuerySin, string 
         var causal = g.Node("LessOrEqual",
             [g.Node("Unsqueeze", [index, g.Int64s(0)], "key_index"), g.Node("Unsqueeze", [index, g.Int64s(1)], "query_index")],
             "causal");
-        var realKeys = g.Node("Unsqueeze", [g.Node("Cast", [attentionMask], "mask_bool", Int("to", (long)DataType.Bool)), g.Int64s(1, 2, 3)], "real_keys");
+        var realKeys = g.Node("Unsqueeze", [g.Node("Cast", [attentionMask], "mask_bool", Int("to", (long)DataType.Bool)), g.Int64s(1, 2)], "real_keys");
         var visible = g.Node("And", [causal, realKeys], "visible");
         return g.Node("Where", [visible, g.FloatScalar(0f), g.FloatScalar(Masked)], "attention_bias");
+    }
+}
+
+/// <summary>GroupQueryAttention's int32 <c>seqlens_k</c> [batch] and <c>total_sequence_length</c> scalar. Every
+/// row is given the full padded length: padding, left or right, is masked by the attention bias instead,
+/// because the kernel's own lengths can only describe right padding.</summary>
+internal sealed record FusedLengths(string SeqLensK, string TotalSequenceLength)
+{
+    public static FusedLengths Build(OnnxGraph g, string attentionMask)
+    {
+        var shape = g.Node("Cast", [g.Node("Shape", [attentionMask], "gqa_mask_shape")], "gqa_mask_shape_i32", Int("to", (long)DataType.Int32));
+        var batch = g.Node("Slice", [shape, g.Int64s(0), g.Int64s(1)], "gqa_batch");
+        var length = g.Node("Slice", [shape, g.Int64s(1), g.Int64s(2)], "gqa_length");
+        var lastIndex = g.Node("Sub", [length, g.Node("Cast", [g.Int64s(1)], "gqa_one", Int("to", (long)DataType.Int32))], "gqa_last_index");
+        return new FusedLengths(
+            SeqLensK: g.Node("Expand", [lastIndex, g.Node("Cast", [batch], "gqa_batch_i64", Int("to", (long)DataType.Int64))], "gqa_seqlens_k"),
+            TotalSequenceLength: g.Node("Squeeze", [length, g.Int64s(0)], "gqa_total_length"));
     }
 }

@@ -7,48 +7,74 @@ using DataType = PoFT.Exporter.Onnx.Proto.TensorProto.Types.DataType;
 namespace PoFT.Exporter;
 
 /// <summary>
-/// lm_head and the per-token log-probabilities: logit[target] − logsumexp(logits), never a full
-/// LogSoftmax tensor. Positions whose target or context token is padding are exactly 0.
+/// Final norm, lm_head and the per-token log-probabilities: logit[target] − logsumexp(logits), never a full
+/// LogSoftmax tensor. Output [batch, seq − 1]: element t is log p(token t+1 | ≤ t), exactly 0 where the target
+/// or its context token is padding (or, with a score mask, where it is not asked for).
 /// </summary>
-internal static class TokenLogProbHead
+internal sealed class TokenLogProbHead(OnnxGraph g, ModelConfig config, string lmHead, Func<string, string> finalNorm)
 {
+    private static readonly long[] AllButLast = [0, -1];
+    private static readonly long[] AllButFirst = [1, long.MaxValue];
 
-    public static void Add(OnnxGraph g, string hidden, string ids, string mask, string lmHead, ModelConfig config, bool includeLogits)
+    /// <summary>Every position through the head; with <paramref name="includeLogits"/> also the full logits.</summary>
+    public void AtEveryPosition(string hidden, string ids, string mask, bool includeLogits)
     {
-        var allButLast = (Start: g.Int64s(0), End: g.Int64s(-1));
-        var allButFirst = (Start: g.Int64s(1), End: g.Int64s(long.MaxValue));
-        var seqAxis = g.Int64s(1);
-        var targets = g.Node("Slice", [ids, allButFirst.Start, allButFirst.End, seqAxis], "target_ids");
-
+        var normed = finalNorm(hidden);
+        var targets = SliceSeq(ids, AllButFirst, "target_ids");
         string predicting;
         string? logits = null;
         if (includeLogits)
         {
-            logits = g.Node("Reshape", [LmHead(g, hidden, lmHead, config), g.Node("Concat", [g.Node("Shape", [ids], "ids_shape"), g.Int64s(config.VocabSize)], "logits_shape", Int("axis", 0))], ScoringGraph.Logits);
-            predicting = g.Node("Reshape", [g.Node("Slice", [logits, allButLast.Start, allButLast.End, seqAxis], "predicting_logits_3d"), g.Int64s(-1, config.VocabSize)], "predicting_logits");
+            logits = g.Node("Reshape", [LmHead(normed), g.Node("Concat", [g.Node("Shape", [ids], "ids_shape"), g.Int64s(config.VocabSize)], "logits_shape", Int("axis", 0))], ScoringGraph.Logits);
+            predicting = g.Node("Reshape", [SliceSeq(logits, AllButLast, "predicting_logits_3d"), g.Int64s(-1, config.VocabSize)], "predicting_logits");
         }
         else
         {
             // The last position predicts nothing, so its logits are never computed.
-            predicting = LmHead(g, g.Node("Slice", [hidden, allButLast.Start, allButLast.End, seqAxis], "predicting_hidden"), lmHead, config);
+            predicting = LmHead(SliceSeq(normed, AllButLast, "predicting_hidden"));
         }
-
-        var targetLogit = g.Node("GatherElements", [predicting, g.Node("Reshape", [targets, g.Int64s(-1, 1)], "target_col")], "target_logit", Int("axis", 1));
-        var normalizer = g.Node("ReduceLogSumExp", [predicting], "logsumexp", Ints("axes", 1), Int("keepdims", 1));
-        var logProbs = g.Node("Reshape", [g.Node("Sub", [targetLogit, normalizer], "logprob_col"), g.Node("Shape", [targets], "targets_shape")], "logprob_raw");
-
-        // A left-padded row's first real token has only padding before it: nothing to condition on.
-        var targetIsReal = g.Node("Cast", [g.Node("Slice", [mask, allButFirst.Start, allButFirst.End, seqAxis], "target_mask")], "target_is_real", Int("to", (long)DataType.Bool));
-        var contextIsReal = g.Node("Cast", [g.Node("Slice", [mask, allButLast.Start, allButLast.End, seqAxis], "context_mask")], "context_is_real", Int("to", (long)DataType.Bool));
-        var scored = g.Node("And", [targetIsReal, contextIsReal], "scored");
-        var output = g.Node("Where", [scored, logProbs, g.FloatScalar(0f)], ScoringGraph.TokenLogProbs);
+        var logProbs = g.Node("Reshape", [PickTargets(predicting, g.Node("Reshape", [targets, g.Int64s(-1)], "target_flat")), g.Node("Shape", [targets], "targets_shape")], "logprob_raw");
+        var output = g.Node("Where", [RealPairs(mask), logProbs, g.FloatScalar(0f)], ScoringGraph.TokenLogProbs);
         g.AddOutput(output, DataType.Float, "batch", "seq_minus_1");
         if (logits is not null)
             g.AddOutput(logits, DataType.Float, "batch", "seq", config.VocabSize);
     }
 
+    /// <summary>Only the positions that <paramref name="scoreMask"/> asks for (and that are real pairs) are
+    /// gathered into one [n, hidden] matrix for the norm, the head and the log-softmax, then scattered back.</summary>
+    public void AtScoredPositions(string hidden, string ids, string mask, string scoreMask)
+    {
+        var wanted = g.Node("And", [RealPairs(mask), g.Node("Cast", [scoreMask], "score_mask_bool", Int("to", (long)DataType.Bool))], "scored");
+        // [n, 2] (row, position) pairs: position t of the output is the hidden state at t predicting token t+1.
+        var where = g.Node("Transpose", [g.Node("NonZero", [wanted], "scored_where")], "scored_index", Ints("perm", 1, 0));
+        var rows = g.Node("GatherND", [hidden, where], "scored_hidden");
+        var targets = g.Node("GatherND", [SliceSeq(ids, AllButFirst, "target_ids"), where], "scored_targets");
+        var picked = PickTargets(LmHead(finalNorm(rows)), targets);
+        var zeros = g.Node("Expand", [g.FloatScalar(0f), g.Node("Shape", [wanted], "scored_shape")], "logprob_zeros");
+        g.AddOutput(g.Node("ScatterND", [zeros, where, picked], ScoringGraph.TokenLogProbs), DataType.Float, "batch", "seq_minus_1");
+    }
+
+    /// <summary>[n] log-probs of <paramref name="targets"/> [n] under the logits [n, vocab].</summary>
+    private string PickTargets(string logits, string targets)
+    {
+        var targetLogit = g.Node("GatherElements", [logits, g.Node("Unsqueeze", [targets, g.Int64s(1)], "target_col")], "target_logit", Int("axis", 1));
+        var normalizer = g.Node("ReduceLogSumExp", [logits], "logsumexp", Ints("axes", 1), Int("keepdims", 1));
+        return g.Node("Squeeze", [g.Node("Sub", [targetLogit, normalizer], "logprob_col"), g.Int64s(1)], "logprob_flat");
+    }
+
+    /// <summary>[batch, seq − 1] bool: the target and its context are both real tokens. A left-padded row's
+    /// first real token has only padding before it: nothing to condition on.</summary>
+    private string RealPairs(string mask)
+    {
+        var targetIsReal = g.Node("Cast", [SliceSeq(mask, AllButFirst, "target_mask")], "target_is_real", Int("to", (long)DataType.Bool));
+        var contextIsReal = g.Node("Cast", [SliceSeq(mask, AllButLast, "context_mask")], "context_is_real", Int("to", (long)DataType.Bool));
+        return g.Node("And", [targetIsReal, contextIsReal], "real_pairs");
+    }
+
+    private string SliceSeq(string x, long[] range, string hint) => g.Node("Slice", [x, g.Int64s(range[0]), g.Int64s(range[1]), g.Int64s(1)], hint);
+
     // Gemm with transB on the [vocab, hidden] table: a tied lm_head shares the embedding initializer
     // instead of storing (or folding at load) a transposed copy.
-    private static string LmHead(OnnxGraph g, string hidden, string lmHead, ModelConfig config) =>
+    private string LmHead(string hidden) =>
         g.Node("Gemm", [g.Node("Reshape", [hidden, g.Int64s(-1, config.HiddenSize)], "lm_head_input"), lmHead], "lm_head_logits", Int("transB", 1));
 }

@@ -9,9 +9,10 @@ namespace PoFT.Planner;
 /// <param name="MaxLength">Its manifest's <c>max_length</c>: the longest row in a batch.</param>
 public sealed record ScorerWorkload(string Name, ModelConfig Model, long WeightBytes, int MaxLength, PlanDevice Device)
 {
-    /// <summary>Tokens per batch: by default the scorer's own rule (<see cref="AlignedScorerModel.TokenBudgetFor"/>),
-    /// so the logits inside the session stay within 512 MiB whatever the vocabulary.</summary>
-    public int TokenBudget { get; init; } = Math.Max(AlignedScorerModel.TokenBudgetFor(Model.VocabSize), MaxLength);
+    /// <summary>What a batch holds: by default the scorer's own rule for the default export, whose LM head runs
+    /// only where scored (<see cref="BatchBudget.For"/>), so the logits inside the session stay within 512 MiB
+    /// whatever the vocabulary.</summary>
+    public BatchBudget Budget { get; init; } = BatchBudget.For(Model.VocabSize, headOnScoredPositions: true);
 }
 
 /// <summary>
@@ -24,14 +25,16 @@ public static class ScorerMemory
     public static MemoryEstimate Estimate(ScorerWorkload w, Calibration calibration)
     {
         var c = w.Model;
-        long budget = w.TokenBudget;
+        // A sample longer than the budget gets a batch of its own; at worst every token of a batch is scored.
+        long budget = Math.Max(w.Budget.PaddedTokens, w.MaxLength);
+        long logitsRows = Math.Min(budget, w.Budget.ScoredTokens);
         var rows = Math.Max(1, budget / w.MaxLength);
         var parts = new List<MemoryPart>
         {
             new("session (ONNX Runtime" + (w.Device == PlanDevice.Cuda ? ", CUDA EP)" : ")"), calibration.ScorerSessionBytes),
             // MLAS pre-packs a copy of the CPU provider's MatMul weights; the CUDA provider holds them once.
             new("weights", (long)(w.WeightBytes * (w.Device == PlanDevice.Cpu ? calibration.ScorerWeightCopies : 1))),
-            new("logits at the token budget", (long)(budget * c.VocabSize * 4L * calibration.ScorerLogitsCopies)),
+            new("logits at the token budget", (long)(logitsRows * c.VocabSize * 4L * calibration.ScorerLogitsCopies)),
             new("attention scores of the longest rows", 2L * rows * c.NumAttentionHeads * w.MaxLength * w.MaxLength * 4),
             new("one layer's activations at the token budget", budget * (3L * c.IntermediateSize + 6L * c.HiddenSize) * 4),
         };

@@ -13,16 +13,20 @@ public static class ExportCommand
     {
         var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "Hugging Face checkpoint directory (config.json + safetensors)", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "directory for model.onnx (+ model.onnx.data), config and tokenizer files", Required = true };
-        var logits = new Option<bool>("--logits") { Description = "also export the full [batch, seq, vocab] logits as a second output" };
+        var attention = new Option<AttentionKernel?>("--attention") { Description = "fused: ONNX Runtime's GroupQueryAttention kernel; primitive: standard ONNX ops only (default: fused where the head size is a multiple of 8)" };
+        var head = new Option<HeadPositions>("--head") { Description = "scored: the LM head runs only where the score_mask input asks; all: at every position", DefaultValueFactory = _ => HeadPositions.Scored };
+        var logits = new Option<bool>("--logits") { Description = "also export the full [batch, seq, vocab] logits as a second output (needs --head all)" };
         var verify = new Option<bool>("--verify") { Description = $"run ONNX Runtime and TorchSharp on the same random batch; fail if they differ by more than {ExportCheck.Tolerance:0e0}" };
-        var command = new Command("export", "Export a checkpoint to the ONNX scoring graph") { checkpoint, output, logits, verify };
+        var command = new Command("export", "Export a checkpoint to the ONNX scoring graph") { checkpoint, output, attention, head, logits, verify };
         command.SetAction(parse =>
         {
             var source = parse.GetRequiredValue(checkpoint).FullName;
             var target = parse.GetRequiredValue(output).FullName;
             var clock = Stopwatch.StartNew();
-            LlamaOnnxExporter.Export(source, target, new ExportOptions { IncludeLogits = parse.GetValue(logits) });
-            Console.WriteLine($"wrote {Path.Combine(target, ScoringGraph.ModelFile)} in {clock.Elapsed.TotalSeconds:F1} s");
+            var options = new ExportOptions { Attention = parse.GetValue(attention), Head = parse.GetValue(head), IncludeLogits = parse.GetValue(logits) };
+            var graph = LlamaOnnxExporter.Export(source, target, options);
+            Console.WriteLine($"wrote {Path.Combine(target, ScoringGraph.ModelFile)} ({graph.Attention.ToString().ToLowerInvariant()} attention, " +
+                $"LM head at {(graph.Head == HeadPositions.Scored ? "the scored positions" : "every position")}) in {clock.Elapsed.TotalSeconds:F1} s");
             if (!parse.GetValue(verify))
                 return 0;
             var difference = ExportCheck.Verify(source, target);

@@ -57,7 +57,7 @@ public static class ScoreCommand
         IScoringBackend models = backend == ScoringBackend.Torch ? new TorchScoringBackend(Placement.Cpu) : new OrtScoringBackend(ortOptions);
         using var run = ScoringOnlyRun.Open(manifest, dataPath, outPath, resume, shard, skipBad, models, tokenBudget, pipelineOptions, Console.Error.WriteLine);
         for (var j = 0; j < run.Models.Models.Count; j++)
-            Console.Error.WriteLine($"model {run.Models.Models[j].Name}: {run.Models.Providers[j]}, weight {run.Models.Models[j].Weight}, {run.Models.Models[j].TokenBudget} tokens per batch");
+            Console.Error.WriteLine($"model {run.Models.Models[j].Name}: {run.Models.Providers[j]}, weight {run.Models.Models[j].Weight}, {run.Models.Models[j].Budget}");
         if (shard.Count > 1)
             Console.Error.WriteLine($"shard {shard}: {run.Todo.Count + run.AlreadyScored} of {run.Data.Samples.Count} samples");
         if (run.AlreadyScored > 0)

@@ -33,7 +33,7 @@ public sealed class AlignedModelSet : IDisposable
             {
                 var (tokenize, vocabulary) = OpenTokenization(manifest, spec, warn);
                 var (model, provider) = backend.Open(manifest, spec, warn);
-                var budget = tokenBudget > 0 ? tokenBudget : AlignedScorerModel.TokenBudgetFor(vocabulary);
+                var budget = BatchBudget.For(vocabulary, model.HeadOnScoredPositions, tokenBudget);
                 models.Add(new AlignedScorerModel(spec.Name, spec.Weight, tokenize, model, budget));
                 providers.Add(provider);
             }

@@ -5,37 +5,46 @@ using PoFT.Shared.Scoring;
 
 namespace PoFT.Scorer.Pipeline;
 
-/// <summary>Scores one window of tokenized samples with one model: packs by token budget, runs each batch
-/// right-padded, and sums each sample's response-token log-probs.</summary>
+/// <summary>Scores one window of tokenized samples with one model: packs by its batch budget, runs each batch
+/// right-padded with the response tokens as the score mask, and sums each sample's response-token log-probs.</summary>
 internal static class WindowScorer
 {
     public static ModelScore[] Score(IReadOnlyList<TokenizedSample> window, AlignedScorerModel model, ModelStatistics statistics,
         CancellationToken cancellation)
     {
         var scores = new ModelScore[window.Count];
-        foreach (var batch in TokenBudgetPacker.Pack([.. window.Select(s => s.TokenIds.Length)], model.TokenBudget))
+        var budget = model.Budget;
+        var lengths = window.Select(s => s.TokenIds.Length).ToArray();
+        var scored = model.Model.HeadOnScoredPositions ? window.Select(ScoredTokens).ToArray() : null;
+        foreach (var batch in TokenBudgetPacker.Pack(lengths, budget.PaddedTokens, scored, budget.ScoredTokens))
         {
             cancellation.ThrowIfCancellationRequested();
             var seq = batch.Max(i => window[i].TokenIds.Length);
             var cells = batch.Length * seq;
+            var positions = batch.Length * (seq - 1);
             var ids = ArrayPool<long>.Shared.Rent(cells);
             var mask = ArrayPool<long>.Shared.Rent(cells);
-            var output = ArrayPool<float>.Shared.Rent(batch.Length * (seq - 1));
+            var wanted = ArrayPool<long>.Shared.Rent(positions);
+            var output = ArrayPool<float>.Shared.Rent(positions);
             try
             {
                 Array.Clear(ids, 0, cells);
                 Array.Clear(mask, 0, cells);
+                Array.Clear(wanted, 0, positions);
                 for (var b = 0; b < batch.Length; b++)
                 {
-                    var tokens = window[batch[b]].TokenIds;
-                    for (var t = 0; t < tokens.Length; t++)
+                    var sample = window[batch[b]];
+                    for (var t = 0; t < sample.TokenIds.Length; t++)
                     {
-                        ids[b * seq + t] = tokens[t];
+                        ids[b * seq + t] = sample.TokenIds[t];
                         mask[b * seq + t] = 1;
+                        // Output position t − 1 predicts token t.
+                        if (t > 0 && sample.ResponseMask[t])
+                            wanted[b * (seq - 1) + t - 1] = 1;
                     }
                 }
                 var clock = Stopwatch.StartNew();
-                model.Model.TokenLogProbs(ids.AsMemory(0, cells), mask.AsMemory(0, cells), batch.Length, seq, output);
+                model.Model.TokenLogProbs(ids.AsMemory(0, cells), mask.AsMemory(0, cells), wanted.AsMemory(0, positions), batch.Length, seq, output);
                 statistics.InferenceTime += clock.Elapsed;
                 for (var b = 0; b < batch.Length; b++)
                     scores[batch[b]] = Sum(window[batch[b]], output.AsSpan(b * (seq - 1), seq - 1), model.Name, statistics);
@@ -46,10 +55,20 @@ internal static class WindowScorer
             {
                 ArrayPool<long>.Shared.Return(ids);
                 ArrayPool<long>.Shared.Return(mask);
+                ArrayPool<long>.Shared.Return(wanted);
                 ArrayPool<float>.Shared.Return(output);
             }
         }
         return scores;
+    }
+
+    private static int ScoredTokens(TokenizedSample sample)
+    {
+        var count = 0;
+        for (var t = 1; t < sample.TokenIds.Length; t++)
+            if (sample.ResponseMask[t])
+                count++;
+        return count;
     }
 
     private static ModelScore Sum(TokenizedSample sample, ReadOnlySpan<float> logProbs, string modelName, ModelStatistics statistics)

@@ -17,8 +17,9 @@ internal sealed class ExportedModel : IDisposable
     }
 
     /// <summary>Runs rows padded to the longest with <see cref="PadToken"/>, on the right or (for rows in
-    /// <paramref name="leftPadded"/>) on the left; returns every output by name.</summary>
-    public Dictionary<string, Tensor<float>> Run(IReadOnlyList<int[]> rows, ISet<int>? leftPadded = null)
+    /// <paramref name="leftPadded"/>) on the left; returns every output by name. A graph with a score mask gets
+    /// <paramref name="scored"/> (by row and output position of the padded batch), or every position.</summary>
+    public Dictionary<string, Tensor<float>> Run(IReadOnlyList<int[]> rows, ISet<int>? leftPadded = null, Func<int, int, bool>? scored = null)
     {
         var length = rows.Max(r => r.Length);
         var ids = new DenseTensor<long>([rows.Count, length]);
@@ -34,7 +35,16 @@ internal sealed class ExportedModel : IDisposable
                 mask[b, offset + t] = 1;
             }
         }
-        using var results = Session.Run([NamedOnnxValue.CreateFromTensor("input_ids", ids), NamedOnnxValue.CreateFromTensor("attention_mask", mask)]);
+        List<NamedOnnxValue> inputs = [NamedOnnxValue.CreateFromTensor("input_ids", ids), NamedOnnxValue.CreateFromTensor("attention_mask", mask)];
+        if (Session.InputMetadata.ContainsKey("score_mask"))
+        {
+            var wanted = new DenseTensor<long>([rows.Count, length - 1]);
+            for (var b = 0; b < rows.Count; b++)
+                for (var t = 0; t < length - 1; t++)
+                    wanted[b, t] = scored?.Invoke(b, t) == false ? 0 : 1;
+            inputs.Add(NamedOnnxValue.CreateFromTensor("score_mask", wanted));
+        }
+        using var results = Session.Run(inputs);
         return results.ToDictionary(r => r.Name, r => (Tensor<float>)r.AsTensor<float>().Clone());
     }
 

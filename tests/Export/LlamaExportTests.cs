@@ -16,11 +16,23 @@ public sealed class LlamaExportTests : IDisposable
     private static readonly int[][] Rows = [Tokens(1, 13), Tokens(2, 6), Tokens(3, 9), Tokens(4, 2)];
     private static readonly HashSet<int> LeftPadded = [2];
 
-    [Theory]
-    [MemberData(nameof(RandomCheckpoints.Variants), MemberType = typeof(RandomCheckpoints))]
-    public void Token_logprobs_match_naive_reference_with_right_and_left_padding(string variant)
+    /// <summary>Every model shape under every graph variant: attention fused or primitive, LM head at the
+    /// scored positions or at all of them.</summary>
+    public static TheoryData<string, AttentionKernel, HeadPositions> ShapesAndGraphs()
     {
-        var (checkpointDir, outDir) = Export(RandomCheckpoints.Config(variant), seed: variant.Length);
+        var data = new TheoryData<string, AttentionKernel, HeadPositions>();
+        foreach (string variant in RandomCheckpoints.Variants)
+            foreach (var attention in Enum.GetValues<AttentionKernel>())
+                foreach (var head in Enum.GetValues<HeadPositions>())
+                    data.Add(variant, attention, head);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ShapesAndGraphs))]
+    public void Token_logprobs_match_naive_reference_with_right_and_left_padding(string variant, AttentionKernel attention, HeadPositions head)
+    {
+        var (checkpointDir, outDir) = Export(RandomCheckpoints.Config(variant), seed: variant.Length, new ExportOptions { Attention = attention, Head = head });
         using var checkpoint = Checkpoint.Open(checkpointDir);
         var reference = new NaiveLlamaReference(checkpoint);
         using var model = new ExportedModel(Path.Combine(outDir, ScoringGraph.ModelFile));
@@ -56,13 +68,15 @@ public sealed class LlamaExportTests : IDisposable
         Assert.Contains(logProbs, lp => Math.Abs(lp - uniform) > 0.5);
     }
 
-    [Fact]
-    public void Model_has_exactly_the_contracted_inputs_and_outputs()
+    [Theory]
+    [InlineData(HeadPositions.Scored, new[] { "input_ids", "attention_mask", "score_mask" })]
+    [InlineData(HeadPositions.All, new[] { "input_ids", "attention_mask" })]
+    public void Model_has_exactly_the_contracted_inputs_and_outputs(HeadPositions head, string[] inputs)
     {
-        var (_, outDir) = Export(RandomCheckpoints.Config("gqa-untied-llama3-rope"), seed: 2);
+        var (_, outDir) = Export(RandomCheckpoints.Config("gqa-untied-llama3-rope"), seed: 2, new ExportOptions { Head = head });
         using var model = new ExportedModel(Path.Combine(outDir, ScoringGraph.ModelFile));
 
-        Assert.Equal(["input_ids", "attention_mask"], model.Session.InputMetadata.Keys);
+        Assert.Equal(inputs, model.Session.InputMetadata.Keys);
         foreach (var input in model.Session.InputMetadata.Values)
         {
             Assert.Equal(typeof(long), input.ElementType);
@@ -78,7 +92,7 @@ public sealed class LlamaExportTests : IDisposable
     public void Optional_logits_output_is_consistent_with_token_logprobs()
     {
         var config = RandomCheckpoints.Config("gqa-untied-llama3-rope");
-        var (_, outDir) = Export(config, seed: 3, new ExportOptions { IncludeLogits = true });
+        var (_, outDir) = Export(config, seed: 3, new ExportOptions { IncludeLogits = true, Head = HeadPositions.All });
         using var model = new ExportedModel(Path.Combine(outDir, ScoringGraph.ModelFile));
 
         Assert.Equal(["token_logprobs", "logits"], model.Session.OutputMetadata.Keys);
@@ -94,9 +108,44 @@ public sealed class LlamaExportTests : IDisposable
     }
 
     [Fact]
-    public void Changing_a_token_leaves_earlier_predictions_unchanged()
+    public void The_scored_head_gives_the_full_heads_log_probs_where_asked_and_zero_elsewhere()
     {
-        var (_, outDir) = Export(RandomCheckpoints.Config("gqa-untied-llama3-rope"), seed: 4);
+        var config = RandomCheckpoints.Config("gqa-untied-llama3-rope");
+        var (_, scoredDir) = Export(config, seed: 8);
+        var (_, allDir) = Export(config, seed: 8, new ExportOptions { Head = HeadPositions.All });
+        using var scoredModel = new ExportedModel(Path.Combine(scoredDir, ScoringGraph.ModelFile));
+        using var allModel = new ExportedModel(Path.Combine(allDir, ScoringGraph.ModelFile));
+        static bool Asked(int b, int t) => (b + t) % 3 != 0;
+
+        var scored = scoredModel.Run(Rows, LeftPadded, Asked)["token_logprobs"];
+        var all = allModel.Run(Rows, LeftPadded)["token_logprobs"];
+
+        var compared = 0;
+        for (var b = 0; b < Rows.Length; b++)
+            for (var t = 0; t < scored.Dimensions[1]; t++)
+                if (!Asked(b, t))
+                    Assert.Equal(0f, scored[b, t]);
+                else if (all[b, t] != 0)
+                {
+                    Assert.Equal(all[b, t], scored[b, t], 1e-5);
+                    compared++;
+                }
+        Assert.True(compared > 10, $"only {compared} positions compared");
+    }
+
+    [Fact]
+    public void The_full_logits_need_the_head_at_every_position()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Export(RandomCheckpoints.Config("gqa-tied"), seed: 3, new ExportOptions { IncludeLogits = true }));
+        Assert.Contains("--head all", error.Message);
+    }
+
+    [Theory]
+    [InlineData(AttentionKernel.Fused)]
+    [InlineData(AttentionKernel.Primitive)]
+    public void Changing_a_token_leaves_earlier_predictions_unchanged(AttentionKernel attention)
+    {
+        var (_, outDir) = Export(RandomCheckpoints.Config("gqa-untied-llama3-rope"), seed: 4, new ExportOptions { Attention = attention });
         using var model = new ExportedModel(Path.Combine(outDir, ScoringGraph.ModelFile));
         const int changed = 7;
         var original = Rows[0];

@@ -29,8 +29,8 @@ public sealed class ScoringPipelineTests : IDisposable
 
     private AlignedScorerModel[] Models(Func<SftSample, PoFT.Shared.Chat.TokenizedSample>? tokenizeA = null, int tokenBudget = 512) =>
     [
-        new("a", 1.0, tokenizeA ?? CharTokenization.For(97), _modelA, tokenBudget),
-        new("b", 3.0, CharTokenization.For(97), _modelB, tokenBudget),
+        new("a", 1.0, tokenizeA ?? CharTokenization.For(97), _modelA, new BatchBudget(tokenBudget, int.MaxValue)),
+        new("b", 3.0, CharTokenization.For(97), _modelB, new BatchBudget(tokenBudget, int.MaxValue)),
     ];
 
     private static async Task<List<ScoredBatch>> Drain(System.Threading.Channels.ChannelReader<ScoredBatch> reader, CancellationToken token = default)
@@ -112,7 +112,7 @@ public sealed class ScoringPipelineTests : IDisposable
         Checkpoint.Save(_temp.File("overflowing"), config, tensors, tokenizerDirectory: null);
         using var overflowing = TorchTokenLogProbModel.Load(_temp.File("overflowing"), Placement.Cpu);
         var samples = CharTokenization.Samples(12, seed: 7);
-        var pipeline = new ScoringPipeline([Models()[0], new("broken", 1.0, CharTokenization.For(97), overflowing, 512)],
+        var pipeline = new ScoringPipeline([Models()[0], new("broken", 1.0, CharTokenization.For(97), overflowing, new BatchBudget(512, int.MaxValue))],
             new ScoringPipelineOptions { WindowSize = 4 });
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => Drain(pipeline.Start(samples, batchSize: 4)).WaitAsync(TimeSpan.FromSeconds(60)));

@@ -38,4 +38,38 @@ public class TokenBudgetPackerTests
         // The reference implementation's layout (every sample padded to 4096) wastes most of its compute.
         Assert.True(1 - (double)lengths.Sum() / (lengths.Length * 4096L) > 0.9);
     }
+
+    [Fact]
+    public void The_scored_budget_bounds_each_batchs_scored_tokens_as_well()
+    {
+        var random = new Random(3);
+        var lengths = Enumerable.Range(0, 300).Select(_ => random.Next(2, 600)).ToArray();
+        var scored = lengths.Select(l => random.Next(1, l)).ToArray();
+
+        var batches = TokenBudgetPacker.Pack(lengths, tokenBudget: 8192, scored, scoredBudget: 1000);
+
+        Assert.Equal(Enumerable.Range(0, lengths.Length), batches.SelectMany(b => b).Order());
+        Assert.All(batches, b => Assert.True(b.Length * b.Max(i => lengths[i]) <= 8192));
+        Assert.All(batches.Where(b => b.Length > 1), b => Assert.True(b.Sum(i => scored[i]) <= 1000, $"{b.Sum(i => scored[i])} scored tokens"));
+        // The second budget is what splits them: the padded budget alone packs fewer, larger batches.
+        Assert.True(batches.Count > TokenBudgetPacker.Pack(lengths, tokenBudget: 8192).Count);
+    }
+
+    [Fact]
+    public void Prompt_heavy_samples_pack_by_padded_tokens_when_the_head_runs_only_where_scored()
+    {
+        // 128k vocabulary: 512 MiB of logits is 1046 rows. With few scored tokens per sample, the batch holds
+        // as many samples as the padded budget allows rather than 1046 tokens' worth.
+        var budget = BatchBudget.For(128_256, headOnScoredPositions: true);
+        var all = BatchBudget.For(128_256, headOnScoredPositions: false);
+        int[] lengths = [.. Enumerable.Repeat(1000, 16)];
+        int[] scored = [.. Enumerable.Repeat(50, 16)];
+
+        var byScored = TokenBudgetPacker.Pack(lengths, budget.PaddedTokens, scored, budget.ScoredTokens);
+        var byPadded = TokenBudgetPacker.Pack(lengths, all.PaddedTokens, null, all.ScoredTokens);
+
+        Assert.Equal((1046, 8192, 1046), (all.PaddedTokens, budget.PaddedTokens, budget.ScoredTokens));
+        Assert.Equal(2, byScored.Count);
+        Assert.Equal(16, byPadded.Count);
+    }
 }

@@ -42,7 +42,7 @@ public sealed class TrainingRunTests : IDisposable
 
     private ReferenceScores OnlineScores(IReadOnlyList<SftSample> order, Func<SftSample, PoFT.Shared.Chat.TokenizedSample>? tokenize = null)
     {
-        var pipeline = new ScoringPipeline([new AlignedScorerModel("aligned", 1, tokenize ?? CharTokenization.For(Vocab), _aligned, TokenBudget: 256)],
+        var pipeline = new ScoringPipeline([new AlignedScorerModel("aligned", 1, tokenize ?? CharTokenization.For(Vocab), _aligned, new BatchBudget(256, int.MaxValue))],
             new ScoringPipelineOptions { WindowSize = 16 });
         return new ReferenceScores([], pipeline.Start(order, batchSize: 8));
     }

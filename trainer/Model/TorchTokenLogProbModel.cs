@@ -14,13 +14,17 @@ public sealed class TorchTokenLogProbModel(LlamaForCausalLM model, Placement pla
         return new TorchTokenLogProbModel(model, placement);
     }
 
-    public void TokenLogProbs(ReadOnlyMemory<long> inputIds, ReadOnlyMemory<long> attentionMask, int batch, int seq, Memory<float> output)
+    /// <summary><see cref="LlamaForCausalLM.TokenLogProbs"/> gathers the scored positions before its head.</summary>
+    public bool HeadOnScoredPositions => true;
+
+    public void TokenLogProbs(ReadOnlyMemory<long> inputIds, ReadOnlyMemory<long> attentionMask, ReadOnlyMemory<long> scoreMask, int batch, int seq, Memory<float> output)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var ids = tensor(inputIds.ToArray(), [batch, seq]).to(placement.Device);
         var mask = tensor(attentionMask.ToArray(), [batch, seq]).to(placement.Device);
-        var logProbs = model.TokenLogProbs(ids, mask).cpu();
+        var only = scoreMask.IsEmpty ? null : tensor(scoreMask.ToArray(), [batch, seq - 1]).to(placement.Device);
+        var logProbs = model.TokenLogProbs(ids, mask, only).cpu();
         logProbs.data<float>().CopyTo(output.Span[..(batch * (seq - 1))]);
     }
 
