@@ -11,7 +11,8 @@ namespace PoFT.Bench;
 /// protobuf message can hold, exported with its weights in <c>model.onnx.data</c> and scored by ONNX
 /// Runtime. Each step runs in a fresh process (<see cref="LargeProbe"/>) so each peak resident set is that
 /// step's own: the export's against the weights' bytes (target ≤ 1.5×: it streams one tensor at a time), the
-/// session's with MLAS weight pre-packing on and off, and TorchSharp parity. With <c>--quick</c> it runs the
+/// session's with MLAS weight pre-packing on and off (<c>--repeats</c> rounds of both, alternately), and
+/// TorchSharp parity. With <c>--quick</c> it runs the
 /// same steps on the tiny model with the external data file forced (threshold 0).
 /// </summary>
 public static class LargePart
@@ -43,23 +44,28 @@ public static class LargePart
         report.Compare($"large.{name}.export_peak_over_weights", $"{name} export peak RSS / weights", exportPeak, weights, targetMax: ExportPeakTarget);
 
         var onnx = Path.Combine(exportDir, ScoringGraph.ModelFile);
+        // Each round runs both sessions, one fresh process each, alternately (Method: drift falls on both).
+        string[] prepacks = ["on", "off"];
+        var rounds = Enumerable.Range(0, report.Settings.Repeats)
+            .Select(_ => prepacks.ToDictionary(p => p, p => Probe([LargeProbe.Ort, onnx, $"{samples}", $"{length}", $"{report.Settings.Threads}", p])))
+            .ToList();
         var speeds = new Dictionary<string, Figure>();
-        foreach (var prepack in new[] { "on", "off" })
+        foreach (var prepack in prepacks)
         {
-            var ort = Probe([LargeProbe.Ort, onnx, $"{samples}", $"{length}", $"{report.Settings.Threads}", prepack]);
+            Stats Of(string key, double scale = 1) => Stats.From([.. rounds.Select(r => r[prepack][key] * scale)]);
             var id = $"large.{name}.ort.prepack_{prepack}";
             var label = $"{name} ONNX Runtime, weight pre-packing {prepack}";
-            report.Add("large", $"{id}.load", $"{label}: session load", "s", Stats.Single(ort["load_seconds"]));
-            Bytes(report, $"{id}.loaded_anon", $"{label}: anonymous RSS after load", ort["loaded_rss_anon_bytes"]);
-            Bytes(report, $"{id}.loaded_file", $"{label}: file-backed RSS after load (mapped files: libraries, and external data ORT mapped)", ort["loaded_rss_file_bytes"]);
-            Bytes(report, $"{id}.scored_anon", $"{label}: anonymous RSS after scoring", ort["scored_rss_anon_bytes"]);
-            Bytes(report, $"{id}.scored_file", $"{label}: file-backed RSS after scoring", ort["scored_rss_file_bytes"]);
-            var loadPeak = Bytes(report, $"{id}.load_peak", $"{label}: peak RSS while loading", ort["load_peak_rss_bytes"]);
-            var peak = Bytes(report, $"{id}.peak", $"{label}: peak RSS, load + scoring {samples}×{length} tokens", ort["peak_rss_bytes"]);
+            report.Add("large", $"{id}.load", $"{label}: session load", "s", Of("load_seconds"));
+            report.Add("large", $"{id}.loaded_anon", $"{label}: anonymous RSS after load", "MiB", Of("loaded_rss_anon_bytes", 1 / MiB));
+            report.Add("large", $"{id}.loaded_file", $"{label}: file-backed RSS after load (mapped files: libraries, and external data ORT mapped)", "MiB", Of("loaded_rss_file_bytes", 1 / MiB));
+            report.Add("large", $"{id}.scored_anon", $"{label}: anonymous RSS after scoring", "MiB", Of("scored_rss_anon_bytes", 1 / MiB));
+            report.Add("large", $"{id}.scored_file", $"{label}: file-backed RSS after scoring", "MiB", Of("scored_rss_file_bytes", 1 / MiB));
+            var loadPeak = report.Add("large", $"{id}.load_peak", $"{label}: peak RSS while loading", "MiB", Of("load_peak_rss_bytes", 1 / MiB));
+            var peak = report.Add("large", $"{id}.peak", $"{label}: peak RSS, load + scoring {samples}×{length} tokens", "MiB", Of("peak_rss_bytes", 1 / MiB));
             report.Compare($"{id}.load_peak_over_weights", $"{label}: load peak RSS / weights", loadPeak, weights);
             report.Compare($"{id}.peak_over_weights", $"{label}: peak RSS / weights", peak, weights);
             speeds[prepack] = report.Add("large", $"{id}.tokens_per_s", $"{label}: scoring {samples}×{length} random tokens (the second of two runs)", "tokens/s",
-                Stats.Single(ort["tokens_per_second"]));
+                Of("tokens_per_second"));
         }
         report.Compare($"large.{name}.ort.prepack_off_over_on", $"{name} ONNX Runtime tokens/s, pre-packing off / on", speeds["off"], speeds["on"]);
 
