@@ -1,6 +1,9 @@
 using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
 using PoFT.Exporter;
 using PoFT.Exporter.Onnx.Proto;
+using PoFT.Shared.Checkpoints;
 using PoFT.Shared.Scoring;
 using PoFT.Tests.Support;
 
@@ -66,6 +69,43 @@ public sealed class ExternalDataTests : IDisposable
         using var overwritten = new ExportedModel(Path.Combine(outDir, ScoringGraph.ModelFile));
         using var fresh = new ExportedModel(Path.Combine(freshDir, ScoringGraph.ModelFile));
         Assert.Equal(fresh.Run(Rows)["token_logprobs"].ToArray(), overwritten.Run(Rows)["token_logprobs"].ToArray());
+    }
+
+    [Fact]
+    public void A_tensor_larger_than_one_array_is_refused_by_name_before_anything_is_written()
+    {
+        // 262144 × 2048 fp32 is 2 GiB, just past what one .NET array holds; the file is sparse, so this
+        // costs no disk and no tensor is read: the refusal comes before the first one.
+        var config = RandomCheckpoints.Build(vocab: 262_144, hidden: 2048, heads: 32, kvHeads: 4, layers: 1);
+        var checkpoint = SparseCheckpoint(_temp.Sub("too-large"), config);
+        var outDir = Path.Combine(_temp.Path, "too-large-onnx");
+
+        var error = Assert.Throws<NotSupportedException>(() => LlamaOnnxExporter.Export(checkpoint, outDir, new ExportOptions()));
+
+        Assert.Contains("model.embed_tokens.weight", error.Message, StringComparison.Ordinal);
+        Assert.Contains("262144 × 2048", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(outDir, ScoringGraph.ModelFile)));
+        Assert.False(File.Exists(Path.Combine(outDir, ScoringGraph.ExternalDataFile)));
+    }
+
+    /// <summary>A checkpoint whose safetensors file has a real header and zero-filled, unallocated data.</summary>
+    private static string SparseCheckpoint(string directory, ModelConfig config)
+    {
+        File.WriteAllText(Path.Combine(directory, PoFT.Shared.Checkpoints.Checkpoint.ConfigFile), config.ToJsonString());
+        var header = new JsonObject();
+        long offset = 0;
+        foreach (var tensor in ExpectedTensors.For(config))
+        {
+            var end = offset + tensor.Shape.Aggregate(1L, (a, b) => a * b) * sizeof(float);
+            header[tensor.Name] = new JsonObject { ["dtype"] = "F32", ["shape"] = new JsonArray([.. tensor.Shape.Select(d => JsonValue.Create(d))]), ["data_offsets"] = new JsonArray(offset, end) };
+            offset = end;
+        }
+        var headerBytes = Encoding.UTF8.GetBytes(header.ToJsonString());
+        using var file = File.Create(Path.Combine(directory, "model.safetensors"));
+        file.Write(BitConverter.GetBytes((ulong)headerBytes.Length));
+        file.Write(headerBytes);
+        file.SetLength(8 + headerBytes.Length + offset);
+        return directory;
     }
 
     private (string Checkpoint, string OutDir) Checkpoint(int seed)
