@@ -40,7 +40,7 @@ public static class MemoryPart
         {
             var config = ModelConfig.Preset(quick ? "tiny" : "small", vocabulary);
             var onnx = models.Onnx($"memory-{vocabulary}", config);
-            var budget = BatchBudget.For(vocabulary, headOnScoredPositions: true);
+            var budget = BatchBudget.For(config, headOnScoredPositions: true);
             var peaks = scorerData.Select(d => Scorer(report, onnx, config, d.Samples, d.Length, budget)).ToList();
             report.Compare($"memory.scorer.v{vocabulary}.largest_over_smallest",
                 $"scorer peak, vocab {vocabulary}: largest / smallest data (flat ≈ 1)", peaks[^1], peaks[0]);
