@@ -41,17 +41,19 @@ public sealed class BenchModels : IDisposable
         return directory;
     }
 
-    /// <returns>The path of the exported model.onnx.</returns>
-    public string Onnx(string name, ModelConfig config)
+    /// <returns>The path of the exported model.onnx; <paramref name="variant"/> names an export with other
+    /// <paramref name="options"/> of the same checkpoint.</returns>
+    public string Onnx(string name, ModelConfig config, ExportOptions? options = null, string variant = "")
     {
-        var directory = Path.Combine(Directory, name, "onnx");
+        var directory = Path.Combine(Directory, name, variant.Length == 0 ? "onnx" : $"onnx-{variant}");
         var path = Path.Combine(directory, ScoringGraph.ModelFile);
         if (File.Exists(path))
             return path;
         var checkpoint = Checkpoint(name, config);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        LlamaOnnxExporter.Export(checkpoint, directory, new ExportOptions());
-        _exportTimes[name] = clock.Elapsed;
+        LlamaOnnxExporter.Export(checkpoint, directory, options ?? new ExportOptions());
+        if (variant.Length == 0)
+            _exportTimes[name] = clock.Elapsed;
         return path;
     }
 

@@ -16,6 +16,8 @@ public static class BenchRunner
             Timed(log, "peak", () => PeakPart.Run(report));
         if (parts.Contains("scorer"))
             await TimedAsync(log, "scorer", () => ScorerPart.RunAsync(report, models));
+        if (parts.Contains("graph"))
+            Timed(log, "graph", () => GraphPart.Run(report, models));
         if (parts.Contains("trainer"))
             await TimedAsync(log, "trainer", () => TrainerPart.RunAsync(report, models));
         if (parts.Contains("pipeline"))

@@ -13,7 +13,7 @@ public sealed record BenchSettings(
     int MaxLength,
     bool Quick)
 {
-    public static readonly IReadOnlyList<string> AllParts = ["peak", "scorer", "trainer", "pipeline", "memory"];
+    public static readonly IReadOnlyList<string> AllParts = ["peak", "scorer", "graph", "trainer", "pipeline", "memory"];
 
     /// <summary>Parts run only when named: <c>large</c> exports and scores a 1.1B model (~11 GB, minutes).</summary>
     public static readonly IReadOnlyList<string> OptInParts = ["large"];

@@ -1,3 +1,4 @@
+using System.Globalization;
 using PoFT.Planner;
 using PoFT.Scorer.Pipeline;
 using PoFT.Shared.Checkpoints;
@@ -38,7 +39,7 @@ public static class MemoryPart
         {
             var config = ModelConfig.Preset(quick ? "tiny" : "small", vocabulary);
             var onnx = models.Onnx($"memory-{vocabulary}", config);
-            var budget = BatchBudget.For(vocabulary, headOnScoredPositions: true);
+            var budget = BatchBudget.For(config, headOnScoredPositions: true);
             var peaks = scorerData.Select(d => Scorer(report, onnx, config, d.Samples, d.Length, budget)).ToList();
             report.Compare($"memory.scorer.v{vocabulary}.largest_over_smallest",
                 $"scorer peak, vocab {vocabulary}: largest / smallest data (flat ≈ 1)", peaks[^1], peaks[0]);
@@ -53,7 +54,7 @@ public static class MemoryPart
     {
         var id = $"memory.scorer.v{config.VocabSize}.n{samples}x{length}.t{budget.PaddedTokens}s{budget.ScoredTokens}";
         var label = $"scorer, vocab {config.VocabSize}, {samples}×{length} tokens, budget {budget} (host logits unbatched: {Gib(4L * samples * length * config.VocabSize)})";
-        var measured = Probe(report, id, label, "scorer", onnx, samples, length, $"{budget.PaddedTokens}:{budget.ScoredTokens}");
+        var measured = Probe(report, id, label, "scorer", onnx, samples, length, ScorerProbeOption(budget, SyntheticData.ResponseShare));
         // The probe is a process of its own: the runtime the trainer's estimate carries is its too.
         var session = ScorerMemory.Estimate(new ScorerWorkload("probe", config, new FileInfo(onnx).Length, length, PlanDevice.Cpu) { Budget = budget }, Calibration.ThisProject);
         Planned(report, id, label, Calibration.ThisProject.ProcessRuntimeBytes + session.Total, measured);
@@ -113,7 +114,12 @@ public static class MemoryPart
         report.Compare($"{id}.planned_over_measured", $"{label}: planned / measured", planned, measured, target: 0.8, targetMax: 1.2);
     }
 
-    private static Figure Probe(BenchReport report, string id, string label, string workload, string model, int samples, int length, string option)
+    /// <summary>The scorer probe's option: its batch budget and the response share of its data.</summary>
+    public static string ScorerProbeOption(BatchBudget budget, double responseShare) =>
+        string.Create(CultureInfo.InvariantCulture, $"{budget.PaddedTokens}:{budget.ScoredTokens}:{responseShare}");
+
+    /// <summary>One workload's peak resident memory, in a fresh process.</summary>
+    public static Figure Probe(BenchReport report, string id, string label, string workload, string model, int samples, int length, string option)
     {
         var bytes = RunChild([workload, model, $"{samples}", $"{length}", option, $"{report.Settings.Threads}"]);
         return report.Add("memory", id, label, "MiB", Stats.Single(bytes / MiB));

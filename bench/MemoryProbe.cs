@@ -24,15 +24,16 @@ public static class MemoryProbe
     /// <param name="model">The ONNX file (scorer) or the config.json of a fresh model (trainer).</param>
     /// <param name="samples">Samples scored, or the training batch size.</param>
     /// <param name="length">Every sample's length in tokens.</param>
-    /// <param name="option">The scorer's batch budget (padded:scored tokens), or the trainer's <see cref="TrainerSetup"/> id.</param>
+    /// <param name="option">The scorer's batch budget and its data's response share (padded:scored:share), or the trainer's <see cref="TrainerSetup"/> id.</param>
     public static async Task<int> RunAsync(string workload, string model, int samples, int length, string option, int threads)
     {
         torch.set_num_threads(threads);
         switch (workload)
         {
             case "scorer":
-                var budget = option.Split(':').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
-                await Score(model, samples, length, new BatchBudget(budget[0], budget[1]), threads);
+                var budget = option.Split(':');
+                await Score(model, samples, length, new BatchBudget(int.Parse(budget[0], CultureInfo.InvariantCulture), int.Parse(budget[1], CultureInfo.InvariantCulture)),
+                    double.Parse(budget[2], CultureInfo.InvariantCulture), threads);
                 break;
             case "trainer":
                 await Train(ModelConfig.Load(model), TrainerSetup.Parse(option), samples, length);
@@ -44,10 +45,10 @@ public static class MemoryProbe
         return 0;
     }
 
-    private static async Task Score(string onnxPath, int samples, int length, BatchBudget budget, int threads)
+    private static async Task Score(string onnxPath, int samples, int length, BatchBudget budget, double responseShare, int threads)
     {
         using var session = BenchModels.OpenOrt(onnxPath, threads);
-        var data = SyntheticData.Create(Enumerable.Repeat(length, samples).ToArray(), VocabularyOf(onnxPath), seed: 41);
+        var data = SyntheticData.Create(Enumerable.Repeat(length, samples).ToArray(), VocabularyOf(onnxPath), seed: 41, responseShare);
         var pipeline = new ScoringPipeline([new AlignedScorerModel("probe", 1, data.Tokenize, session, budget)], new ScoringPipelineOptions());
         await foreach (var _ in pipeline.Start(data.Samples, batchSize: 64).ReadAllAsync())
         {

@@ -27,7 +27,7 @@ public static class ScorerPart
                 Stats.Single(models.ExportTimes[size.Name].TotalSeconds));
             var data = SyntheticData.Create(report.Settings.LengthMix, report.Settings.Samples, size.Config.VocabSize, seed: 11);
             var tokenized = data.Tokenized;
-            var budget = BatchBudget.For(size.Config.VocabSize, headOnScoredPositions: true);
+            var budget = BatchBudget.For(size.Config, headOnScoredPositions: true);
             var packed = ScoringBatch.Packed(tokenized, budget);
             using (var ort = BenchModels.OpenOrt(onnx, report.Settings.Threads))
             {
@@ -53,8 +53,10 @@ public static class ScorerPart
             report.Note($"{size.Name}: ORT scores {ratio.Value:F2}× TorchSharp eager on the same {packed.Count} packed batches " +
                 $"({tokens / (double)packed.Count:F0} useful tokens each): both run the same fp32 GEMMs, so the gap can only come from " +
                 "what surrounds them (fused vs eager elementwise ops, per-call overhead); see the GEMM ceilings below.");
-        return report.Add("scorer", $"scorer.{size.Name}.ort_gflops", $"{size.Name} ONNX Runtime achieved (2·params·computed tokens)", "GFLOP/s",
+        report.Add("scorer", $"scorer.{size.Name}.ort_gflops", $"{size.Name} ONNX Runtime achieved (2·params·computed tokens)", "GFLOP/s",
             ortSeconds.Map(s => ForwardGigaflops(size, packed) / s));
+        return report.Add("scorer", $"scorer.{size.Name}.ort_useful_gflops", $"{size.Name} ONNX Runtime useful work (2·decoder params·real tokens + 2·LM head·scored tokens)", "GFLOP/s",
+            ortSeconds.Map(s => UsefulGigaflops(size, packed) / s));
     }
 
     private static void ComparePacking(BenchReport report, BenchSize size, ITokenLogProbModel ort, List<ScoringBatch> packed,
@@ -81,14 +83,14 @@ public static class ScorerPart
     {
         if (report.Find(PeakPart.Ort) is not { } peak)
             return;
-        var target = size.Name == UtilisationTargetSize ? 0.4 : (double?)null;
-        var ratio = report.Compare($"scorer.{size.Name}.ort_of_peak", $"{size.Name} ORT scoring / MLAS GEMM peak", achieved, peak, target);
+        var target = size.Name == UtilisationTargetSize ? 0.85 : (double?)null;
+        var ratio = report.Compare($"scorer.{size.Name}.ort_useful_of_peak", $"{size.Name} ORT useful work / MLAS GEMM peak", achieved, peak, target);
         var rows = (long)packed.Select(b => (double)b.PaddedTokens).Order().ElementAt(packed.Count / 2);
         var config = size.Config;
         var mlp = ShapeCeiling(report, size, "mlp", rows, config.HiddenSize, config.IntermediateSize);
         var head = ShapeCeiling(report, size, "lm_head", rows, config.HiddenSize, config.VocabSize);
         if (ratio.Met == false)
-            report.Note($"{size.Name}: ORT scoring reaches {ratio.Value:P0} of the {peak.Stats.Median:F0} GFLOP/s square-GEMM peak. " +
+            report.Note($"{size.Name}: ORT's useful work reaches {ratio.Value:P0} of the {peak.Stats.Median:F0} GFLOP/s square-GEMM peak. " +
                 $"MLAS itself reaches {mlp.Stats.Median:F0} GFLOP/s at the MLP's shape and {head.Stats.Median:F0} at the LM head's ({rows} rows); " +
                 $"{LmHeadShare(config):P0} of the FLOPs are the LM head. The rest of the time is in work 2·params does not count " +
                 "(attention scores, softmax over the vocabulary, RMSNorm, RoPE) and padding inside packed batches " +
@@ -120,6 +122,13 @@ public static class ScorerPart
 
     private static double ForwardGigaflops(BenchSize size, List<ScoringBatch> batches) =>
         2.0 * size.Parameters * batches.Sum(b => b.PaddedTokens) / 1e9;
+
+    private static double UsefulGigaflops(BenchSize size, List<ScoringBatch> batches)
+    {
+        var head = (double)size.Config.HiddenSize * size.Config.VocabSize;
+        var decoder = size.Parameters - head * (size.Config.TieWordEmbeddings ? 1 : 2);
+        return (2.0 * decoder * batches.Sum(b => b.UsefulTokens) + 2.0 * head * batches.Sum(b => b.ScoredTokens)) / 1e9;
+    }
 
     private static double PaddingShare(List<ScoringBatch> batches) =>
         1 - (double)batches.Sum(b => b.UsefulTokens) / batches.Sum(b => b.PaddedTokens);

@@ -5,8 +5,8 @@ namespace PoFT.Bench;
 
 /// <summary>
 /// Samples of random token ids with the lengths of a <see cref="LengthMix"/>, already tokenized: the
-/// benchmarks measure model throughput, so tokenization is a dictionary lookup (the first third of each
-/// sample is prompt, the rest response).
+/// benchmarks measure model throughput, so tokenization is a dictionary lookup (by default the first third of
+/// each sample is prompt, the rest response).
 /// </summary>
 public sealed class SyntheticData
 {
@@ -26,7 +26,8 @@ public sealed class SyntheticData
         Tokens = tokenized.Sum(t => (long)t.TokenIds.Length);
     }
 
-    public static SyntheticData Create(int[] lengths, int vocabularySize, int seed)
+    /// <param name="responseShare">The share of each sample that is response (scored), at its end.</param>
+    public static SyntheticData Create(int[] lengths, int vocabularySize, int seed, double responseShare = ResponseShare)
     {
         var random = new Random(seed);
         return new SyntheticData([.. lengths.Select((length, i) =>
@@ -34,12 +35,13 @@ public sealed class SyntheticData
             var ids = new int[length];
             for (var t = 0; t < length; t++)
                 ids[t] = random.Next(vocabularySize);
-            return new TokenizedSample($"b{i}", ids, [.. Enumerable.Range(0, length).Select(t => t >= length / 3)]);
+            var promptLength = Math.Min(length - 1, (int)Math.Round(length * (1 - responseShare)));
+            return new TokenizedSample($"b{i}", ids, [.. Enumerable.Range(0, length).Select(t => t >= promptLength)]);
         })]);
     }
 
-    public static SyntheticData Create(LengthMix mix, int count, int vocabularySize, int seed) =>
-        Create(mix.Draw(count, new Random(seed)), vocabularySize, seed + 1);
+    public static SyntheticData Create(LengthMix mix, int count, int vocabularySize, int seed, double responseShare = ResponseShare) =>
+        Create(mix.Draw(count, new Random(seed)), vocabularySize, seed + 1, responseShare);
 
     public IReadOnlyList<TokenizedSample> Tokenized => [.. Samples.Select(Tokenize)];
 
