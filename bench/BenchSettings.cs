@@ -13,14 +13,15 @@ public sealed record BenchSettings(
     int MaxLength,
     bool Quick)
 {
-    public static readonly IReadOnlyList<string> AllParts = ["peak", "scorer", "graph", "trainer", "pipeline", "memory", "precision"];
-
-    /// <summary>What <c>bench</c> runs unless told: all parts but precision, which needs the demo's models first.</summary>
-    public static readonly IReadOnlyList<string> DefaultParts = ["peak", "scorer", "graph", "trainer", "pipeline", "memory"];
+    public static readonly IReadOnlyList<string> AllParts = ["peak", "scorer", "graph", "trainer", "pipeline", "memory"];
 
     /// <summary>The demo's output (its <c>models-manifest.json</c> and training sets), which the precision part
     /// exports and scores.</summary>
     public string DemoDirectory { get; init; } = "runs/demo";
+
+    /// <summary>Parts run only when named: <c>large</c> exports and scores a 1.1B model (~11 GB, minutes);
+    /// <c>precision</c> needs the demo's models first (<see cref="DemoDirectory"/>).</summary>
+    public static readonly IReadOnlyList<string> OptInParts = ["large", "precision"];
 
     public Measurement Measurement => new(Warmup, Repeats);
 
@@ -31,9 +32,9 @@ public sealed record BenchSettings(
     public static BenchSettings Create(IEnumerable<string> parts, IEnumerable<string> sizes, int? repeats, int threads, int? samples, bool quick)
     {
         var partSet = parts.ToHashSet(StringComparer.Ordinal);
-        var unknown = partSet.Except(AllParts).ToList();
+        var unknown = partSet.Except(AllParts).Except(OptInParts).ToList();
         if (unknown.Count > 0)
-            throw new ArgumentException($"unknown part(s) {string.Join(", ", unknown)}; parts: {string.Join(", ", AllParts)}");
+            throw new ArgumentException($"unknown part(s) {string.Join(", ", unknown)}; parts: {string.Join(", ", AllParts.Concat(OptInParts))}");
         var sizeList = quick ? ["tiny"] : sizes.ToList();
         foreach (var size in sizeList)
             BenchSize.Parse(size);

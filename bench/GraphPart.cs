@@ -32,7 +32,7 @@ public static class GraphPart
         using (primitive)
         {
             int[] lengths = report.Settings.Quick ? [32, 64] : [256, 1024, 2048];
-            var budget = BatchBudget.For(size.Config.VocabSize, headOnScoredPositions: true);
+            var budget = BatchBudget.For(size.Config, headOnScoredPositions: true);
             foreach (var length in lengths)
             {
                 // One budget's worth of equal-length samples: as many rows per batch as the scorer would pack.
@@ -58,8 +58,8 @@ public static class GraphPart
             var name = $"{size.Name}-v{vocabulary}";
             var scoredPath = models.Onnx(name, config, new ExportOptions { Head = HeadPositions.Scored }, "scored");
             var allPath = models.Onnx(name, config, new ExportOptions { Head = HeadPositions.All }, "all");
-            var scoredBudget = BatchBudget.For(vocabulary, headOnScoredPositions: true);
-            var allBudget = BatchBudget.For(vocabulary, headOnScoredPositions: false);
+            var scoredBudget = BatchBudget.For(config, headOnScoredPositions: true);
+            var allBudget = BatchBudget.For(config, headOnScoredPositions: false);
             var data = SyntheticData.Create(report.Settings.LengthMix, report.Settings.Samples, vocabulary, seed: 53, PromptHeavyResponseShare);
             var id = $"graph.{name}.prompt_heavy";
             using (var scored = BenchModels.OpenOrt(scoredPath, report.Settings.Threads))

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using PoFT.Planner;
 using PoFT.Scorer.Pipeline;
@@ -40,7 +39,7 @@ public static class MemoryPart
         {
             var config = ModelConfig.Preset(quick ? "tiny" : "small", vocabulary);
             var onnx = models.Onnx($"memory-{vocabulary}", config);
-            var budget = BatchBudget.For(vocabulary, headOnScoredPositions: true);
+            var budget = BatchBudget.For(config, headOnScoredPositions: true);
             var peaks = scorerData.Select(d => Scorer(report, onnx, config, d.Samples, d.Length, budget)).ToList();
             report.Compare($"memory.scorer.v{vocabulary}.largest_over_smallest",
                 $"scorer peak, vocab {vocabulary}: largest / smallest data (flat ≈ 1)", peaks[^1], peaks[0]);
@@ -126,33 +125,8 @@ public static class MemoryPart
         return report.Add("memory", id, label, "MiB", Stats.Single(bytes / MiB));
     }
 
-    /// <summary>Runs this project's own executable (Program.cs: <see cref="MemoryProbe"/>) with
-    /// <paramref name="arguments"/>: through the dotnet host when that is how this process was started,
-    /// else through the apphost the build puts beside PoFT.Bench.dll.</summary>
-    /// <summary>Runs one <see cref="MemoryProbe"/> workload in a fresh process; its peak resident bytes.</summary>
-    internal static long RunChild(IReadOnlyList<string> arguments)
-    {
-        var assembly = typeof(MemoryPart).Assembly.Location;
-        var host = Environment.ProcessPath is { } current && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : Path.ChangeExtension(assembly, null);
-        if (!File.Exists(host))
-            throw new InvalidOperationException($"cannot start a memory probe: {host} not found");
-        var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true };
-        if (host != Path.ChangeExtension(assembly, null))
-            start.ArgumentList.Add(assembly);
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        using var child = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {host}");
-        var error = child.StandardError.ReadToEndAsync();
-        var output = child.StandardOutput.ReadToEnd();
-        child.WaitForExit();
-        var result = output.Split('\n').LastOrDefault(l => l.StartsWith(MemoryProbe.ResultPrefix, StringComparison.Ordinal));
-        if (child.ExitCode != 0 || result is null)
-            throw new ProbeFailedException($"memory probe `{string.Join(' ', arguments)}` failed (exit {child.ExitCode}{(child.ExitCode == 137 ? ", killed: out of memory" : "")}): {error.Result.Trim()}");
-        return long.Parse(result[MemoryProbe.ResultPrefix.Length..].Trim(), CultureInfo.InvariantCulture);
-    }
+    internal static long RunChild(IReadOnlyList<string> arguments) =>
+        (long)ProbeProcess.Number(ProbeProcess.Run(arguments), MemoryProbe.ResultKey, arguments);
 
     private static string Gib(long bytes) => bytes >= 1L << 30 ? $"{bytes / (double)(1L << 30):F1} GiB" : $"{bytes / MiB:F0} MiB";
 }
-
-/// <summary>A memory probe's process ended without its figure.</summary>
-public sealed class ProbeFailedException(string message) : InvalidOperationException(message);

@@ -15,7 +15,7 @@ namespace PoFT.Bench;
 /// </summary>
 public static class MemoryProbe
 {
-    public const string ResultPrefix = "peak_rss_bytes=";
+    public const string ResultKey = "peak_rss_bytes";
 
     /// <summary>Optimizer steps a trainer probe runs: AdamW's state exists from the first step's end on, so
     /// the second step's backward pass is the steady state's peak.</summary>
@@ -41,14 +41,8 @@ public static class MemoryProbe
             default:
                 throw new ArgumentException($"unknown probe workload '{workload}'; expected scorer or trainer");
         }
-        Console.WriteLine(ResultPrefix + PeakResidentBytes().ToString(CultureInfo.InvariantCulture));
+        Console.WriteLine($"{ResultKey}={ProbeProcess.PeakResidentBytes().ToString(CultureInfo.InvariantCulture)}");
         return 0;
-    }
-
-    public static long PeakResidentBytes()
-    {
-        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
     }
 
     private static async Task Score(string onnxPath, int samples, int length, BatchBudget budget, double responseShare, int threads)

@@ -26,7 +26,7 @@ public static class PipelinePart
         var data = SyntheticData.Create(report.Settings.LengthMix, report.Settings.Samples, size.Config.VocabSize, seed: 31);
         using var model = ModelCheckpoint.CreateFresh(size.Config, seed: 1);
         using var scorer = BenchModels.OpenOrt(onnx, report.Settings.Threads);
-        var aligned = new AlignedScorerModel("aligned", 1, data.Tokenize, scorer, BatchBudget.For(size.Config.VocabSize, scorer.HeadOnScoredPositions));
+        var aligned = new AlignedScorerModel("aligned", 1, data.Tokenize, scorer, BatchBudget.For(size.Config, scorer.HeadOnScoredPositions));
         var run = new TrainerRun(model, data, models.Directory);
         var waits = new List<double>();
         var (online, sequential) = await report.Settings.Measurement.InterleaveAsync(

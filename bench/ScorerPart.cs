@@ -27,7 +27,7 @@ public static class ScorerPart
                 Stats.Single(models.ExportTimes[size.Name].TotalSeconds));
             var data = SyntheticData.Create(report.Settings.LengthMix, report.Settings.Samples, size.Config.VocabSize, seed: 11);
             var tokenized = data.Tokenized;
-            var budget = BatchBudget.For(size.Config.VocabSize, headOnScoredPositions: true);
+            var budget = BatchBudget.For(size.Config, headOnScoredPositions: true);
             var packed = ScoringBatch.Packed(tokenized, budget);
             using (var ort = BenchModels.OpenOrt(onnx, report.Settings.Threads))
             {

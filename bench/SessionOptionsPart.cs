@@ -17,7 +17,7 @@ public static class SessionOptionsPart
         var size = report.Settings.ModelSizes.First();
         var onnx = models.Onnx(size.Name, size.Config);
         var data = SyntheticData.Create(report.Settings.LengthMix, report.Settings.Samples, size.Config.VocabSize, seed: 13);
-        var packed = ScoringBatch.Packed(data.Tokenized, BatchBudget.For(size.Config.VocabSize, headOnScoredPositions: true));
+        var packed = ScoringBatch.Packed(data.Tokenized, BatchBudget.For(size.Config, headOnScoredPositions: true));
         var chosen = new OrtScoringOptions { IntraOpThreads = report.Settings.Threads };
         Compare(report, size, onnx, packed, data.Tokens, "optimization", "graph optimisation: all fusions", chosen,
             "basic only", chosen with { OptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_BASIC });

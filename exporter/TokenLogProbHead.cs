@@ -7,10 +7,10 @@ using DataType = PoFT.Exporter.Onnx.Proto.TensorProto.Types.DataType;
 namespace PoFT.Exporter;
 
 /// <summary>
-/// Final norm, lm_head and the per-token log-probabilities: logit[target] − logsumexp(logits), never a full
-/// LogSoftmax tensor. Output [batch, seq − 1]: element t is log p(token t+1 | ≤ t), exactly 0 where the target
+/// Final norm, lm_head and the per-token log-probabilities: the fp32 LogSoftmax of each row, gathered at its
+/// target. Output [batch, seq − 1]: element t is log p(token t+1 | ≤ t), exactly 0 where the target
 /// or its context token is padding (or, with a score mask, where it is not asked for). The lm_head runs in the
-/// graph's compute dtype; its logits are cast to fp32 before the logsumexp, so the log-probs are fp32 always.
+/// graph's compute dtype; its logits are cast to fp32 before the LogSoftmax, so the log-probs are fp32 always.
 /// </summary>
 internal sealed class TokenLogProbHead(OnnxGraph g, ModelConfig config, string lmHead, Func<string, string> finalNorm, DataType computeType)
 {
@@ -55,12 +55,15 @@ internal sealed class TokenLogProbHead(OnnxGraph g, ModelConfig config, string l
         g.AddOutput(g.Node("ScatterND", [zeros, where, picked], ScoringGraph.TokenLogProbs), DataType.Float, "batch", "seq_minus_1");
     }
 
-    /// <summary>[n] log-probs of <paramref name="targets"/> [n] under the logits [n, vocab].</summary>
+    /// <summary>[n] log-probs of <paramref name="targets"/> [n] under the logits [n, vocab]. ONNX Runtime's
+    /// LogSoftmax kernel (max-subtracted, one pass for the sum) takes a third of the time its ReduceLogSumExp
+    /// does (profiled at 20m with a 50k vocabulary: 6 % of the run vs 17 %), for one more [n, vocab] buffer
+    /// inside the batch budget.</summary>
     private string PickTargets(string logits, string targets)
     {
-        var targetLogit = g.Node("GatherElements", [logits, g.Node("Unsqueeze", [targets, g.Int64s(1)], "target_col")], "target_logit", Int("axis", 1));
-        var normalizer = g.Node("ReduceLogSumExp", [logits], "logsumexp", Ints("axes", 1), Int("keepdims", 1));
-        return g.Node("Squeeze", [g.Node("Sub", [targetLogit, normalizer], "logprob_col"), g.Int64s(1)], "logprob_flat");
+        var logSoftmax = g.Node("LogSoftmax", [logits], "log_softmax", Int("axis", 1));
+        var picked = g.Node("GatherElements", [logSoftmax, g.Node("Unsqueeze", [targets, g.Int64s(1)], "target_col")], "logprob_col", Int("axis", 1));
+        return g.Node("Squeeze", [picked, g.Int64s(1)], "logprob_flat");
     }
 
     /// <summary>[batch, seq − 1] bool: the target and its context are both real tokens. A left-padded row's

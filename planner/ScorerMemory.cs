@@ -12,7 +12,7 @@ public sealed record ScorerWorkload(string Name, ModelConfig Model, long WeightB
     /// <summary>What a batch holds: by default the scorer's own rule for the default export, whose LM head runs
     /// only where scored (<see cref="BatchBudget.For"/>), so the logits inside the session stay within 512 MiB
     /// whatever the vocabulary.</summary>
-    public BatchBudget Budget { get; init; } = BatchBudget.For(Model.VocabSize, headOnScoredPositions: true);
+    public BatchBudget Budget { get; init; } = BatchBudget.For(Model, headOnScoredPositions: true);
 }
 
 /// <summary>
@@ -36,7 +36,7 @@ public static class ScorerMemory
             new("weights", (long)(w.WeightBytes * (w.Device == PlanDevice.Cpu ? calibration.ScorerWeightCopies : 1))),
             new("logits at the token budget", (long)(logitsRows * c.VocabSize * 4L * calibration.ScorerLogitsCopies)),
             new("attention scores of the longest rows", 2L * rows * c.NumAttentionHeads * w.MaxLength * w.MaxLength * 4),
-            new("one layer's activations at the token budget", budget * (3L * c.IntermediateSize + 6L * c.HiddenSize) * 4),
+            new("one layer's activations at the token budget", budget * BatchBudget.LayerBytesPerToken(c)),
         };
         return new MemoryEstimate(w.Name, parts);
     }

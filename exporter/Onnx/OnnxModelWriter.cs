@@ -21,6 +21,11 @@ public static class OnnxModelWriter
     /// file never points at data that is not yet complete.</summary>
     public static void Write(OnnxGraph graph, string modelPath, IReadOnlyDictionary<string, long> opsets, string? externalDataFile)
     {
+        // Each tensor's bytes come as one .NET array; refuse before anything is written rather than fail
+        // half-way through a data file of gigabytes.
+        if (graph.Initializers.FirstOrDefault(i => i.ByteLength > Array.MaxLength) is { } tooLarge)
+            throw new NotSupportedException($"initializer '{tooLarge.Name}' ({string.Join(" × ", tooLarge.Dims)}, {tooLarge.ByteLength} bytes) " +
+                $"is larger than the {Array.MaxLength} bytes one tensor can be written as: export it in a 16-bit type, which halves it");
         var graphProto = graph.Proto.Clone();
         if (externalDataFile is null)
             graphProto.Initializer.AddRange(graph.Initializers.Select(Inline));

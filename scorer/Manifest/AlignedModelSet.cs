@@ -31,9 +31,11 @@ public sealed class AlignedModelSet : IDisposable
         {
             foreach (var spec in manifest.Models)
             {
-                var (tokenize, vocabulary) = OpenTokenization(manifest, spec, warn);
+                var (tokenize, config, vocabulary) = OpenTokenization(manifest, spec, warn);
                 var (model, provider) = backend.Open(manifest, spec, warn);
-                var budget = BatchBudget.For(vocabulary, model.HeadOnScoredPositions, tokenBudget);
+                var budget = config is not null
+                    ? BatchBudget.For(config, model.HeadOnScoredPositions, tokenBudget)
+                    : BatchBudget.For(vocabulary, model.HeadOnScoredPositions, paddedTokens: tokenBudget);
                 models.Add(new AlignedScorerModel(spec.Name, spec.Weight, tokenize, model, budget));
                 providers.Add(provider);
             }
@@ -47,9 +49,9 @@ public sealed class AlignedModelSet : IDisposable
     }
 
     /// <returns>The tokenization, whose errors for a sample longer than max_length name the manifest, the
-    /// model and the field; and the model's vocabulary size (from the config.json the exporter puts beside
-    /// model.onnx, else the tokenizer's).</returns>
-    private static (Func<SftSample, TokenizedSample>, int) OpenTokenization(ModelsManifest manifest, AlignedModelSpec spec, Action<string> warn)
+    /// model and the field; the config.json the exporter puts beside model.onnx, if there is one; and the
+    /// model's vocabulary size (from that config, else the tokenizer's).</returns>
+    private static (Func<SftSample, TokenizedSample>, ModelConfig?, int) OpenTokenization(ModelsManifest manifest, AlignedModelSpec spec, Action<string> warn)
     {
         var tokenizer = LoadTokenizer(manifest, spec);
         var tokenize = ModelTokenization.Open(manifest, spec, tokenizer, warn);
@@ -60,7 +62,7 @@ public sealed class AlignedModelSet : IDisposable
             throw new ManifestException($"{manifest.Path}: model '{spec.Name}': field 'max_length' {spec.MaxLength} exceeds the model's sliding_window {window}, which the exported graph does not apply");
         if (modelVocabulary < tokenizer.VocabularySize)
             throw new ManifestException($"{manifest.Path}: model '{spec.Name}': its tokenizer has {tokenizer.VocabularySize} ids but the model's vocab_size is {modelVocabulary} ({configPath})");
-        return (tokenize, modelVocabulary ?? tokenizer.VocabularySize ?? 128_000);
+        return (tokenize, modelConfig, modelVocabulary ?? tokenizer.VocabularySize ?? 128_000);
     }
 
     /// <summary>Each model's tokenization alone, checked as for scoring but with no backend opened: what the

@@ -10,6 +10,9 @@ public sealed record OrtScoringOptions
     public int IntraOpThreads { get; init; }
     public GraphOptimizationLevel OptimizationLevel { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
     public bool EnableMemoryArena { get; init; } = true;
+    /// <summary>Keep each MatMul weight as stored instead of also re-laid-out for MLAS at load: the bench's
+    /// large part measures what that does to a 1.1B session's memory and speed (README, Memory).</summary>
+    public bool DisablePrepacking { get; init; }
     /// <summary>Fail instead of falling back to CPU when a model asks for CUDA and it is unavailable.</summary>
     public bool RequireGpu { get; init; }
 }

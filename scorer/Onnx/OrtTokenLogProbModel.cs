@@ -46,6 +46,8 @@ public sealed class OrtTokenLogProbModel : ITokenLogProbModel
         // aligned models' sessions and from the trainer in the same process (measured: libtorch GEMM fell
         // from ~126 to 2 GFLOP/s right after an ORT run).
         sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        if (options.DisablePrepacking)
+            sessionOptions.AddSessionConfigEntry("session.disable_prepacking", "1");
         var used = "CPUExecutionProvider";
         if (provider.Kind == "cuda")
         {

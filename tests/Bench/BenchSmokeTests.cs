@@ -63,6 +63,26 @@ public sealed class BenchSmokeTests : IDisposable
     }
 
     [Fact]
+    public async Task Quick_large_part_exports_to_an_external_data_file_and_measures_each_step_in_a_probe_process()
+    {
+        var settings = BenchSettings.Create(["large"], [], repeats: null, threads: 1, samples: null, quick: true);
+        var report = await BenchRunner.RunAsync(settings, _ => { });
+        var figures = report.Figures.Where(f => f.Part == "large").ToDictionary(f => f.Id);
+        foreach (var prepack in new[] { "on", "off" })
+            Assert.True(figures[$"large.tiny.ort.prepack_{prepack}.tokens_per_s"].Stats.Median > 0);
+        Assert.InRange(figures["large.tiny.export_peak"].Stats.Median, 20, 64 * 1024);
+        Assert.InRange(figures["large.tiny.parity"].Stats.Median, 0, PoFT.Hybrid.ExportCheck.Tolerance);
+        Assert.Contains(report.Ratios, r => r.Id == "large.tiny.export_peak_over_weights" && r.TargetMax == 1.5);
+    }
+
+    [Fact]
+    public void The_large_part_runs_only_when_named()
+    {
+        Assert.DoesNotContain("large", BenchSettings.Create(BenchSettings.AllParts, [], null, 0, null, quick: true).Parts);
+        Assert.Contains("large", BenchSettings.Create(["large"], [], null, 0, null, quick: true).Parts);
+    }
+
+    [Fact]
     public void Stats_take_the_median_and_range_of_the_repeats()
     {
         var stats = Stats.From([3.0, 1.0, 4.0, 2.0]);

@@ -60,7 +60,7 @@ public class TokenBudgetPackerTests
     {
         // 128k vocabulary: 512 MiB of logits is 1046 rows. With few scored tokens per sample, the batch holds
         // as many samples as the padded budget allows rather than 1046 tokens' worth.
-        var budget = BatchBudget.For(128_256, headOnScoredPositions: true);
+        var budget = BatchBudget.For(128_256, headOnScoredPositions: true, layerBytesPerToken: 4 * (3 * 1024 + 6 * 384));
         var all = BatchBudget.For(128_256, headOnScoredPositions: false);
         int[] lengths = [.. Enumerable.Repeat(1000, 16)];
         int[] scored = [.. Enumerable.Repeat(50, 16)];
@@ -71,5 +71,18 @@ public class TokenBudgetPackerTests
         Assert.Equal((1046, 8192, 1046), (all.PaddedTokens, budget.PaddedTokens, budget.ScoredTokens));
         Assert.Equal(2, byScored.Count);
         Assert.Equal(16, byPadded.Count);
+    }
+
+    [Fact]
+    public void With_the_head_where_scored_one_layers_activations_bound_the_padded_tokens_by_the_same_bytes()
+    {
+        var llama8b = PoFT.Shared.Checkpoints.ModelConfig.Llama(128_256, hidden: 4096, intermediate: 14336, layers: 32, heads: 32, kvHeads: 8);
+        var budget = BatchBudget.For(llama8b, headOnScoredPositions: true);
+
+        // 4 · (3 · 14336 + 6 · 4096) bytes a token: 512 MiB hold 1,985 of them.
+        Assert.Equal((512L << 20) / (4L * (3 * 14336 + 6 * 4096)), budget.PaddedTokens);
+        Assert.Equal((512L << 20) / (4L * 128_256), budget.ScoredTokens);
+        Assert.Equal(new BatchBudget(4000, budget.ScoredTokens), BatchBudget.For(llama8b, headOnScoredPositions: true, paddedTokens: 4000));
+        Assert.Equal(new BatchBudget(budget.ScoredTokens, int.MaxValue), BatchBudget.For(llama8b, headOnScoredPositions: false));
     }
 }

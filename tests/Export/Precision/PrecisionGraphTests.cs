@@ -75,7 +75,7 @@ public sealed class PrecisionGraphTests : IDisposable
 
         // Every fp32 island starts at a Cast to fp32: RMSNorm's x² (ReduceMean ← Pow ← Cast), the softmax's
         // scores (Softmax ← Add bias ← Cast) or the fused kernel's q, k, v, and the log-softmax's logits
-        // (ReduceLogSumExp ← Cast).
+        // (LogSoftmax ← Cast).
         var producer = model.Graph.Node.SelectMany(n => n.Output.Select(o => (o, n))).ToDictionary(p => p.o, p => p.n);
         NodeProto From(NodeProto n, int input = 0) => producer[n.Input[input]];
         void IsCastToFloat(NodeProto n) => Assert.True(n.OpType == "Cast" && Attribute(n, "to") == (long)DataType.Float, $"{n.Name} ({n.OpType}) is not a Cast to fp32");
@@ -87,7 +87,7 @@ public sealed class PrecisionGraphTests : IDisposable
         Assert.Equal(Config.NumHiddenLayers, attention == AttentionKernel.Fused ? fused.Count : softmaxes.Count);
         Assert.All(softmaxes, n => IsCastToFloat(From(From(n))));
         Assert.All(fused, n => Assert.All([0, 1, 2], input => IsCastToFloat(From(n, input))));
-        IsCastToFloat(From(model.Graph.Node.Single(n => n.OpType == "ReduceLogSumExp")));
+        IsCastToFloat(From(model.Graph.Node.Single(n => n.OpType == "LogSoftmax")));
     }
 
     [Fact]
