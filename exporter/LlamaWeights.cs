@@ -27,7 +27,7 @@ internal sealed class LlamaWeights(OnnxGraph graph, Checkpoint checkpoint, Expor
     /// <summary>A tensor unchanged in the compute dtype (embedding table, an untied lm_head, a bias).</summary>
     public string Typed(string tensor) =>
         graph.AddInitializer(tensor, precision.ComputeType, checkpoint.Entry(tensor).Shape,
-            () => FloatEncoding.Encode(checkpoint.ReadFloat32(tensor), precision.ComputeType));
+            () => checkpoint.ReadFloat32(tensor));
 
     /// <summary>Linear weights stored by PyTorch as [out, in], stacked along out and transposed to [in, out],
     /// so one MatMul computes several projections of the same input with no transpose at run time.</summary>
@@ -35,7 +35,7 @@ internal sealed class LlamaWeights(OnnxGraph graph, Checkpoint checkpoint, Expor
     {
         var (inFeatures, outFeatures) = Features(tensors);
         return graph.AddInitializer(hint, precision.ComputeType, [inFeatures, outFeatures],
-            () => FloatEncoding.Encode(Transpose(Concat(tensors), outFeatures, inFeatures), precision.ComputeType));
+            () => Transpose(Concat(tensors), outFeatures, inFeatures));
     }
 
     /// <summary>The same stacked projections quantized for MatMulNBits: B, scales and zero points, which
@@ -51,7 +51,7 @@ internal sealed class LlamaWeights(OnnxGraph graph, Checkpoint checkpoint, Expor
             B: graph.AddInitializer($"{hint}_q{precision.Bits}", DataType.Uint8, [outFeatures, shape.BlocksPerRow, shape.BlobBytes],
                 () => matrix.Read(m => m.Packed)),
             Scales: graph.AddInitializer($"{hint}_scales", DataType.Float, [(long)outFeatures * shape.BlocksPerRow],
-                () => matrix.Read(m => FloatEncoding.Encode(m.Scales, DataType.Float))),
+                () => matrix.Read(m => m.Scales)),
             ZeroPoints: graph.AddInitializer($"{hint}_zero_points", DataType.Uint8, [(long)outFeatures * shape.ZeroPointBytesPerRow],
                 () => matrix.Read(m => m.ZeroPoints)));
     }
@@ -59,7 +59,7 @@ internal sealed class LlamaWeights(OnnxGraph graph, Checkpoint checkpoint, Expor
     /// <summary>Biases of the projections stacked by <see cref="Projection"/>, in the same order, in the compute dtype.</summary>
     public string Bias(string hint, params string[] tensors) =>
         graph.AddInitializer(hint, precision.ComputeType, [tensors.Sum(t => checkpoint.Entry(t).Shape[0])],
-            () => FloatEncoding.Encode(Concat(tensors), precision.ComputeType));
+            () => Concat(tensors));
 
     private (int In, int Out) Features(string[] tensors) =>
         ((int)checkpoint.Entry(tensors[0]).Shape[1], (int)tensors.Sum(t => checkpoint.Entry(t).Shape[0]));

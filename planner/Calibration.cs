@@ -20,9 +20,9 @@ public sealed record Calibration
     /// MatMul weights (measured: 2.0 fits 20m–174M models within 10 %).</summary>
     public double ScorerWeightCopies { get; init; } = 2.0;
 
-    /// <summary>[tokens, vocabulary] fp32 buffers alive at once in the session's head: the log-softmax and
-    /// gather reuse the logits' buffer (measured).</summary>
-    public double ScorerLogitsCopies { get; init; } = 1.0;
+    /// <summary>[tokens, vocabulary] fp32 buffers alive at once in the session's head: the logits and their
+    /// LogSoftmax (<see cref="PoFT.Scorer.Pipeline.BatchBudget.LogitsCopies"/>; the gather reads the latter).</summary>
+    public double ScorerLogitsCopies { get; init; } = PoFT.Scorer.Pipeline.BatchBudget.LogitsCopies;
 
     /// <summary>Copies of the [positions, vocabulary] fp32 logits alive at the peak of the unchunked LM head
     /// (logits, the log-sum-exp's exponentials, its gradient and the gather's scattered gradient: measured

@@ -29,15 +29,21 @@ public sealed class OnnxGraph
         return uses == 0 ? hint : $"{hint}_{uses}";
     }
 
-    public string AddInitializer(string hint, long[] dims, Func<float[]> values) =>
-        AddInitializer(hint, DataType.Float, dims, () => MemoryMarshal.AsBytes<float>(values()).ToArray());
+    public string AddInitializer(string hint, long[] dims, Func<float[]> values) => AddInitializer(hint, DataType.Float, dims, values);
 
-    /// <summary>An initializer of any element type (fp16, bf16, uint8 …) from its little-endian bytes, produced
-    /// only when the model is written.</summary>
-    public string AddInitializer(string hint, DataType type, long[] dims, Func<byte[]> bytes)
+    /// <summary>An fp32, fp16 or bf16 initializer from fp32 values, encoded slice by slice as it is written.</summary>
+    public string AddInitializer(string hint, DataType type, long[] dims, Func<float[]> values) =>
+        Add(hint, type, dims, target => FloatEncoding.Write(target, values(), type));
+
+    /// <summary>An initializer of any element type (uint8 …) from its little-endian bytes, produced only when
+    /// the model is written.</summary>
+    public string AddInitializer(string hint, DataType type, long[] dims, Func<byte[]> bytes) =>
+        Add(hint, type, dims, target => target.Write(bytes()));
+
+    private string Add(string hint, DataType type, long[] dims, Action<Stream> write)
     {
         var name = UniqueName(hint);
-        _initializers.Add(new OnnxInitializer(name, type, dims, bytes));
+        _initializers.Add(new OnnxInitializer(name, type, dims, write));
         return name;
     }
 

@@ -3,8 +3,9 @@ using PoFT.Exporter.Onnx.Proto;
 namespace PoFT.Exporter.Onnx;
 
 /// <summary>A graph initializer whose bytes (little-endian, row-major) are produced only when the model is
-/// written, one tensor at a time, so exporting a large checkpoint never holds all its weights at once.</summary>
-public sealed record OnnxInitializer(string Name, TensorProto.Types.DataType DataType, long[] Dims, Func<byte[]> ReadBytes)
+/// written, one tensor at a time and straight into the file, so exporting a large checkpoint never holds all
+/// its weights at once, nor one tensor's bytes as one array.</summary>
+public sealed record OnnxInitializer(string Name, TensorProto.Types.DataType DataType, long[] Dims, Action<Stream> WriteBytes)
 {
     public long ByteLength => Dims.Aggregate(1L, (a, b) => a * b) * ElementSize(DataType);
 

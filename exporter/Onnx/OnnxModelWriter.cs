@@ -21,11 +21,10 @@ public static class OnnxModelWriter
     /// file never points at data that is not yet complete.</summary>
     public static void Write(OnnxGraph graph, string modelPath, IReadOnlyDictionary<string, long> opsets, string? externalDataFile)
     {
-        // Each tensor's bytes come as one .NET array; refuse before anything is written rather than fail
-        // half-way through a data file of gigabytes.
-        if (graph.Initializers.FirstOrDefault(i => i.ByteLength > Array.MaxLength) is { } tooLarge)
+        // Inline tensors are one protobuf message (2 GiB at most): refuse before anything is written.
+        if (externalDataFile is null && graph.Initializers.FirstOrDefault(i => i.ByteLength > Array.MaxLength) is { } tooLarge)
             throw new NotSupportedException($"initializer '{tooLarge.Name}' ({string.Join(" × ", tooLarge.Dims)}, {tooLarge.ByteLength} bytes) " +
-                $"is larger than the {Array.MaxLength} bytes one tensor can be written as: export it in a 16-bit type, which halves it");
+                "does not fit inline in model.onnx: it needs the external data file");
         var graphProto = graph.Proto.Clone();
         if (externalDataFile is null)
             graphProto.Initializer.AddRange(graph.Initializers.Select(Inline));
@@ -57,7 +56,9 @@ public static class OnnxModelWriter
     private static TensorProto Inline(OnnxInitializer initializer)
     {
         var tensor = Header(initializer);
-        tensor.RawData = UnsafeByteOperations.UnsafeWrap(initializer.ReadBytes());
+        using var bytes = new MemoryStream((int)initializer.ByteLength);
+        initializer.WriteBytes(bytes);
+        tensor.RawData = UnsafeByteOperations.UnsafeWrap(bytes.GetBuffer().AsMemory(0, (int)bytes.Length));
         return tensor;
     }
 
@@ -74,7 +75,9 @@ public static class OnnxModelWriter
             var padding = (ExternalAlignment - data.Position % ExternalAlignment) % ExternalAlignment;
             data.Write(new byte[padding]);
             var offset = data.Position;
-            data.Write(initializer.ReadBytes());
+            initializer.WriteBytes(data);
+            if (data.Position - offset != initializer.ByteLength)
+                throw new InvalidOperationException($"initializer '{initializer.Name}' wrote {data.Position - offset} bytes; its shape and type need {initializer.ByteLength}");
             var tensor = Header(initializer);
             tensor.DataLocation = TensorProto.Types.DataLocation.External;
             tensor.ExternalData.Add(Entry("location", location));

@@ -3,16 +3,20 @@ using PoFT.Shared.Checkpoints;
 namespace PoFT.Scorer.Pipeline;
 
 /// <summary>What one batch may hold: padded tokens (every position the decoder computes) and scored tokens
-/// (the positions whose log-prob is wanted). Inside the backend a batch's logits take rows × vocabulary × 4
-/// bytes, where the rows are the scored tokens if the LM head runs only there, else the padded tokens: the
-/// budget caps those rows, so a large vocabulary gets smaller batches instead of gigabytes of logits (and
-/// runs faster for it: the buffer stays closer to cache). Once the logits no longer bound the padded tokens,
-/// one decoder layer's activations do, by the same bytes. Measured in README, Performance.</summary>
+/// (the positions whose log-prob is wanted). Inside the backend a batch's logits and their LogSoftmax take
+/// 2 × rows × vocabulary × 4 bytes, where the rows are the scored tokens if the LM head runs only there, else
+/// the padded tokens: the budget caps those rows, so a large vocabulary gets smaller batches instead of
+/// gigabytes of logits (and runs faster for it: the buffers stay closer to cache). Once the logits no longer
+/// bound the padded tokens, one decoder layer's activations do, by the same bytes. Measured in README,
+/// Performance.</summary>
 public readonly record struct BatchBudget(int PaddedTokens, int ScoredTokens)
 {
     public const long BytesPerBatch = 512L << 20;
     public const int MinTokens = 256;
     public const int MaxTokens = 8192;
+    /// <summary>[rows, vocabulary] fp32 buffers alive at once in the exported head: the logits and their
+    /// LogSoftmax (the gather reads the latter).</summary>
+    public const int LogitsCopies = 2;
 
     /// <param name="paddedTokens">Overrides the padded tokens per batch (a `--token-budget`); 0 keeps the rule.</param>
     public static BatchBudget For(ModelConfig model, bool headOnScoredPositions, int paddedTokens = 0) =>
@@ -22,7 +26,7 @@ public readonly record struct BatchBudget(int PaddedTokens, int ScoredTokens)
     /// 0 when the model's shape is unknown.</param>
     public static BatchBudget For(int vocabularySize, bool headOnScoredPositions, long layerBytesPerToken = 0, int paddedTokens = 0)
     {
-        var logitsRows = Rows(4L * vocabularySize);
+        var logitsRows = Rows(LogitsCopies * 4L * vocabularySize);
         if (!headOnScoredPositions)
             return new BatchBudget(paddedTokens > 0 ? paddedTokens : logitsRows, int.MaxValue);
         var padded = layerBytesPerToken > 0 ? Rows(layerBytesPerToken) : MaxTokens;

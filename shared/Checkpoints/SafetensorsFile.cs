@@ -77,18 +77,48 @@ public sealed class SafetensorsFile : IDisposable
         return bytes;
     }
 
-    /// <summary>The tensor's values as fp32 (from F32, BF16 or F16), row-major.</summary>
+    /// <summary>The tensor's values as fp32 (from F32, BF16 or F16), row-major. Read in slices straight into
+    /// the result: no byte copy of the whole tensor, which for a large fp32 one (a 7B model's embedding) would
+    /// not fit one .NET array at all.</summary>
     public float[] ReadFloat32(TensorEntry entry)
     {
-        var bytes = ReadBytes(entry);
-        return entry.DType switch
+        var elementSize = entry.DType switch
         {
-            SafetensorsDType.F32 => MemoryMarshal.Cast<byte, float>(bytes).ToArray(),
-            SafetensorsDType.BF16 => [.. MemoryMarshal.Cast<byte, ushort>(bytes).ToArray().Select(b => BitConverter.Int32BitsToSingle(b << 16))],
-            SafetensorsDType.F16 => [.. MemoryMarshal.Cast<byte, Half>(bytes).ToArray().Select(v => (float)v)],
+            SafetensorsDType.F32 => 4,
+            SafetensorsDType.BF16 or SafetensorsDType.F16 => 2,
             _ => throw new CheckpointFormatException(Path, $"tensor '{entry.Name}' has dtype {entry.DType}; expected F32, BF16 or F16"),
         };
+        var values = new float[(entry.End - entry.Begin) / elementSize];
+        var buffer = elementSize == 4 ? null : new byte[SliceElements * 2];
+        for (long start = 0; start < values.Length; start += SliceElements)
+        {
+            var count = (int)Math.Min(SliceElements, values.Length - start);
+            var target = values.AsSpan((int)start, count);
+            var raw = buffer is null ? MemoryMarshal.AsBytes(target) : buffer.AsSpan(0, count * 2);
+            ReadExactly(entry, raw, _dataStart + entry.Begin + start * elementSize);
+            if (buffer is null)
+                continue;
+            var halves = MemoryMarshal.Cast<byte, ushort>(raw);
+            var bf16 = entry.DType == SafetensorsDType.BF16;
+            for (var i = 0; i < count; i++)
+                target[i] = bf16 ? BitConverter.Int32BitsToSingle(halves[i] << 16) : (float)BitConverter.UInt16BitsToHalf(halves[i]);
+        }
+        return values;
     }
+
+    private void ReadExactly(TensorEntry entry, Span<byte> target, long offset)
+    {
+        for (var done = 0; done < target.Length;)
+        {
+            var read = RandomAccess.Read(_handle, target[done..], offset + done);
+            if (read == 0)
+                throw new CheckpointFormatException(Path, $"tensor '{entry.Name}': the file ends inside its data");
+            done += read;
+        }
+    }
+
+    // 64 Mi elements a read: large enough that reads stay sequential, small enough for one span.
+    private const int SliceElements = 1 << 26;
 
     public void Dispose() => _handle.Dispose();
 

@@ -72,24 +72,37 @@ public sealed class ExternalDataTests : IDisposable
     }
 
     [Fact]
-    public void A_tensor_larger_than_one_array_is_refused_by_name_before_anything_is_written()
+    public void A_tensor_larger_than_one_array_is_read_and_written_in_slices_to_the_right_offsets()
     {
-        // 262144 × 2048 fp32 is 2 GiB, just past what one .NET array holds; the file is sparse, so this
-        // costs no disk and no tensor is read: the refusal comes before the first one.
-        var config = RandomCheckpoints.Build(vocab: 262_144, hidden: 2048, heads: 32, kvHeads: 4, layers: 1);
-        var checkpoint = SparseCheckpoint(_temp.Sub("too-large"), config);
-        var outDir = Path.Combine(_temp.Path, "too-large-onnx");
+        // 262144 × 2048 fp32 is 2 GiB, just past what one .NET byte array holds (a 7B model's fp32 embedding
+        // is of this size). The checkpoint is sparse but for a few marked values past the slice boundaries.
+        var config = RandomCheckpoints.Build(vocab: 262_144, hidden: 2048, heads: 32, kvHeads: 4, layers: 1, intermediate: 64, tied: true);
+        long[] marked = [0, (1L << 26) + 3, (1L << 29) + 5, 262_144L * 2048 - 1];
+        var checkpoint = SparseCheckpoint(_temp.Sub("large-tensor"), config, marked);
+        var outDir = Path.Combine(_temp.Path, "large-tensor-onnx");
 
-        var error = Assert.Throws<NotSupportedException>(() => LlamaOnnxExporter.Export(checkpoint, outDir, new ExportOptions()));
+        LlamaOnnxExporter.Export(checkpoint, outDir, new ExportOptions());
 
-        Assert.Contains("model.embed_tokens.weight", error.Message, StringComparison.Ordinal);
-        Assert.Contains("262144 × 2048", error.Message, StringComparison.Ordinal);
-        Assert.False(File.Exists(Path.Combine(outDir, ScoringGraph.ModelFile)));
-        Assert.False(File.Exists(Path.Combine(outDir, ScoringGraph.ExternalDataFile)));
+        var graph = ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(outDir, ScoringGraph.ModelFile))).Graph;
+        var embedding = graph.Initializer.Single(i => i.Name == ExpectedTensors.Embedding);
+        var offset = long.Parse(embedding.ExternalData.Single(e => e.Key == "offset").Value, CultureInfo.InvariantCulture);
+        Assert.Equal((2L << 30).ToString(CultureInfo.InvariantCulture), embedding.ExternalData.Single(e => e.Key == "length").Value);
+        using var data = File.OpenHandle(Path.Combine(outDir, ScoringGraph.ExternalDataFile));
+        var value = new byte[4];
+        foreach (var index in marked)
+        {
+            RandomAccess.Read(data, value, offset + index * 4);
+            Assert.Equal(Marker(index), BitConverter.ToSingle(value));
+        }
+        RandomAccess.Read(data, value, offset + 4);
+        Assert.Equal(0f, BitConverter.ToSingle(value));
     }
 
-    /// <summary>A checkpoint whose safetensors file has a real header and zero-filled, unallocated data.</summary>
-    private static string SparseCheckpoint(string directory, ModelConfig config)
+    private static float Marker(long index) => 1 + index % 1000;
+
+    /// <summary>A checkpoint whose safetensors file has a real header and zero-filled, unallocated data, but
+    /// for the embedding's elements at <paramref name="marked"/>, which hold <see cref="Marker"/>.</summary>
+    private static string SparseCheckpoint(string directory, ModelConfig config, long[] marked)
     {
         File.WriteAllText(Path.Combine(directory, PoFT.Shared.Checkpoints.Checkpoint.ConfigFile), config.ToJsonString());
         var header = new JsonObject();
@@ -105,6 +118,12 @@ public sealed class ExternalDataTests : IDisposable
         file.Write(BitConverter.GetBytes((ulong)headerBytes.Length));
         file.Write(headerBytes);
         file.SetLength(8 + headerBytes.Length + offset);
+        var embeddingStart = 8 + headerBytes.Length + header[ExpectedTensors.Embedding]!["data_offsets"]![0]!.GetValue<long>();
+        foreach (var index in marked)
+        {
+            file.Position = embeddingStart + index * 4;
+            file.Write(BitConverter.GetBytes(Marker(index)));
+        }
         return directory;
     }
 

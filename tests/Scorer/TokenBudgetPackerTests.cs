@@ -58,7 +58,7 @@ public class TokenBudgetPackerTests
     [Fact]
     public void Prompt_heavy_samples_pack_by_padded_tokens_when_the_head_runs_only_where_scored()
     {
-        // 128k vocabulary: 512 MiB of logits is 1046 rows. With few scored tokens per sample, the batch holds
+        // 128k vocabulary: 512 MiB of logits and their log-softmax is 523 rows. With few scored tokens per sample, the batch holds
         // as many samples as the padded budget allows rather than 1046 tokens' worth.
         var budget = BatchBudget.For(128_256, headOnScoredPositions: true, layerBytesPerToken: 4 * (3 * 1024 + 6 * 384));
         var all = BatchBudget.For(128_256, headOnScoredPositions: false);
@@ -68,7 +68,7 @@ public class TokenBudgetPackerTests
         var byScored = TokenBudgetPacker.Pack(lengths, budget.PaddedTokens, scored, budget.ScoredTokens);
         var byPadded = TokenBudgetPacker.Pack(lengths, all.PaddedTokens, null, all.ScoredTokens);
 
-        Assert.Equal((1046, 8192, 1046), (all.PaddedTokens, budget.PaddedTokens, budget.ScoredTokens));
+        Assert.Equal((523, 8192, 523), (all.PaddedTokens, budget.PaddedTokens, budget.ScoredTokens));
         Assert.Equal(2, byScored.Count);
         Assert.Equal(16, byPadded.Count);
     }
@@ -81,7 +81,7 @@ public class TokenBudgetPackerTests
 
         // 4 · (3 · 14336 + 6 · 4096) bytes a token: 512 MiB hold 1,985 of them.
         Assert.Equal((512L << 20) / (4L * (3 * 14336 + 6 * 4096)), budget.PaddedTokens);
-        Assert.Equal((512L << 20) / (4L * 128_256), budget.ScoredTokens);
+        Assert.Equal((512L << 20) / (2 * 4L * 128_256), budget.ScoredTokens);
         Assert.Equal(new BatchBudget(4000, budget.ScoredTokens), BatchBudget.For(llama8b, headOnScoredPositions: true, paddedTokens: 4000));
         Assert.Equal(new BatchBudget(budget.ScoredTokens, int.MaxValue), BatchBudget.For(llama8b, headOnScoredPositions: false));
     }
