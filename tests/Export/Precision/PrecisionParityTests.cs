@@ -29,15 +29,35 @@ public sealed class PrecisionParityTests(ITestOutputHelper output) : IDisposable
 
     public static readonly TheoryData<string, string> QuantizedCases = Cases("int8", "int4");
 
+    /// <summary>Every quantization under every graph variant (attention fused or primitive, LM head where scored
+    /// or everywhere), on one model shape; the shapes themselves are covered with the default graph above.</summary>
+    public static TheoryData<string, AttentionKernel, HeadPositions> QuantizedGraphCases()
+    {
+        var data = new TheoryData<string, AttentionKernel, HeadPositions>();
+        foreach (var quantization in new[] { "int8", "int4" })
+            foreach (var attention in Enum.GetValues<AttentionKernel>())
+                foreach (var head in Enum.GetValues<HeadPositions>())
+                    data.Add(quantization, attention, head);
+        return data;
+    }
+
     [Theory]
     [MemberData(nameof(QuantizedCases))]
-    public void A_quantized_export_equals_the_fp32_model_of_its_dequantized_weights(string variant, string quantization)
+    public void A_quantized_export_equals_the_fp32_model_of_its_dequantized_weights(string variant, string quantization) =>
+        QuantizedParity(variant, quantization, new ExportOptions());
+
+    [Theory]
+    [MemberData(nameof(QuantizedGraphCases))]
+    public void A_quantized_export_of_every_graph_variant_equals_the_fp32_model_of_its_dequantized_weights(string quantization, AttentionKernel attention, HeadPositions head) =>
+        QuantizedParity("gqa-untied-llama3-rope", quantization, new ExportOptions { Attention = attention, Head = head });
+
+    private void QuantizedParity(string variant, string quantization, ExportOptions graph)
     {
         var precision = new ExportPrecision { Quantize = ExportPrecision.ParseQuantization(quantization), BlockSize = 16 };
         var config = RandomCheckpoints.Config(variant);
         var original = RandomCheckpoints.Write(_temp.Sub("ckpt"), config, seed: 31);
         var dequantized = QuantizedCheckpoints.WriteDequantized(original, _temp.Sub("dequantized"), precision.Bits, precision.BlockSize);
-        using var ort = Export(original, precision);
+        using var ort = Export(original, graph with { Precision = precision });
         using var reference = TorchTokenLogProbModel.Load(dequantized, Placement.Cpu);
         using var fp32 = TorchTokenLogProbModel.Load(original, Placement.Cpu);
 
@@ -93,11 +113,13 @@ public sealed class PrecisionParityTests(ITestOutputHelper output) : IDisposable
         Assert.InRange(drift, 0, precision.VerifyTolerance);
     }
 
-    private OrtTokenLogProbModel Export(string checkpoint, ExportPrecision precision)
+    private OrtTokenLogProbModel Export(string checkpoint, ExportPrecision precision) => Export(checkpoint, new ExportOptions { Precision = precision });
+
+    private OrtTokenLogProbModel Export(string checkpoint, ExportOptions options)
     {
         var exported = _temp.Sub($"onnx-{Guid.NewGuid():N}");
-        LlamaOnnxExporter.Export(checkpoint, exported, new ExportOptions { Precision = precision });
-        return OrtTokenLogProbModel.Open(precision.ToString(), Path.Combine(exported, ScoringGraph.ModelFile), new ExecutionProviderSpec(), new OrtScoringOptions(), _ => { });
+        LlamaOnnxExporter.Export(checkpoint, exported, options);
+        return OrtTokenLogProbModel.Open(options.Precision.ToString(), Path.Combine(exported, ScoringGraph.ModelFile), new ExecutionProviderSpec(), new OrtScoringOptions(), _ => { });
     }
 
     private static TheoryData<string, string> Cases(params string[] precisions)
