@@ -9,8 +9,6 @@ public sealed record OrtScoringOptions
     /// <summary>Threads of one session's operators; 0 lets ORT use every core.</summary>
     public int IntraOpThreads { get; init; }
     public GraphOptimizationLevel OptimizationLevel { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
-    /// <summary>A CPU memory arena (<see cref="CpuArena"/>: one for all sessions, grown as requested) rather
-    /// than ONNX Runtime allocating every tensor anew.</summary>
     public bool EnableMemoryArena { get; init; } = true;
     /// <summary>Keep each MatMul weight as stored instead of also re-laid-out for MLAS at load: the bench's
     /// large part measures what that does to a 1.1B session's memory and speed (README, Memory).</summary>

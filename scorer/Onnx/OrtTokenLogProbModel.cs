@@ -48,8 +48,6 @@ public sealed class OrtTokenLogProbModel : ITokenLogProbModel
         sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         if (options.DisablePrepacking)
             sessionOptions.AddSessionConfigEntry("session.disable_prepacking", "1");
-        if (options.EnableMemoryArena)
-            CpuArena.Use(sessionOptions);
         var used = "CPUExecutionProvider";
         if (provider.Kind == "cuda")
         {
