@@ -15,7 +15,7 @@ public sealed record ScoringBatch(long[] InputIds, long[] AttentionMask, long[] 
     /// <summary>The scorer's way: batches that fit its budget, padded only to their longest sample.</summary>
     public static List<ScoringBatch> Packed(IReadOnlyList<TokenizedSample> samples, BatchBudget budget) =>
         [.. TokenBudgetPacker.Pack([.. samples.Select(s => s.TokenIds.Length)], budget.PaddedTokens,
-                [.. samples.Select(s => s.ResponseMask.Skip(1).Count(r => r))], budget.ScoredTokens)
+                [.. samples.Select(s => s.ResponseTokenCount)], budget.ScoredTokens)
             .Select(batch => Pad([.. batch.Select(i => samples[i])], batch.Max(i => samples[i].TokenIds.Length)))];
 
     /// <summary>The reference implementation's way: a fixed number of samples per batch, each padded to the

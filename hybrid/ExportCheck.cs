@@ -11,13 +11,9 @@ namespace PoFT.Hybrid;
 /// on the same weights and the same batch.</summary>
 public static class ExportCheck
 {
-    /// <summary>The largest relative difference an fp32 export may show (README, "ONNX graph").</summary>
-    public const double Tolerance = 1e-4;
-
-    /// <summary>The largest relative difference an export of <paramref name="precision"/> may show against the
-    /// fp32 TorchSharp model: <see cref="Tolerance"/> for fp32, looser by the rounding of its weights otherwise
-    /// (<see cref="ExportPrecision.VerifyTolerance"/>).</summary>
-    public static double ToleranceFor(ExportPrecision precision) => precision.VerifyTolerance;
+    /// <summary>The largest relative difference an fp32 export may show (README, "ONNX graph"); other
+    /// precisions have their own (<see cref="ExportPrecision.VerifyTolerance"/>).</summary>
+    public static double Tolerance => ExportPrecision.Fp32.VerifyTolerance;
 
     /// <summary>An export in ONNX Runtime against its checkpoint in TorchSharp, on the same random batch.</summary>
     public static double Verify(string checkpointDirectory, string exportDirectory)

@@ -40,7 +40,7 @@ public static class ExportCommand
                 $"LM head at {(graph.Head == HeadPositions.Scored ? "the scored positions" : "every position")}, {precision}) in {clock.Elapsed.TotalSeconds:F1} s");
             if (!parse.GetValue(verify))
                 return 0;
-            var tolerance = ExportCheck.ToleranceFor(precision);
+            var tolerance = precision.VerifyTolerance;
             var difference = ExportCheck.Verify(source, target);
             Console.WriteLine($"max_rel_diff={difference:E3} (tolerance {tolerance:0.#e0} for {precision})");
             if (difference <= tolerance)

@@ -15,7 +15,7 @@ internal static class WindowScorer
         var scores = new ModelScore[window.Count];
         var budget = model.Budget;
         var lengths = window.Select(s => s.TokenIds.Length).ToArray();
-        var scored = model.Model.HeadOnScoredPositions ? window.Select(ScoredTokens).ToArray() : null;
+        var scored = model.Model.HeadOnScoredPositions ? window.Select(s => s.ResponseTokenCount).ToArray() : null;
         foreach (var batch in TokenBudgetPacker.Pack(lengths, budget.PaddedTokens, scored, budget.ScoredTokens))
         {
             cancellation.ThrowIfCancellationRequested();
@@ -60,15 +60,6 @@ internal static class WindowScorer
             }
         }
         return scores;
-    }
-
-    private static int ScoredTokens(TokenizedSample sample)
-    {
-        var count = 0;
-        for (var t = 1; t < sample.TokenIds.Length; t++)
-            if (sample.ResponseMask[t])
-                count++;
-        return count;
     }
 
     private static ModelScore Sum(TokenizedSample sample, ReadOnlySpan<float> logProbs, string modelName, ModelStatistics statistics)

@@ -89,7 +89,7 @@ public sealed class SafetensorsFile : IDisposable
             _ => throw new CheckpointFormatException(Path, $"tensor '{entry.Name}' has dtype {entry.DType}; expected F32, BF16 or F16"),
         };
         var values = new float[(entry.End - entry.Begin) / elementSize];
-        var buffer = elementSize == 4 ? null : new byte[SliceElements * 2];
+        var buffer = elementSize == 4 ? null : new byte[Math.Min(SliceElements, values.Length) * 2];
         for (long start = 0; start < values.Length; start += SliceElements)
         {
             var count = (int)Math.Min(SliceElements, values.Length - start);
@@ -99,9 +99,12 @@ public sealed class SafetensorsFile : IDisposable
             if (buffer is null)
                 continue;
             var halves = MemoryMarshal.Cast<byte, ushort>(raw);
-            var bf16 = entry.DType == SafetensorsDType.BF16;
-            for (var i = 0; i < count; i++)
-                target[i] = bf16 ? BitConverter.Int32BitsToSingle(halves[i] << 16) : (float)BitConverter.UInt16BitsToHalf(halves[i]);
+            if (entry.DType == SafetensorsDType.BF16)
+                for (var i = 0; i < count; i++)
+                    target[i] = BitConverter.Int32BitsToSingle(halves[i] << 16);
+            else
+                for (var i = 0; i < count; i++)
+                    target[i] = (float)BitConverter.UInt16BitsToHalf(halves[i]);
         }
         return values;
     }
