@@ -43,7 +43,7 @@ public sealed class TrainerRun(LlamaForCausalLM model, SyntheticData data, strin
 
     /// <summary>The order an online scorer must deliver in: the one the trainer asks for.</summary>
     public IReadOnlyList<PoFT.Shared.Data.SftSample> ScoringOrder(ObjectiveKind objective) =>
-        PoftTrainer.ScoringOrder(data.Samples, Options(objective, maxSteps: 0), new HashSet<string>());
+        PoftTrainer.ScoringOrder(new TrainingData(data.Samples, [], data.Tokenize), Options(objective, maxSteps: 0), new HashSet<string>());
 
     private TrainingOptions Options(ObjectiveKind objective, int maxSteps) => (setup ?? TrainerSetup.Full).Apply(new()
     {

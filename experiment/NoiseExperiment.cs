@@ -146,7 +146,7 @@ public sealed class NoiseExperiment(DemoSettings settings, Action<string>? log =
         var checkpoint = Path.Combine(directory, "run", "final");
         // Published under the run directory too, as the starting point configs/train.example.json trains from.
         Publish(checkpoint, Path.Combine(settings.Output, "base"), CheckpointFiles);
-        var heldOut = RunMetrics.Read(Path.Combine(directory, "run", MetricsLog.FileName)).Evals[^1].HeldOutCe;
+        var heldOut = RunMetrics.Read(Path.Combine(directory, "run", MetricsLog.FileName)).FinalHeldOutCe;
         _notes.Add(string.Create(CultureInfo.InvariantCulture,
             $"Base model: {_plan.Target.ToConfig(VocabularySize(tokenizer)).ParameterCount / 1e6:F1}M parameters ({_plan.TargetTokenizer} tokenizer), " +
             $"pre-trained for {_plan.Pretraining.Epochs} epoch(s) on the pre-training documents{(cached ? " (cached)" : "")}; held-out CE before fine-tuning {heldOut:F4}."));
@@ -185,7 +185,7 @@ public sealed class NoiseExperiment(DemoSettings settings, Action<string>? log =
                     Options(aligned.Training, ObjectiveKind.Ce, seed: _plan.DataSeed), stop);
                 LlamaOnnxExporter.Export(summary.CheckpointDirectory, Path.Combine(building, "onnx"), new ExportOptions());
             }));
-            var heldOut = RunMetrics.Read(Path.Combine(directory, "run", MetricsLog.FileName)).Evals[^1].HeldOutCe;
+            var heldOut = RunMetrics.Read(Path.Combine(directory, "run", MetricsLog.FileName)).FinalHeldOutCe;
             _notes.Add(string.Create(CultureInfo.InvariantCulture,
                 $"Aligned model {aligned.Name}: {aligned.Tokenizer} tokenizer, {aligned.Template} template, " +
                 $"{aligned.Shape.ToConfig(VocabularySize(tokenizer)).ParameterCount / 1e6:F1}M parameters, " +

@@ -20,10 +20,10 @@ public sealed record RunMetrics(IReadOnlyList<StepMetrics> Steps, IReadOnlyList<
             switch (kind)
             {
                 case "step":
-                    steps.Add(JsonSerializer.Deserialize<StepMetrics>(line, TrainerState.Json)!);
+                    steps.Add(MetricsLog.ReadStep(line));
                     break;
                 case "eval":
-                    evals.Add(JsonSerializer.Deserialize<EvalMetrics>(line, TrainerState.Json)!);
+                    evals.Add(MetricsLog.ReadEval(line));
                     break;
                 default:
                     throw new FormatException($"{path}:{number}: 'kind' is '{kind}', expected 'step' or 'eval'");
@@ -34,12 +34,15 @@ public sealed record RunMetrics(IReadOnlyList<StepMetrics> Steps, IReadOnlyList<
         return new RunMetrics(steps, evals);
     }
 
+    /// <summary>The held-out CE of the last evaluation, which every run of the experiment has.</summary>
+    public double FinalHeldOutCe => Evals[^1].HeldOutCe ?? throw new FormatException("the last evaluation has no held-out CE (no eval_data)");
+
     /// <summary>Per epoch: the held-out CE evaluated at its end and the mean τ of its steps on clean and on noise samples.</summary>
     public IEnumerable<EpochResult> Epochs() => Evals.Select(e =>
     {
         var steps = Steps.Where(s => s.Epoch == e.Epoch).ToList();
         double? Mean(Func<StepMetrics, double?> field) =>
             steps.Select(field).OfType<double>().Where(double.IsFinite).ToList() is { Count: > 0 } values ? values.Average() : null;
-        return new EpochResult(e.Epoch, e.HeldOutCe, Mean(s => s.TauClean), Mean(s => s.TauNoise));
+        return new EpochResult(e.Epoch, e.HeldOutCe ?? throw new FormatException($"the evaluation of epoch {e.Epoch} has no held-out CE (no eval_data)"), Mean(s => s.TauClean), Mean(s => s.TauNoise));
     });
 }

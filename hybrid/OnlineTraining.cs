@@ -8,6 +8,7 @@ using PoFT.Shared.Data;
 using PoFT.Shared.Manifest;
 using PoFT.Shared.Scoring;
 using PoFT.Shared.Tokenizers;
+using PoFT.Shared.Training;
 using PoFT.Trainer.Model;
 using PoFT.Trainer.Training;
 
@@ -55,6 +56,27 @@ public static class OnlineTraining
         return target;
     }
 
+    /// <summary>Which scores a run reads is fixed by its objective: the aligned models' r̄ for the SFT objectives
+    /// (a manifest or a score file), the reference model's log-probs for DPO (ref_model, its default, or
+    /// ref_scores). An option of the other kind would be silently ignored, so it is refused.</summary>
+    private static void RequireScoringFits(TrainConfig config, bool dpo)
+    {
+        (string Field, string? Value)[] aligned = [("manifest", config.Manifest), ("scores", config.Scores)];
+        (string Field, string? Value)[] reference = [("ref_model", config.RefModel), ("ref_scores", config.RefScores), ("eval_ref_scores", config.EvalRefScores),
+            ("eval_preference_data", config.EvalPreferenceData)];
+        var (wrong, why) = dpo
+            ? (aligned, "objective 'dpo' scores with its reference model, not with aligned models")
+            : (reference, $"it applies to objective 'dpo' only, not '{ObjectiveNames.Of(config.Training.Objective)}'");
+        if (wrong.FirstOrDefault(o => o.Value is not null) is { Field: { } field })
+            throw new FormatException($"{config.Describe(field)}: {why}");
+        if (dpo && config.RefModel is not null && config.RefScores is not null)
+            throw new FormatException($"{config.Describe("ref_scores")}: give the reference as ref_model (scored online) or as ref_scores, not both");
+        if (dpo && config.EvalRefScores is not null && config.RefScores is null)
+            throw new FormatException($"{config.Describe("eval_ref_scores")}: needs ref_scores; with the reference scored online the held-out pairs are scored too");
+        if (dpo && config.RefScores is not null && config.EvalPreferenceData is not null && config.EvalRefScores is null)
+            throw new FormatException($"{config.Describe("eval_preference_data")}: with ref_scores, the held-out pairs' reference log-probs come from eval_ref_scores, which is not given");
+    }
+
     /// <summary>The reference scores a checkpoint saved: every sample scored so far. A run without aligned
     /// models (CE, no manifest, no score file) has none to save.</summary>
     private static List<PreferenceScore> ScoresSavedWith(string checkpoint, TrainConfig config)
@@ -62,8 +84,8 @@ public static class OnlineTraining
         var path = Path.Combine(checkpoint, TrainerState.ScoresFile);
         if (File.Exists(path))
             return [.. ScoreFile.Read(path).Select(r => r.ToPreferenceScore())];
-        if (config.Manifest is not null || config.Scores is not null)
-            throw new FileNotFoundException($"{path}: missing, although the run scores with {(config.Scores is not null ? "a score file" : "a manifest")}", path);
+        if (config.Manifest is not null || config.Scores is not null || config.Training.Objective == ObjectiveKind.Dpo)
+            throw new FileNotFoundException($"{path}: missing, although the run scores with {(config.Training.Objective == ObjectiveKind.Dpo ? "a reference model" : config.Scores is not null ? "a score file" : "a manifest")}", path);
         return [];
     }
 
@@ -85,8 +107,16 @@ public static class OnlineTraining
         var target = TargetTokenization(config, source);
         if (ChatTemplates.PresetDifference(config.Template, target.Tokenizer) is { } difference)
             note($"{config.Describe("template")}: {difference}");
-        var train = SftDataSet.Read(config.TrainData).Samples;
+        var dpo = options.Objective == ObjectiveKind.Dpo;
+        RequireScoringFits(config, dpo);
         var eval = config.EvalData is null ? [] : SftDataSet.Read(config.EvalData).Samples;
+        var data = dpo
+            ? new TrainingData([], eval, target.Tokenize)
+            {
+                TrainPairs = PreferenceDataSet.Read(config.TrainData).Pairs,
+                EvalPairs = config.EvalPreferenceData is null ? [] : PreferenceDataSet.Read(config.EvalPreferenceData).Pairs,
+            }
+            : new TrainingData(SftDataSet.Read(config.TrainData).Samples, eval, target.Tokenize);
         var placement = Placement.Resolve(config.Device, config.Dtype).For(options.Lora);
         using var model = resume is null ? ModelCheckpoint.LoadForTraining(source, placement, options.Lora, options.Seed) : ModelCheckpoint.Load(resume, placement);
         if (model.Lora is { } lora)
@@ -94,7 +124,9 @@ public static class OnlineTraining
                 $"the base ({lora.BaseModel}) is frozen in {placement.DType}");
 
         var known = resume is null ? [] : ScoresSavedWith(resume, config);
-        var manifest = config.Manifest is null || config.Scores is not null ? null : ModelsManifest.Load(config.Manifest);
+        var manifest = dpo
+            ? config.RefScores is null ? ReferenceModel.Manifest(config, ReferenceModel.Prepare(config, note)) : null
+            : config.Manifest is null || config.Scores is not null ? null : ModelsManifest.Load(config.Manifest);
         using var aligned = manifest is null
             ? null
             : AlignedModelSet.Open(manifest, new OrtScoringBackend(new OrtScoringOptions { IntraOpThreads = config.ScorerThreads }), tokenBudget: 0, note);
@@ -117,16 +149,24 @@ public static class OnlineTraining
                 trainScores = new ReferenceScores(records.Select(r => r.ToPreferenceScore()));
                 evalScores = trainScores;
             }
+            else if (config.RefScores is not null)
+            {
+                names = [ReferenceModel.Name];
+                trainScores = new ReferenceScores(ReferenceModel.ReadScores(config.RefScores, config, "ref_scores").Select(r => r.ToPreferenceScore()));
+                evalScores = config.EvalRefScores is null ? null
+                    : new ReferenceScores(ReferenceModel.ReadScores(config.EvalRefScores, config, "eval_ref_scores").Select(r => r.ToPreferenceScore()));
+            }
             else if (aligned is not null)
             {
-                evalScores = new ReferenceScores([], Start(eval));
-                await evalScores.WaitForAll(eval, stop);
-                var order = PoftTrainer.ScoringOrder(train, options, known.Select(s => s.SampleId).ToHashSet(StringComparer.Ordinal));
+                // What evaluation scores: the held-out SFT samples' r̄ for PoFT's τ, the held-out pairs' completions for DPO.
+                var evalSamples = dpo ? [.. data.EvalPairs.SelectMany(p => p.Samples)] : eval;
+                evalScores = new ReferenceScores([], Start(evalSamples));
+                await evalScores.WaitForAll(evalSamples, stop);
+                var order = PoftTrainer.ScoringOrder(data, options, known.Select(s => s.SampleId).ToHashSet(StringComparer.Ordinal));
                 trainScores = new ReferenceScores(known, Start(order));
             }
 
-            var trainer = new PoftTrainer(model, placement, options, new TrainingData(train, eval, target.Tokenize),
-                trainScores, evalScores, names, config.Output, tokenizerDirectory: source, inputs);
+            var trainer = new PoftTrainer(model, placement, options, data, trainScores, evalScores, names, config.Output, tokenizerDirectory: source, inputs);
             return await trainer.RunAsync(resume, progress, stop);
         }
         finally

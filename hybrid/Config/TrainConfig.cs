@@ -37,6 +37,18 @@ public sealed record TrainConfig
     [TrainOption("a `score` output to read r̄ from instead of scoring online: a score file, or a folder of `score --shard` files, merged as `merge-scores` merges them", IsPath = true, ByContent = true)]
     [JsonPropertyName("scores")] public string? Scores { get; init; }
 
+    [TrainOption("held-out preference data (DPO; JSONL or Parquet): the held-out pairs' loss, rewards and preference accuracy at each evaluation", IsPath = true, ByContent = true)]
+    [JsonPropertyName("eval_preference_data")] public string? EvalPreferenceData { get; init; }
+
+    [TrainOption("DPO's reference model: an `export` directory (model.onnx with the target's tokenizer files), scored online; default: the starting checkpoint, exported to OUTPUT/reference/ once and reused on resume", IsPath = true, ByContent = true)]
+    [JsonPropertyName("ref_model")] public string? RefModel { get; init; }
+
+    [TrainOption("DPO: the reference's log-probs of the training pairs from a `score` output over train_data (one model), instead of scoring online", IsPath = true, ByContent = true)]
+    [JsonPropertyName("ref_scores")] public string? RefScores { get; init; }
+
+    [TrainOption("DPO with ref_scores: the reference's log-probs of the held-out pairs, a `score` output over eval_preference_data", IsPath = true, ByContent = true)]
+    [JsonPropertyName("eval_ref_scores")] public string? EvalRefScores { get; init; }
+
     [TrainOption("run directory: metrics.jsonl, checkpoints/step-N/, final/", IsPath = true, OnResume = OnResume.Applied)]
     [JsonPropertyName("output")] public string Output { get; init; } = "runs/train";
 

@@ -21,12 +21,16 @@ public static class TokenizerLoader
     /// The tokenizer stored in a model directory (a checkpoint, or the directory given to <c>init-model</c>):
     /// tokenizer.json, or GPT-2's vocabulary and merges (vocab.json + merges.txt, or encoder.json + vocab.bpe).
     /// </summary>
-    public static ModelTokenizer LoadFromModelDirectory(string directory)
+    public static ModelTokenizer LoadFromModelDirectory(string directory) => Load(SpecForModelDirectory(directory), directory);
+
+    /// <summary>How a model directory's tokenizer is loaded, relative to the directory: its tokenizer.json, or
+    /// GPT-2's files.</summary>
+    public static TokenizerSpec SpecForModelDirectory(string directory)
     {
         if (File.Exists(Path.Combine(directory, HfTokenizerJson.FileName)))
-            return Load(new TokenizerSpec(TokenizerSpec.HuggingFace, HfTokenizerJson.FileName), directory);
+            return new TokenizerSpec(TokenizerSpec.HuggingFace, HfTokenizerJson.FileName);
         if (Gpt2TokenizerFiles.Find(directory) is not null)
-            return Load(new TokenizerSpec(TokenizerSpec.Gpt2, "."), directory);
+            return new TokenizerSpec(TokenizerSpec.Gpt2, ".");
         throw new FileNotFoundException($"{directory}: no tokenizer; expected {HfTokenizerJson.FileName}, or GPT-2's "
             + string.Join(" or ", Gpt2TokenizerFiles.FileNames.Select(pair => $"{pair.Vocabulary} + {pair.Merges}")));
     }

@@ -19,6 +19,11 @@ public enum ObjectiveKind
     /// noise (this project's reading of the paper's bi-PoFT, docs/method.md).</summary>
     [JsonStringEnumMemberName("bi-poft")]
     BiPoft,
+
+    /// <summary>Direct preference optimisation on preference pairs against a frozen reference model
+    /// (<see cref="DpoLossType"/>): the preference-optimisation stage that follows SFT or PoFT.</summary>
+    [JsonStringEnumMemberName("dpo")]
+    Dpo,
 }
 
 /// <summary>The objectives' names as declared on <see cref="ObjectiveKind"/>.</summary>

@@ -98,7 +98,7 @@ public sealed partial class QuickDemoTests : IDisposable
             .Where(n => n["kind"]!.GetValue<string>() == "step").ToList();
         Assert.Equal(2, steps.Count);
         Assert.All(steps, s => Assert.InRange(s["tau_mean"]!.GetValue<double>(), 0, 1));
-        Assert.True(double.IsFinite(summary.FinalEval!.HeldOutCe));
+        Assert.True(double.IsFinite(summary.FinalEval!.HeldOutCe!.Value));
 
         // What inspect shows for the repository's manifest and the example config: every model scores every sample.
         var sample = SftDataSet.Read(loaded.TrainData).Samples[0];

@@ -4,18 +4,18 @@ using PoFT.Shared.Data;
 namespace PoFT.Tests.Support;
 
 /// <summary>A character-level tokenization for testing scoring mechanics apart from real tokenizers:
-/// token 1 opens, each character is one token, assistant characters are the response.</summary>
+/// token 1 opens, each character is one token, assistant characters from message ScoredFrom on are the response.</summary>
 public static class CharTokenization
 {
     public static Func<SftSample, TokenizedSample> For(int vocabSize) => sample =>
     {
         var ids = new List<int> { 1 };
         var mask = new List<bool> { false };
-        foreach (var message in sample.Messages)
+        foreach (var (index, message) in sample.Messages.Index())
             foreach (var c in message.Content)
             {
                 ids.Add(2 + c % (vocabSize - 2));
-                mask.Add(message.Role == ChatMessage.Assistant);
+                mask.Add(message.Role == ChatMessage.Assistant && index >= sample.ScoredFrom);
             }
         return new TokenizedSample(sample.Id, [.. ids], [.. mask]);
     };

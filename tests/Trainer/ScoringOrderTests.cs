@@ -40,7 +40,7 @@ public sealed class ScoringOrderTests : IDisposable
     [Fact]
     public async Task A_scorer_in_the_trainers_order_trains_every_step()
     {
-        var order = PoftTrainer.ScoringOrder(_train, Options, new HashSet<string>());
+        var order = PoftTrainer.ScoringOrder(new TrainingData(_train, [], CharTokenization.For(Vocab)), Options, new HashSet<string>());
         Assert.Equal(_train.Select(s => s.Id).Order(), order.Select(s => s.Id).Order());
         var summary = await Train(new ReferenceScores([], Scorer(order)));
         Assert.Equal(Options.TotalSteps(_train.Count), summary.Steps);
@@ -49,7 +49,7 @@ public sealed class ScoringOrderTests : IDisposable
     [Fact]
     public async Task A_scorer_in_another_order_is_an_error_naming_the_sample_the_trainer_needs()
     {
-        var order = PoftTrainer.ScoringOrder(_train, Options, new HashSet<string>());
+        var order = PoftTrainer.ScoringOrder(new TrainingData(_train, [], CharTokenization.For(Vocab)), Options, new HashSet<string>());
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Train(new ReferenceScores([], Scorer(order.Reverse()))));
         Assert.Contains("another order", error.Message);
         Assert.Contains($"'{order[0].Id}'", error.Message);
@@ -58,9 +58,9 @@ public sealed class ScoringOrderTests : IDisposable
     [Fact]
     public void Samples_already_scored_are_left_out_and_the_rest_keep_the_trainers_order()
     {
-        var all = PoftTrainer.ScoringOrder(_train, Options, new HashSet<string>());
+        var all = PoftTrainer.ScoringOrder(new TrainingData(_train, [], CharTokenization.For(Vocab)), Options, new HashSet<string>());
         var scored = all.Take(5).Select(s => s.Id).Concat([all[9].Id]).ToHashSet();
-        Assert.Equal(all.Where(s => !scored.Contains(s.Id)), PoftTrainer.ScoringOrder(_train, Options, scored));
+        Assert.Equal(all.Where(s => !scored.Contains(s.Id)), PoftTrainer.ScoringOrder(new TrainingData(_train, [], CharTokenization.For(Vocab)), Options, scored));
     }
 
     [Fact]

@@ -56,7 +56,7 @@ public sealed class TrainingRunTests : IDisposable
             ? ModelCheckpoint.CreateFresh(RandomCheckpoints.Config("mha-untied"), seed: 3)
             : ModelCheckpoint.Load(resume, Placement.Cpu);
         var known = resume is null ? [] : PoFT.Shared.Scoring.ScoreFile.Read(Path.Combine(resume, TrainerState.ScoresFile)).Select(r => r.ToPreferenceScore());
-        var first = PoftTrainer.ScoringOrder(_train, options, new HashSet<string>());
+        var first = PoftTrainer.ScoringOrder(new TrainingData(_train, [], CharTokenization.For(Vocab)), options, new HashSet<string>());
         var trainScores = resume is null ? OnlineScores(first, alignedTokenize) : new ReferenceScores(known);
         if (scoreFirst)
             await trainScores.WaitForAll(_train, CancellationToken.None);
@@ -137,6 +137,6 @@ internal static class PoftTrainerProbe
         using var model = ModelCheckpoint.CreateFresh(RandomCheckpoints.Config("mha-untied"), seed: 3);
         var trainer = new PoftTrainer(model, Placement.Cpu, new TrainingOptions { Objective = ObjectiveKind.Ce },
             new TrainingData([], eval, CharTokenization.For(97)), null, null, [], Path.GetTempPath(), null);
-        return trainer.Evaluate(0, 0).MeanRTheta;
+        return trainer.Evaluate(0, 0).MeanRTheta!.Value;
     }
 }

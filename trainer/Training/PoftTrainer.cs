@@ -32,6 +32,7 @@ public sealed class PoftTrainer(
     private readonly IReadOnlyDictionary<string, string> _inputs = inputs ?? new Dictionary<string, string>();
     private readonly Dictionary<string, TokenizedSample> _tokenized = new(StringComparer.Ordinal);
     private readonly Objective _objective = options.ToObjective();
+    private readonly DpoObjective _dpo = options.ToDpoObjective();
     private string? _lastCheckpoint;
 
     /// <summary>Where a run's periodic and interrupted checkpoints go, below its output directory.</summary>
@@ -39,12 +40,16 @@ public sealed class PoftTrainer(
 
     /// <summary>
     /// The training samples whose reference scores this trainer will still ask for, in the order it will
-    /// ask: the first epoch's order, less those already scored. An online scorer must deliver in exactly
-    /// this order (<see cref="ReferenceScores"/> refuses any other); later epochs reuse the first epoch's
-    /// scores. With the hard filter every score is needed before the first step, so all are read anyway.
+    /// ask: the first epoch's order (of samples, or of pairs with the chosen completion first), less those
+    /// already scored. An online scorer must deliver in exactly this order (<see cref="ReferenceScores"/>
+    /// refuses any other); later epochs reuse the first epoch's scores. With the hard filter every score is
+    /// needed before the first step, so all are read anyway.
     /// </summary>
-    public static IReadOnlyList<SftSample> ScoringOrder(IReadOnlyList<SftSample> train, TrainingOptions options, IReadOnlySet<string> alreadyScored) =>
-        [.. new EpochSampler(train.Count, options.Seed).Order(0).Select(i => train[i]).Where(s => !alreadyScored.Contains(s.Id))];
+    public static IReadOnlyList<SftSample> ScoringOrder(TrainingData data, TrainingOptions options, IReadOnlySet<string> alreadyScored)
+    {
+        var examples = data.Examples(options.Objective);
+        return [.. new EpochSampler(examples.Count, options.Seed).Order(0).SelectMany(i => examples[i]).Where(s => !alreadyScored.Contains(s.Id))];
+    }
 
     public async Task<TrainingSummary> RunAsync(string? resumeDirectory, IProgress<StepMetrics>? progress, CancellationToken stop)
     {
@@ -52,11 +57,13 @@ public sealed class PoftTrainer(
         model.LogitsChunk = options.LogitsChunk;
         model.GradientCheckpointing = options.GradientCheckpointing;
         if (options.Objective != ObjectiveKind.Ce && trainScores is null)
-            throw new InvalidOperationException($"objective '{options.Objective}' needs reference scores: give a manifest or a score file");
+            throw new InvalidOperationException(options.Objective == ObjectiveKind.Dpo
+                ? "objective 'dpo' needs the reference model's log-probs: a reference model to score online, or a score file"
+                : $"objective '{ObjectiveNames.Of(options.Objective)}' needs reference scores: give a manifest or a score file");
         Directory.CreateDirectory(outputDirectory);
         Checkpoint.RecoverInterruptedSaves(outputDirectory);
         Checkpoint.RecoverInterruptedSaves(Path.Combine(outputDirectory, CheckpointsFolder));
-        var kept = await KeptSamples(stop);
+        var kept = await KeptExamples(stop);
         var totalSteps = options.TotalSteps(kept.Count);
         var schedule = new LearningRateSchedule(options.LearningRate, totalSteps, options.WarmupRatio, options.MinLrRatio);
         var sampler = new EpochSampler(kept.Count, options.Seed);
@@ -75,7 +82,7 @@ public sealed class PoftTrainer(
 
         // A resumed run re-runs the steps after its checkpoint: their earlier records go, so none is there twice.
         using var log = MetricsLog.Open(Path.Combine(outputDirectory, MetricsLog.FileName), keepThroughStep: resumeDirectory is null ? null : state.Step);
-        if (resumeDirectory is null && options.EvalOnStart && data.Eval.Count > 0)
+        if (resumeDirectory is null && options.EvalOnStart && data.HasEval)
             log.Write(Evaluate(step: 0, epoch: 0));
         var clock = Stopwatch.StartNew();
         var elapsedBefore = state.ElapsedSeconds;
@@ -120,7 +127,7 @@ public sealed class PoftTrainer(
                 state = next < micro.Count
                     ? new TrainerState(step, epoch, next, tokens, elapsed, options, _inputs)
                     : new TrainerState(step, epoch + 1, 0, tokens, elapsed, options, _inputs);
-                if (options.EvalEvery > 0 && step % options.EvalEvery == 0 && data.Eval.Count > 0)
+                if (options.EvalEvery > 0 && step % options.EvalEvery == 0 && data.HasEval)
                     log.Write(lastEval = Evaluate(step, epoch + 1));
                 if (options.CheckpointEvery > 0 && step % options.CheckpointEvery == 0)
                     Save(Path.Combine(outputDirectory, CheckpointsFolder, $"step-{step:D6}"), state, optimizer);
@@ -130,7 +137,7 @@ public sealed class PoftTrainer(
                     break;
                 }
             }
-            if (!interrupted && data.Eval.Count > 0 && (options.EvalEvery == 0 || step % options.EvalEvery != 0))
+            if (!interrupted && data.HasEval && (options.EvalEvery == 0 || step % options.EvalEvery != 0))
                 log.Write(lastEval = Evaluate(step, epoch + 1));
         }
 
@@ -140,28 +147,26 @@ public sealed class PoftTrainer(
             ((trainScores?.WaitTime ?? TimeSpan.Zero) - waitBefore).TotalSeconds, interrupted, final, lastEval);
     }
 
-    private async Task<StepMetrics> Step(OptimizerHelper optimizer, List<List<SftSample>> group, double lr, int step, int totalSteps, int epoch, CancellationToken stop)
+    private async Task<StepMetrics> Step(OptimizerHelper optimizer, List<List<IReadOnlyList<SftSample>>> group, double lr, int step, int totalSteps, int epoch, CancellationToken stop)
     {
         optimizer.zero_grad();
         double loss = 0, ce = 0;
         var taus = new List<(float Tau, bool Noise)>();
+        var pairs = new List<PairOutcome>();
         long tokens = 0;
-        foreach (var (microBatch, samples) in group.Index())
+        foreach (var (microBatch, examples) in group.Index())
         {
+            var samples = examples.SelectMany(e => e).ToList();
             var scores = trainScores is null ? null : await trainScores.For(samples, stop);
             model.Lora?.Dropout.Seed(options.Seed, step, microBatch);
             using var scope = NewDisposeScope();
             using var batch = new TrainingBatch([.. samples.Select(Tokenized)], placement.Device, options.PaddingFree);
-            var rTheta = RTheta(batch);
-            var rBar = scores is null ? zeros_like(rTheta) : tensor(scores.Select(s => (float)s.Reference).ToArray(), device: placement.Device);
-            // Only bi-PoFT may see which samples are noise.
-            var noise = tensor(samples.Select(s => options.Objective == ObjectiveKind.BiPoft && s.IsNoise).ToArray(), device: placement.Device);
-            using var output = _objective.Compute(rTheta, rBar, noise);
-            (output.Loss / group.Count).backward();
-            loss += output.Loss.item<float>() / group.Count;
-            ce += (-rTheta).mean().item<float>() / group.Count;
-            if (scores is not null)
-                taus.AddRange(output.Tau.cpu().data<float>().ToArray().Zip(samples, (t, s) => (t, s.IsNoise)));
+            var (microLoss, microCe) = options.Objective == ObjectiveKind.Dpo
+                ? PreferenceLoss(batch, samples, scores!, pairs)
+                : SftLoss(batch, samples, scores, taus);
+            (microLoss / group.Count).backward();
+            loss += microLoss.item<float>() / group.Count;
+            ce += microCe / group.Count;
             tokens += batch.Tokens;
         }
         var gradNorm = nn.utils.clip_grad_norm_(Trainable, options.ClipNorm > 0 ? options.ClipNorm : float.MaxValue);
@@ -177,17 +182,97 @@ public sealed class PoftTrainer(
             optimizer.step();
         return new StepMetrics("step", step + 1, totalSteps, epoch + 1, loss, ce, Mean(taus.Select(t => t.Tau)),
             Mean(taus.Where(t => !t.Noise).Select(t => t.Tau)), Mean(taus.Where(t => t.Noise).Select(t => t.Tau)),
-            lr, gradNorm, tokens, 0, 0, 0);
+            lr, gradNorm, tokens, 0, 0, 0) { Preference = pairs.Count > 0 ? PreferenceMetrics.Of(pairs) : null };
+    }
+
+    /// <returns>The micro-batch's loss and mean CE; each sample's τ added to <paramref name="taus"/>.</returns>
+    private (Tensor Loss, double Ce) SftLoss(TrainingBatch batch, List<SftSample> samples, PreferenceScore[]? scores, List<(float Tau, bool Noise)> taus)
+    {
+        var rTheta = RTheta(batch);
+        var rBar = scores is null ? zeros_like(rTheta) : tensor(scores.Select(s => (float)s.Reference).ToArray(), device: placement.Device);
+        // Only bi-PoFT may see which samples are noise.
+        var noise = tensor(samples.Select(s => options.Objective == ObjectiveKind.BiPoft && s.IsNoise).ToArray(), device: placement.Device);
+        var output = _objective.Compute(rTheta, rBar, noise);
+        if (scores is not null)
+            taus.AddRange(output.Tau.cpu().data<float>().ToArray().Zip(samples, (t, s) => (t, s.IsNoise)));
+        return (output.Loss, (-rTheta).mean().item<float>());
+    }
+
+    /// <summary>DPO on a micro-batch of pairs, laid out chosen, rejected, chosen, …: the policy's log-probs
+    /// against the reference's. The reference must have seen exactly the policy's completion tokens, which is
+    /// what sharing the tokenizer, template and max_length gives; a count that differs is refused here.</summary>
+    /// <returns>The micro-batch's loss and the mean CE of its chosen completions; each pair's outcome added to
+    /// <paramref name="outcomes"/>.</returns>
+    private (Tensor Loss, double Ce) PreferenceLoss(TrainingBatch batch, List<SftSample> samples, IReadOnlyList<PreferenceScore> reference, List<PairOutcome> outcomes)
+    {
+        var logProbs = batch.PerSample(model.TokenLogProbs(batch.InputIds, batch.AttentionMask, batch.ResponseMask));
+        var mask = batch.SampleResponseMask.to(logProbs.dtype);
+        var counts = mask.sum(1);
+        var sums = (logProbs * mask).sum(1);
+        var means = sums / counts;
+        var tokenCounts = counts.cpu().to(ScalarType.Int64).data<long>().ToArray();
+        var referenceValues = new double[samples.Count];
+        for (var i = 0; i < samples.Count; i++)
+        {
+            var score = reference[i].PerModel[0];
+            if (score.TokenCount != tokenCounts[i])
+                throw new InvalidDataException($"sample '{samples[i].Id}': the reference scored {score.TokenCount} completion tokens, the policy has {tokenCounts[i]}: " +
+                    "the reference's log-probs were computed with another tokenizer, template or max_length than the policy's");
+            referenceValues[i] = _dpo.LengthNormalised ? score.Mean : score.LogProbSum;
+        }
+        var policy = (_dpo.LengthNormalised ? means : sums).view(-1, 2);
+        var referencePairs = tensor(referenceValues, device: placement.Device).view(-1, 2);
+        var output = _dpo.Compute(new PairLogProbs(policy[.., 0], policy[.., 1]), new PairLogProbs(referencePairs[.., 0], referencePairs[.., 1]));
+        var detached = cat([output.ChosenRewards.unsqueeze(1), output.RejectedRewards.unsqueeze(1), policy.detach(), means.detach().view(-1, 2)], 1)
+            .to(ScalarType.Float64).cpu().data<double>().ToArray();
+        for (var p = 0; p < detached.Length / 6; p++)
+            outcomes.Add(new PairOutcome(detached[6 * p], detached[6 * p + 1], detached[6 * p + 2], detached[6 * p + 3], detached[6 * p + 4], detached[6 * p + 5]));
+        return (output.Loss, -means.view(-1, 2)[.., 0].mean().item<float>());
     }
 
     /// <summary>What AdamW updates and clipping measures: every weight, or with LoRA the adapter's alone.</summary>
     private IEnumerable<Parameter> Trainable => model.parameters().Where(p => p.requires_grad);
 
-    /// <summary>Held-out cross-entropy (mean −r_θ per sample), mean r_θ and, where scores exist, mean τ.</summary>
+    /// <summary>Held-out cross-entropy (mean −r_θ per sample), mean r_θ and, where scores exist, mean τ; for DPO
+    /// also the held-out pairs' loss and preference metrics.</summary>
     public EvalMetrics Evaluate(int step, int epoch)
     {
         model.eval();
         using var _ = no_grad();
+        var metrics = EvaluateSamples(step, epoch);
+        if (data.EvalPairs.Count > 0)
+        {
+            var (loss, preference) = EvaluatePairs();
+            if (!double.IsFinite(loss))
+                throw Diverged(step, $"the held-out preference loss is not finite ({loss})");
+            metrics = metrics with { PreferenceLoss = loss, Preference = preference };
+        }
+        model.train();
+        return metrics;
+    }
+
+    private (double Loss, PreferenceMetrics Metrics) EvaluatePairs()
+    {
+        if (evalScores is null)
+            throw new InvalidOperationException("held-out preference pairs need the reference's log-probs of their completions");
+        var outcomes = new List<PairOutcome>();
+        double loss = 0;
+        foreach (var pairs in data.EvalPairs.Chunk(options.BatchSize))
+        {
+            using var scope = NewDisposeScope();
+            var samples = pairs.SelectMany(p => p.Samples).ToList();
+            var reference = samples.Select(s => evalScores.Known.TryGetValue(s.Id, out var score) ? score
+                : throw new InvalidOperationException($"held-out sample '{s.Id}': the reference has not scored it")).ToArray();
+            using var batch = new TrainingBatch([.. samples.Select(Tokenized)], placement.Device, options.PaddingFree);
+            loss += PreferenceLoss(batch, samples, reference, outcomes).Loss.item<float>() * pairs.Length;
+        }
+        return (loss / data.EvalPairs.Count, PreferenceMetrics.Of(outcomes));
+    }
+
+    private EvalMetrics EvaluateSamples(int step, int epoch)
+    {
+        if (data.Eval.Count == 0)
+            return new EvalMetrics("eval", step, epoch, null, null, null, 0);
         double ce = 0, tau = 0;
         var tauCount = 0;
         foreach (var samples in Chunk([.. data.Eval], options.BatchSize))
@@ -203,7 +288,6 @@ public sealed class PoftTrainer(
             tau += _objective.Tau(rTheta[tensor(scored.Select(i => (long)i).ToArray(), device: placement.Device)], rBar).sum().item<float>();
             tauCount += scored.Length;
         }
-        model.train();
         var n = data.Eval.Count;
         if (!double.IsFinite(ce))
             throw Diverged(step, $"the held-out cross-entropy is not finite ({ce / n})");
@@ -214,14 +298,15 @@ public sealed class PoftTrainer(
     private Tensor RTheta(TrainingBatch batch) =>
         Objective.MeanResponseLogProb(batch.PerSample(model.TokenLogProbs(batch.InputIds, batch.AttentionMask, batch.ResponseMask)), batch.SampleResponseMask);
 
-    private async Task<List<SftSample>> KeptSamples(CancellationToken stop)
+    private async Task<IReadOnlyList<IReadOnlyList<SftSample>>> KeptExamples(CancellationToken stop)
     {
+        var examples = data.Examples(options.Objective);
         if (options.KeepTopPercent >= 100)
-            return [.. data.Train];
+            return examples;
         if (trainScores is null)
             throw new InvalidOperationException("--keep-top needs reference scores: give a manifest or a score file");
         await trainScores.WaitForAll(data.Train, stop);
-        return HardFilter.KeepTop(data.Train, trainScores.Known, options.KeepTopPercent);
+        return [.. HardFilter.KeepTop(data.Train, trainScores.Known, options.KeepTopPercent).Select(s => (IReadOnlyList<SftSample>)[s])];
     }
 
     private TrainingDivergedException Diverged(int step, string what) =>

@@ -10,11 +10,18 @@ namespace PoFT.Trainer.Training;
 /// initial value is the default.</summary>
 public sealed record TrainingOptions
 {
-    [TrainOption("ce (−r_θ), poft (−log σ(β(r_θ − r̄) + γ)) or bi-poft (PoFT on clean samples, the reversed preference on samples marked is_noise); docs/method.md")]
+    [TrainOption("ce (−r_θ), poft (−log σ(β(r_θ − r̄) + γ)), bi-poft (PoFT on clean samples, the reversed preference on samples marked is_noise) " +
+        "or dpo (preference pairs against a frozen reference, see loss_type); docs/method.md")]
     public ObjectiveKind Objective { get; init; } = ObjectiveKind.Poft;
 
-    [TrainOption("PoFT's β: the scale of the preference margin")]
-    public double Beta { get; init; } = 1.0;
+    [TrainOption("β: the scale of PoFT's preference margin (default 1), or DPO's, the strength of its pull towards the reference (default 0.1)")]
+    public double? Beta { get; init; }
+
+    [TrainOption("DPO's loss on the margin h over the reference: sigmoid (DPO), ipo (on per-token means) or robust (unbiased under label noise)")]
+    public DpoLossType LossType { get; init; } = DpoLossType.Sigmoid;
+
+    [TrainOption("DPO's ε, the share of preference labels assumed flipped: sigmoid becomes conservative DPO, robust corrects for it; in [0, 0.5)")]
+    public double LabelSmoothing { get; init; }
 
     [TrainOption("PoFT's γ: the offset of the preference margin")]
     public double Gamma { get; init; }
@@ -80,7 +87,14 @@ public sealed record TrainingOptions
     public void Validate()
     {
         Require(nameof(LearningRate), LearningRate, LearningRate > 0, "a finite number > 0");
-        Require(nameof(Beta), Beta, Beta > 0, "a finite number > 0");
+        Require(nameof(Beta), ResolvedBeta, ResolvedBeta > 0, "a finite number > 0");
+        Require(nameof(LabelSmoothing), LabelSmoothing, LabelSmoothing is >= 0 and < 0.5, "in [0, 0.5)");
+        if (Objective != ObjectiveKind.Dpo && (LossType != DpoLossType.Sigmoid || LabelSmoothing != 0))
+            throw new ArgumentException($"training.{Field(nameof(LossType))} and training.{Field(nameof(LabelSmoothing))} apply to objective 'dpo' only, not '{ObjectiveNames.Of(Objective)}'");
+        if (LossType == DpoLossType.Ipo && LabelSmoothing != 0)
+            throw new ArgumentException($"training.{Field(nameof(LabelSmoothing))}: ipo has no label smoothing; use sigmoid or robust with it");
+        if (Objective == ObjectiveKind.Dpo && KeepTopPercent < 100)
+            throw new ArgumentException($"training.{Field(nameof(KeepTopPercent))}: the hard filter ranks samples by r̄, which objective 'dpo' has none of");
         Require(nameof(Gamma), Gamma, true, "a finite number");
         Require(nameof(WeightDecay), WeightDecay, WeightDecay >= 0, "a finite number ≥ 0");
         Require(nameof(WarmupRatio), WarmupRatio, WarmupRatio is >= 0 and <= 1, "in [0, 1]");
@@ -101,10 +115,18 @@ public sealed record TrainingOptions
     private static void Require(string property, double value, bool inRange, string expected)
     {
         if (!double.IsFinite(value) || !inRange)
-            throw new ArgumentException($"training.{TrainerState.Json.PropertyNamingPolicy!.ConvertName(property)}: {value.ToString(System.Globalization.CultureInfo.InvariantCulture)} is out of range; expected {expected}");
+            throw new ArgumentException($"training.{Field(property)}: {value.ToString(System.Globalization.CultureInfo.InvariantCulture)} is out of range; expected {expected}");
     }
 
-    public Objective ToObjective() => new(Objective, Beta, Gamma);
+    private static string Field(string property) => TrainerState.Json.PropertyNamingPolicy!.ConvertName(property);
+
+    /// <summary>β as given, or the objective's default: PoFT's margins are per-token means, DPO's are sums
+    /// over a completion, so their scales differ by about a completion's length.</summary>
+    public double ResolvedBeta => Beta ?? (Objective == ObjectiveKind.Dpo ? 0.1 : 1.0);
+
+    public Objective ToObjective() => new(Objective, ResolvedBeta, Gamma);
+
+    public DpoObjective ToDpoObjective() => new(LossType, ResolvedBeta, LabelSmoothing);
 
     public int StepsPerEpoch(int samples) => (int)Math.Ceiling(Math.Ceiling((double)samples / BatchSize) / GradientAccumulation);
 
