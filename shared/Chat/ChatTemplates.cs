@@ -168,7 +168,11 @@ public static class ChatTemplates
             if (m.Role == ChatMessage.Assistant && string.IsNullOrWhiteSpace(m.Content))
                 throw new InvalidSampleException(sample.Id, $"message {i} is an assistant message with empty content");
         }
-        if (!sample.Messages.Any(m => m.Role == ChatMessage.Assistant))
-            throw new InvalidSampleException(sample.Id, "no assistant message (nothing to score)");
+        if (sample.ScoredFrom < 0 || sample.ScoredFrom >= sample.Messages.Count)
+            throw new InvalidSampleException(sample.Id, $"ScoredFrom {sample.ScoredFrom} is not the index of one of its {sample.Messages.Count} messages");
+        if (!sample.Messages.Skip(sample.ScoredFrom).Any(m => m.Role == ChatMessage.Assistant))
+            throw new InvalidSampleException(sample.Id, sample.ScoredFrom == 0
+                ? "no assistant message (nothing to score)"
+                : $"no assistant message from message {sample.ScoredFrom} (ScoredFrom) on (nothing to score)");
     }
 }

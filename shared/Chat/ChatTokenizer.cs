@@ -6,7 +6,8 @@ namespace PoFT.Shared.Chat;
 /// <summary>
 /// Turns samples into token ids and response masks for one model: renders the conversation with the model's
 /// template, tokenizes the whole text once, and marks a token as response iff it starts inside a response span
-/// (assistant content plus its end-of-turn marker). Tokens that straddle a span's start are prompt.
+/// (assistant content plus its end-of-turn marker) of an assistant message at or after the sample's
+/// <see cref="SftSample.ScoredFrom"/>. Tokens that straddle a span's start are prompt.
 /// </summary>
 public sealed class ChatTokenizer(ModelTokenizer tokenizer, ChatTemplateSpec template, int maxTokens, TruncationPolicy truncation)
 {
@@ -37,9 +38,10 @@ public sealed class ChatTokenizer(ModelTokenizer tokenizer, ChatTemplateSpec tem
         var encoded = tokenizer.Encode(conversation.Text);
         if (encoded.Text != conversation.Text)
             throw new NotSupportedException($"{tokenizer.Source}: its normalizer rewrites the rendered text, so token offsets cannot be mapped to responses");
+        var scored = conversation.ScoredSpans(sample).ToList();
         var mask = new bool[encoded.Count];
         for (var t = 1; t < encoded.Count; t++)
-            mask[t] = conversation.ResponseSpans.Any(span => encoded.Starts[t] >= span.Start.Value && encoded.Starts[t] < span.End.Value);
+            mask[t] = scored.Any(span => encoded.Starts[t] >= span.Start.Value && encoded.Starts[t] < span.End.Value);
         var kept = Truncate(sample.Id, encoded.Ids);
         var ids = kept.Select(t => encoded.Ids[t]).ToArray();
         var keptMask = kept.Select(t => mask[t]).ToArray();

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
 
 namespace PoFT.Shared.Data;
@@ -19,9 +17,12 @@ public static class SampleRecord
     public static SftSample Parse(JsonObject record, string location)
     {
         DataFormatException Bad(string reason) => new(location, reason);
+        if (record.ContainsKey("chosen") || record.ContainsKey("rejected"))
+            throw Bad("a preference record ('chosen', 'rejected') in an SFT data file: expected 'messages', or 'prompt' and 'response' " +
+                "(a file whose first record has 'chosen' and 'rejected' is read as preference data)");
         var messages = record["messages"] switch
         {
-            JsonArray list => list.Select((m, i) => Message(m, i, Bad)).ToList(),
+            JsonArray list => RecordFields.Messages(list, "messages", Bad),
             null when record.ContainsKey("prompt") || record.ContainsKey("response") => FromPromptResponse(record, Bad),
             null => throw Bad("missing field 'messages' (or 'prompt' and 'response')"),
             _ => throw Bad("field 'messages' must be a list of {\"role\", \"content\"} objects"),
@@ -39,53 +40,19 @@ public static class SampleRecord
             JsonValue v when v.TryGetValue<bool>(out var b) => b,
             _ => throw Bad($"field '{NoiseField}' must be true or false"),
         };
-        return new SftSample(Id(record, messages, Bad), messages, isNoise);
+        return new SftSample(RecordFields.Id(record, () => ContentId(messages), Bad), messages, isNoise);
     }
 
     /// <summary>The id a record without one gets: 16 hex digits of SHA-256 over roles and contents.</summary>
-    public static string ContentId(IReadOnlyList<ChatMessage> messages)
-    {
-        var text = string.Join("\u001e", messages.Select(m => m.Role + "\u001f" + m.Content));
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
-    }
-
-    private static string Id(JsonObject record, List<ChatMessage> messages, Func<string, DataFormatException> bad)
-    {
-        var field = record.ContainsKey("id") ? "id" : record.ContainsKey("prompt_id") ? "prompt_id" : null;
-        if (field is null || record[field] is null)
-            return ContentId(messages);
-        return record[field] switch
-        {
-            JsonValue v when v.TryGetValue<string>(out var s) && s.Length > 0 => s,
-            JsonValue v when v.TryGetValue<long>(out var n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            _ => throw bad($"field '{field}' must be a non-empty string or an integer"),
-        };
-    }
-
-    private static ChatMessage Message(JsonNode? node, int index, Func<string, DataFormatException> bad)
-    {
-        if (node is not JsonObject m)
-            throw bad($"messages[{index}] must be an object with 'role' and 'content'");
-        var role = Text(m, "role", $"messages[{index}]", bad);
-        if (!ChatMessage.Roles.Contains(role))
-            throw bad($"messages[{index}].role '{role}' is not one of {string.Join(", ", ChatMessage.Roles)}");
-        return new ChatMessage(role, Text(m, "content", $"messages[{index}]", bad));
-    }
+    public static string ContentId(IReadOnlyList<ChatMessage> messages) => RecordFields.ContentId(messages);
 
     private static List<ChatMessage> FromPromptResponse(JsonObject record, Func<string, DataFormatException> bad)
     {
         var messages = new List<ChatMessage>();
         if (record["system"] is not null)
-            messages.Add(new ChatMessage(ChatMessage.System, Text(record, "system", "record", bad)));
-        messages.Add(new ChatMessage(ChatMessage.User, Text(record, "prompt", "record", bad)));
-        messages.Add(new ChatMessage(ChatMessage.Assistant, Text(record, "response", "record", bad)));
+            messages.Add(new ChatMessage(ChatMessage.System, RecordFields.Text(record, "system", "record", bad)));
+        messages.Add(new ChatMessage(ChatMessage.User, RecordFields.Text(record, "prompt", "record", bad)));
+        messages.Add(new ChatMessage(ChatMessage.Assistant, RecordFields.Text(record, "response", "record", bad)));
         return messages;
     }
-
-    private static string Text(JsonObject o, string field, string where, Func<string, DataFormatException> bad) => o[field] switch
-    {
-        JsonValue v when v.TryGetValue<string>(out var s) => s,
-        null => throw bad($"{where}: missing field '{field}'"),
-        _ => throw bad($"{where}: field '{field}' must be a string"),
-    };
 }

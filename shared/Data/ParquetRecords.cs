@@ -1,0 +1,54 @@
+using System.Collections;
+using System.Text.Json.Nodes;
+using Parquet;
+using Parquet.Serialization;
+
+namespace PoFT.Shared.Data;
+
+/// <summary>The rows of a Parquet data file as JSON objects (lists, structs and lists of structs as JSON lists
+/// and objects), so that they are read by the same record parsers as JSONL lines; each located as <c>file:row N</c>.</summary>
+internal static class ParquetRecords
+{
+    public static IEnumerable<(string Location, Func<JsonObject> Read)> Read(string path)
+    {
+        IList<Dictionary<string, object>> rows;
+        try { rows = ParquetSerializer.DeserializeUntypedAsync(File.OpenRead(path)).GetAwaiter().GetResult().Data; }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new DataFormatException(path, $"not a readable Parquet file: {e.Message}");
+        }
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var row = rows[i];
+            yield return ($"{path}:row {i + 1}", () => (JsonObject)ToJson(row)!);
+        }
+    }
+
+    /// <summary>The file's top-level column names, from its footer: every row has these fields, so they tell the
+    /// file's kind without reading its rows.</summary>
+    public static IReadOnlyList<string> Columns(string path)
+    {
+        static async Task<IReadOnlyList<string>> Read(string path)
+        {
+            await using var stream = File.OpenRead(path);
+            await using var reader = await ParquetReader.CreateAsync(stream);
+            return [.. reader.Schema.Fields.Select(f => f.Name)];
+        }
+        try { return Read(path).GetAwaiter().GetResult(); }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new DataFormatException(path, $"not a readable Parquet file: {e.Message}");
+        }
+    }
+
+    private static JsonNode? ToJson(object? value) => value switch
+    {
+        null => null,
+        IDictionary<string, object> map => new JsonObject(map.Select(p => KeyValuePair.Create(p.Key, ToJson(p.Value)))),
+        string s => JsonValue.Create(s),
+        IEnumerable list => new JsonArray([.. list.Cast<object?>().Select(ToJson)]),
+        bool b => JsonValue.Create(b),
+        sbyte or byte or short or ushort or int or uint or long => JsonValue.Create(Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture)),
+        _ => JsonValue.Create(Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture)),
+    };
+}

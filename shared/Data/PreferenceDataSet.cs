@@ -1,0 +1,34 @@
+namespace PoFT.Shared.Data;
+
+/// <summary>
+/// The preference pairs of one data file (<c>.jsonl</c> or <c>.parquet</c>; <see cref="PreferenceRecord"/>'s
+/// layouts), in file order, read as <see cref="SftDataSet"/> reads samples: a bad record stops the read with its
+/// location and reason unless <c>skipBad</c>; pair ids unique; at least one pair.
+/// </summary>
+public sealed record PreferenceDataSet(string Path, IReadOnlyList<PreferencePair> Pairs, IReadOnlyList<SkippedRecord> Skipped)
+{
+    public static PreferenceDataSet Read(string path, bool skipBad = false)
+    {
+        var (pairs, skipped) = DataFileRecords.Read(path, skipBad, PreferenceRecord.Parse, p => p.Id, "pair");
+        return new PreferenceDataSet(path, pairs, skipped);
+    }
+
+    /// <summary>Whether the file holds preference data: its first record (a Parquet file's columns) has
+    /// <c>chosen</c> and <c>rejected</c>. Records that are not JSON objects are passed over here, for the read
+    /// to report.</summary>
+    public static bool IsPreferenceFile(string path)
+    {
+        if (DataFileRecords.IsParquet(path) && File.Exists(path))
+            return ParquetRecords.Columns(path) is var columns && columns.Contains("chosen") && columns.Contains("rejected");
+        foreach (var (_, read) in DataFileRecords.Of(path))
+        {
+            try { return PreferenceRecord.IsPreference(read()); }
+            catch (DataFormatException) { }
+        }
+        return false;
+    }
+
+    /// <summary>Every pair's chosen then rejected sample (ids <c>ID/chosen</c>, <c>ID/rejected</c>) as a data set of
+    /// the same file: what is scored and inspected of it, identified by the file's content as SFT data is.</summary>
+    public SftDataSet AsSamples() => new(Path, [.. Pairs.SelectMany(p => p.Samples)], Skipped);
+}

@@ -1,0 +1,53 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace PoFT.Shared.Data;
+
+/// <summary>The fields SFT and preference records share — messages, texts, ids — read with the errors both
+/// report: the field's path in the record and what was expected.</summary>
+internal static class RecordFields
+{
+    public static List<ChatMessage> Messages(JsonArray list, string field, Func<string, DataFormatException> bad) =>
+        [.. list.Select((m, i) => Message(m, $"{field}[{i}]", bad))];
+
+    public static string Text(JsonObject o, string field, string where, Func<string, DataFormatException> bad) => o[field] switch
+    {
+        JsonValue v when v.TryGetValue<string>(out var s) => s,
+        null => throw bad($"{where}: missing field '{field}'"),
+        _ => throw bad($"{where}: field '{field}' must be a string"),
+    };
+
+    /// <summary>The record's <c>id</c> (or <c>prompt_id</c>), string or integer; without one, <paramref name="contentId"/>.</summary>
+    public static string Id(JsonObject record, Func<string> contentId, Func<string, DataFormatException> bad)
+    {
+        var field = record.ContainsKey("id") ? "id" : record.ContainsKey("prompt_id") ? "prompt_id" : null;
+        if (field is null || record[field] is null)
+            return contentId();
+        return record[field] switch
+        {
+            JsonValue v when v.TryGetValue<string>(out var s) && s.Length > 0 => s,
+            JsonValue v when v.TryGetValue<long>(out var n) => n.ToString(CultureInfo.InvariantCulture),
+            _ => throw bad($"field '{field}' must be a non-empty string or an integer"),
+        };
+    }
+
+    /// <summary>16 hex digits of SHA-256 over the roles and contents of the parts, in order; the parts are
+    /// separated, so a turn moved from one part to the next changes the id.</summary>
+    public static string ContentId(params IEnumerable<IReadOnlyList<ChatMessage>> parts)
+    {
+        var text = string.Join("\u001d", parts.Select(messages => string.Join("\u001e", messages.Select(m => m.Role + "\u001f" + m.Content))));
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
+    }
+
+    private static ChatMessage Message(JsonNode? node, string where, Func<string, DataFormatException> bad)
+    {
+        if (node is not JsonObject m)
+            throw bad($"{where} must be an object with 'role' and 'content'");
+        var role = Text(m, "role", where, bad);
+        if (!ChatMessage.Roles.Contains(role))
+            throw bad($"{where}.role '{role}' is not one of {string.Join(", ", ChatMessage.Roles)}");
+        return new ChatMessage(role, Text(m, "content", where, bad));
+    }
+}

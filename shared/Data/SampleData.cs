@@ -1,0 +1,9 @@
+namespace PoFT.Shared.Data;
+
+/// <summary>What <c>score</c>, <c>inspect</c> and <c>merge-scores</c> read of a data file: an SFT file's samples, or
+/// a preference file's pairs as their chosen and rejected samples (<see cref="PreferenceDataSet.AsSamples"/>).</summary>
+public static class SampleData
+{
+    public static SftDataSet Read(string path, bool skipBad = false) =>
+        PreferenceDataSet.IsPreferenceFile(path) ? PreferenceDataSet.Read(path, skipBad).AsSamples() : SftDataSet.Read(path, skipBad);
+}
