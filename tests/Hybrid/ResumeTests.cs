@@ -55,6 +55,12 @@ public sealed class ResumeTests(AlignedModelsFixture models) : IClassFixture<Ali
         ["--gradient-checkpointing"] = "true",
         ["--padding-free"] = "false",
         ["--lora"] = "{\"r\": 4}",
+        ["--loss-type"] = "ipo",
+        ["--label-smoothing"] = "0.1",
+        ["--eval-preference-data"] = WriteData("preferences.jsonl", 2, seed: 14),
+        ["--ref-model"] = Path.Combine(models.Root, "llama-b-onnx"),
+        ["--ref-scores"] = WriteData("ref-scores.jsonl", 1, seed: 15),
+        ["--eval-ref-scores"] = WriteData("eval-ref-scores.jsonl", 1, seed: 16),
     };
 
     private static IEnumerable<TrainOption> Flagged => TrainOptions.All.Where(o => o.Flag is not null);

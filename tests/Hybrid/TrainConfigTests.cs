@@ -51,7 +51,7 @@ public class TrainConfigTests
     [InlineData("--lr", "abc", "a finite number")]
     [InlineData("--lr", "NaN", "a finite number")]
     [InlineData("--max-steps", "1.5", "an integer")]
-    [InlineData("--objective", "dpo", "one of ce, poft, bi-poft")]
+    [InlineData("--objective", "sft", "one of ce, poft, bi-poft, dpo")]
     [InlineData("--truncation", "cut", "one of error, truncate-prompt, truncate-response")]
     public void A_bad_flag_value_is_an_error_naming_the_flag_and_what_it_expects(string flag, string value, string expected)
     {
@@ -85,7 +85,7 @@ public class TrainConfigTests
     private static TrainOption Flag(string flag) => TrainOptions.All.Single(o => o.Flag == flag);
 
     [Theory]
-    [InlineData("""{"model": "m", "train_data": "d", "training": {"objective": "dpo"}}""", "training.objective")]
+    [InlineData("""{"model": "m", "train_data": "d", "training": {"objective": "sft"}}""", "training.objective")]
     [InlineData("""{"model": "m", "train_data": "d", "learning_rate": 1}""", "learning_rate")]
     [InlineData("""{"train_data": "d"}""", "field 'model' is required")]
     public void Bad_configs_are_errors_naming_the_field(string json, string expected)

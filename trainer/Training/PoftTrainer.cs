@@ -30,7 +30,8 @@ public sealed class PoftTrainer(
     IReadOnlyDictionary<string, string>? inputs = null)
 {
     private readonly IReadOnlyDictionary<string, string> _inputs = inputs ?? new Dictionary<string, string>();
-    private readonly Dictionary<string, TokenizedSample> _tokenized = new(StringComparer.Ordinal);
+    // By sample, not by id: a held-out file may reuse the training file's ids for other samples.
+    private readonly Dictionary<SftSample, TokenizedSample> _tokenized = new(ReferenceEqualityComparer.Instance);
     private readonly Objective _objective = options.ToObjective();
     private readonly DpoObjective _dpo = options.ToDpoObjective();
     private string? _lastCheckpoint;
@@ -352,8 +353,8 @@ public sealed class PoftTrainer(
 
     private TokenizedSample Tokenized(SftSample sample)
     {
-        if (!_tokenized.TryGetValue(sample.Id, out var tokenized))
-            _tokenized[sample.Id] = tokenized = data.Tokenize(sample);
+        if (!_tokenized.TryGetValue(sample, out var tokenized))
+            _tokenized[sample] = tokenized = data.Tokenize(sample);
         return tokenized;
     }
 

@@ -89,8 +89,6 @@ public sealed record TrainingOptions
         Require(nameof(LearningRate), LearningRate, LearningRate > 0, "a finite number > 0");
         Require(nameof(Beta), ResolvedBeta, ResolvedBeta > 0, "a finite number > 0");
         Require(nameof(LabelSmoothing), LabelSmoothing, LabelSmoothing is >= 0 and < 0.5, "in [0, 0.5)");
-        if (Objective != ObjectiveKind.Dpo && (LossType != DpoLossType.Sigmoid || LabelSmoothing != 0))
-            throw new ArgumentException($"training.{Field(nameof(LossType))} and training.{Field(nameof(LabelSmoothing))} apply to objective 'dpo' only, not '{ObjectiveNames.Of(Objective)}'");
         if (LossType == DpoLossType.Ipo && LabelSmoothing != 0)
             throw new ArgumentException($"training.{Field(nameof(LabelSmoothing))}: ipo has no label smoothing; use sigmoid or robust with it");
         if (Objective == ObjectiveKind.Dpo && KeepTopPercent < 100)
