@@ -22,7 +22,7 @@ public static class ScoreMerge
             throw new IOException($"{taken} exists: merge into another --out");
         // The shards recorded the data's SHA-256, so the records skipped here as bad are exactly those their
         // runs skipped with --skip-bad (without it, a file with bad records could not have been scored).
-        var set = ScoreShardSet.Read(shards, SftDataSet.Read(dataPath, skipBad: true));
+        var set = ScoreShardSet.Read(shards, SampleData.Read(dataPath, skipBad: true));
         set.Provenance.WriteNew(sidecar);
         try
         {

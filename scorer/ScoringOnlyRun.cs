@@ -7,9 +7,10 @@ using PoFT.Shared.Scoring;
 namespace PoFT.Scorer;
 
 /// <summary>
-/// The scoring-only mode: every sample of a data file (or of one shard of it) scored by a manifest's
-/// aligned models into a score file, appended record by record as batches finish, so an interrupted run
-/// keeps what it scored and <c>resume</c> scores only the missing ids.
+/// The scoring-only mode: every sample of a data file (or of one shard of it) — SFT samples, or each preference
+/// pair's chosen and rejected completion (<see cref="SampleData"/>) — scored by a manifest's aligned models into
+/// a score file, appended record by record as batches finish, so an interrupted run keeps what it scored and
+/// <c>resume</c> scores only the missing ids.
 /// </summary>
 public sealed class ScoringOnlyRun : IDisposable
 {
@@ -35,7 +36,7 @@ public sealed class ScoringOnlyRun : IDisposable
     public static ScoringOnlyRun Open(ModelsManifest manifest, string dataPath, string outPath, bool resume, SampleShard shard, bool skipBad,
         IScoringBackend backend, int tokenBudget, ScoringPipelineOptions pipelineOptions, Action<string> warn)
     {
-        var data = SftDataSet.Read(dataPath, skipBad);
+        var data = SampleData.Read(dataPath, skipBad);
         var output = ScoreOutput.Open(outPath, resume, manifest.Names,
             () => ScoreProvenance.Of(manifest, backend.GetType().Name, ScoredData.Of(data, shard)), manifest.Path);
         try

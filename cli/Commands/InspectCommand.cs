@@ -19,7 +19,7 @@ public static class InspectCommand
     {
         var manifest = new Option<FileInfo>("--manifest") { Description = "models manifest", DefaultValueFactory = _ => new FileInfo("models-manifest.json") };
         var config = new Option<FileInfo?>("--config") { Description = "a train config: inspect its target model's template and tokenizer instead of the manifest's models" };
-        var data = new Option<FileInfo?>("--data") { Description = "SFT data (.jsonl or .parquet); with --config, its train_data by default" };
+        var data = new Option<FileInfo?>("--data") { Description = "SFT or preference data (.jsonl or .parquet; a pair shows as its chosen and rejected samples); with --config, its train_data by default" };
         var model = new Option<string?>("--model") { Description = "only this aligned model of the manifest" };
         var limit = new Option<int>("--limit") { Description = "samples shown (and written)", DefaultValueFactory = _ => 3 };
         var jsonl = new Option<FileInfo?>("--jsonl") { Description = "also write one line per sample and model: id, model, text, input_ids, response_mask" };
@@ -36,7 +36,7 @@ public static class InspectCommand
                 ? Target(TrainConfig.Load(configFile.FullName), parse.GetValue(data)?.FullName)
                 : (Aligned(ModelsManifest.Load(parse.GetRequiredValue(manifest).FullName), parse.GetValue(model)),
                     parse.GetValue(data)?.FullName ?? throw new ArgumentException("--data is required with a manifest"));
-            var samples = SftDataSet.Read(dataPath).Samples.Take(count).ToList();
+            var samples = SampleData.Read(dataPath).Samples.Take(count).ToList();
             var records = new List<InspectionRecord>();
             foreach (var sample in samples)
             {

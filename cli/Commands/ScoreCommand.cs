@@ -18,7 +18,7 @@ public static class ScoreCommand
     public static Command Create()
     {
         var manifest = new Option<FileInfo>("--manifest") { Description = "models manifest", DefaultValueFactory = _ => new FileInfo("models-manifest.json") };
-        var data = new Option<FileInfo>("--data") { Description = "SFT data (.jsonl or .parquet)", Required = true };
+        var data = new Option<FileInfo>("--data") { Description = "SFT or preference data (.jsonl or .parquet; a pair is scored as ID/chosen and ID/rejected)", Required = true };
         var output = new Option<FileInfo>("--out") { Description = "score file to write (.msgpack or .jsonl)", Required = true };
         var resume = new Option<bool>("--resume") { Description = "keep the records already in --out and score only the missing ids" };
         var shard = new Option<string?>("--shard")
@@ -32,7 +32,7 @@ public static class ScoreCommand
         var budget = new Option<int>("--token-budget") { Description = "padded tokens per inference batch (0: the scorer's rule, README \"ONNX graph\": logits capped at 512 MiB)", DefaultValueFactory = _ => 0 };
         var window = new Option<int>("--window") { Description = "samples sorted and packed together", DefaultValueFactory = _ => new ScoringPipelineOptions().WindowSize };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads per model (0: all cores)", DefaultValueFactory = _ => 0 };
-        var command = new Command("score", "Score SFT data with the aligned models of a manifest (scoring-only mode)")
+        var command = new Command("score", "Score SFT or preference data with the aligned models of a manifest (scoring-only mode)")
         {
             manifest, data, output, resume, shard, backend, skipBad, requireGpu, budget, window, threads,
         };

@@ -43,6 +43,33 @@ public sealed class ScoringOnlyRunTests(AlignedModelsFixture models) : IClassFix
         Assert.All(records, r => Assert.Equal((r.Models[0].Mean + r.Models[1].Mean) / 2, r.Reference, 12));
     }
 
+    [Fact]
+    public async Task A_preference_file_scores_each_pairs_chosen_and_rejected_completion_only()
+    {
+        var data = _temp.File("pairs.jsonl");
+        File.WriteAllLines(data,
+        [
+            """{"id": "p1", "prompt": "Name a colour.", "chosen": "Blue.", "rejected": "Seven."}""",
+            """{"prompt": "And the Sun?", "prompt_id": "p2", "chosen": [{"role": "user", "content": "How far is the Moon?"}, {"role": "assistant", "content": "About 384,400 km, on average."}, {"role": "user", "content": "And the Sun?"}, {"role": "assistant", "content": "150 million km."}], "rejected": [{"role": "user", "content": "How far is the Moon?"}, {"role": "assistant", "content": "About 384,400 km, on average."}, {"role": "user", "content": "And the Sun?"}, {"role": "assistant", "content": "Farther."}], "score_chosen": 9.0, "score_rejected": 2.0}""",
+        ]);
+        var output = _temp.File("pairs-scores.jsonl");
+        await Score(TwoModels("pairs.json"), data, output);
+
+        var records = ScoreFile.Read(output).ToDictionary(r => r.Id);
+        Assert.Equal(["p1/chosen", "p1/rejected", "p2/chosen", "p2/rejected"], records.Keys.Order(StringComparer.Ordinal));
+        // Only the completion is scored: the earlier assistant turn of p2's prompt is context.
+        var pair = PreferenceDataSet.Read(data).Pairs[1];
+        var llama = new ChatTokenizer(PoFT.Tests.Tokenizers.RealTokenizers.Llama3, new ChatTemplateSpec(ChatTemplateSpec.Llama3), 256, TruncationPolicy.Error);
+        Assert.Equal(llama.Tokenize(pair.Chosen).ResponseTokenCount, records["p2/chosen"].Models[0].Count);
+        Assert.True(records["p2/chosen"].Models[0].Count < llama.Tokenize(pair.Chosen with { ScoredFrom = 0 }).ResponseTokenCount);
+        Assert.Equal(llama.Tokenize(pair.Rejected).ResponseTokenCount, records["p2/rejected"].Models[0].Count);
+
+        var provenance = JsonNode.Parse(File.ReadAllText(output + ".provenance.json"))!["data"]!;
+        Assert.Equal("pairs.jsonl", provenance["file"]!.GetValue<string>());
+        Assert.Equal(4, provenance["samples"]!.GetValue<int>());
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(data))), provenance["sha256"]!.GetValue<string>());
+    }
+
     [Theory]
     [InlineData("failed.jsonl")]
     [InlineData("failed.msgpack")]

@@ -173,6 +173,19 @@ public sealed class ShardedScoringTests(AlignedModelsFixture models) : IClassFix
     }
 
     [Fact]
+    public async Task Shards_of_a_preference_file_merge_into_its_pairs_chosen_then_rejected_records()
+    {
+        var data = _temp.File("pairs.jsonl");
+        File.WriteAllLines(data, Enumerable.Range(0, 6).Select(i => $$"""{"id": "p{{i}}", "prompt": "Count to {{i}}.", "chosen": "{{string.Join(" ", Enumerable.Range(1, i + 1))}}", "rejected": "No."}"""));
+        var directory = _temp.Sub("pair-shards");
+        for (var i = 0; i < 2; i++)
+            await ScoringRuns.Score(Manifest("pairs.json"), data, Path.Combine(directory, $"scores-{i}.jsonl"), shard: new SampleShard(i, 2));
+
+        var merged = ScoreMerge.Run([directory], data, _temp.File("pairs-merged.jsonl"));
+        Assert.Equal(Enumerable.Range(0, 6).SelectMany(i => new[] { $"p{i}/chosen", $"p{i}/rejected" }), merged.Records.Select(r => r.Id));
+    }
+
+    [Fact]
     public async Task Train_reads_a_folder_of_shards_as_the_file_merged_from_them()
     {
         var directory = await Shards("train", 3);
