@@ -24,8 +24,8 @@ public sealed record AlignedModelPlan(string Name, string Tokenizer, string Temp
 
 /// <summary>
 /// Everything the experiment's numbers depend on besides the seeds and noise levels: data sizes, the base
-/// model and its pre-training, the aligned models, the target's training and the noise recipe. Part of
-/// every cache key.
+/// model and its pre-training, the aligned models, the target's training, the noise recipe and the DPO stage's
+/// training. Part of every cache key.
 /// </summary>
 public sealed record ExperimentPlan(
     int AlignedSamples,
@@ -41,7 +41,9 @@ public sealed record ExperimentPlan(
     TrainingRecipe TargetTraining,
     double Corruption,
     double KeepTopPercent,
-    int MaxLength)
+    int MaxLength,
+    TrainingRecipe Dpo,
+    double DpoBeta)
 {
     private static readonly ModelShape TargetShape = new(Hidden: 128, Intermediate: 384, Layers: 4, Heads: 4, KvHeads: 2);
 
@@ -65,7 +67,11 @@ public sealed record ExperimentPlan(
         TargetTraining: new TrainingRecipe(Epochs: 3, LearningRate: 1e-3, BatchSize: 16),
         Corruption: 0.1,
         KeepTopPercent: 70,
-        MaxLength: 160);
+        MaxLength: 160,
+        // Set before any run, never tuned on the test split: a tenth of the SFT learning rate, as DPO recipes
+        // take a fraction of theirs, and DPO's customary β.
+        Dpo: new TrainingRecipe(Epochs: 2, LearningRate: 1e-4, BatchSize: 16),
+        DpoBeta: 0.1);
 
     /// <summary>The same pipeline at a size that runs in a few minutes: for CI and a first look, not for conclusions.</summary>
     public static ExperimentPlan Quick { get; } = Default with
@@ -80,5 +86,6 @@ public sealed record ExperimentPlan(
             Default.Aligned[1] with { Shape = new ModelShape(64, 128, 1, 2, 1), PretrainDocuments = 0, Training = Default.Aligned[1].Training with { Epochs = 1 } },
         ],
         TargetTraining = Default.TargetTraining with { Epochs = 2 },
+        Dpo = Default.Dpo with { Epochs = 1 },
     };
 }

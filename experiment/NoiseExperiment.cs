@@ -21,7 +21,8 @@ using PoFT.Trainer.Training;
 namespace PoFT.Experiment;
 
 /// <summary>What <c>demo</c> was asked for.</summary>
-public sealed record DemoSettings(string Output, string Cache, string Assets, int Seeds, IReadOnlyList<double> NoiseLevels, bool Quick, string Command);
+/// <param name="Dpo">Also run the DPO stage (<see cref="DpoStage"/>) on the targets of the highest noise level.</param>
+public sealed record DemoSettings(string Output, string Cache, string Assets, int Seeds, IReadOnlyList<double> NoiseLevels, bool Quick, string Command, bool Dpo = false);
 
 /// <summary>
 /// The paper's noise-robustness experiment at small scale (README "Demo"): WordNet definitions as SFT data;
@@ -78,6 +79,7 @@ public sealed class NoiseExperiment(DemoSettings settings, Action<string>? log =
         _stages.Add(new StageTime($"target runs ({_trainedRuns} trained, {runs.Count - _trainedRuns} reused)", runClock.Elapsed.TotalSeconds, Cached: _trainedRuns == 0));
         if (settings.NoiseLevels.Contains(0))
             _notes.Add("At noise 0 there are no marked samples, so bi-PoFT is PoFT step for step; the PoFT run stands for it.");
+        var dpo = settings.Dpo ? await DpoRuns(root, data, stop) : null;
 
         var exportTarget = Path.Combine(RunDirectory(root, settings.NoiseLevels.Max(), seed: 1), ObjectiveLabels.Poft, "final");
         var difference = Timed("export PoFT target + verify", cached: false, () =>
@@ -91,7 +93,7 @@ public sealed class NoiseExperiment(DemoSettings settings, Action<string>? log =
             $"The PoFT target of noise {settings.NoiseLevels.Max():0.0#}, seed 1 was exported to ONNX (target-onnx/); ONNX Runtime and TorchSharp {exportVerdict}: largest relative log-prob difference {difference:E2}."));
 
         var results = new ExperimentResults(settings.Command, MachineInfo.Versions(), MachineInfo.Describe(), [.. _stages], runs, referenceScores,
-            [.. _plan.Aligned.Select(a => a.Name)], string.Join("\n\n", _notes));
+            [.. _plan.Aligned.Select(a => a.Name)], string.Join("\n\n", _notes), dpo);
         var reportDirectory = Path.Combine(root, "report");
         Timed("report", cached: false, () =>
         {
@@ -106,7 +108,23 @@ public sealed class NoiseExperiment(DemoSettings settings, Action<string>? log =
         return results;
     }
 
-    private sealed record DataFiles(string Directory, string Aligned, string TrainClean, string Test, string Pretrain);
+    private sealed record DataFiles(string Directory, string Aligned, string TrainClean, string Test, string Pretrain, string PreferencesTrain, string PreferencesTest);
+
+    /// <summary>DPO from the CE and the PoFT target of the highest noise level, every seed.</summary>
+    private async Task<List<DpoResult>> DpoRuns(string root, DataFiles data, CancellationToken stop)
+    {
+        var noise = settings.NoiseLevels.Max();
+        var clock = Stopwatch.StartNew();
+        var stage = new DpoStage(_plan, RunTraining, Log);
+        var results = await stage.RunAsync(Path.Combine(root, "dpo", $"noise-{noise.ToString("0.0#", CultureInfo.InvariantCulture)}"),
+            new DpoData(data.PreferencesTrain, data.PreferencesTest, data.Test), noise, settings.Seeds,
+            (label, seed) => Path.Combine(RunDirectory(root, noise, seed), label, "final"), stop);
+        _stages.Add(new StageTime($"DPO runs ({stage.Trained} trained, {results.Count - stage.Trained} reused)", clock.Elapsed.TotalSeconds, Cached: stage.Trained == 0));
+        _notes.Add(string.Create(CultureInfo.InvariantCulture,
+            $"DPO: from the CE and the PoFT target of noise {noise:0.0#}, each its own reference (exported to ONNX, scored online); " +
+            $"{_plan.Dpo.Epochs} epoch(s) over {results[0].TrainPairs} WordNet preference pairs, β {_plan.DpoBeta}, lr {_plan.Dpo.LearningRate:0.#####}, batch {_plan.Dpo.BatchSize} pairs, sigmoid loss."));
+        return results;
+    }
 
     /// <summary>The target's starting point: its checkpoint, the content hash of its weights (what the stages
     /// built on it are keyed by) and its held-out CE (every target curve's epoch 0).</summary>
@@ -124,9 +142,15 @@ public sealed class NoiseExperiment(DemoSettings settings, Action<string>? log =
         var splits = WordNetTasks.Build(database, _plan.AlignedSamples, _plan.CleanTrainSamples, _plan.TestSamples, _plan.DataSeed, _plan.PretrainDocuments);
         WordNetTasks.WriteDataSet(directory, splits, Path.Combine(settings.Assets, "wordnet"));
         var files = new DataFiles(directory, Path.Combine(directory, WordNetTasks.AlignedFile), Path.Combine(directory, WordNetTasks.TrainFile),
-            Path.Combine(directory, WordNetTasks.TestFile), Path.Combine(directory, WordNetTasks.PretrainFile));
+            Path.Combine(directory, WordNetTasks.TestFile), Path.Combine(directory, WordNetTasks.PretrainFile),
+            Path.Combine(directory, WordNetTasks.PreferenceTrainFile), Path.Combine(directory, WordNetTasks.PreferenceTestFile));
+        var trainPairs = WordNetPreferences.Build(database, splits, splits.Train);
+        var testPairs = WordNetPreferences.Build(database, splits, splits.Test);
+        WordNetPreferences.Write(files.PreferencesTrain, trainPairs);
+        WordNetPreferences.Write(files.PreferencesTest, testPairs);
         _notes.Add($"Data: WordNet 3.0 definitions — {splits.Aligned.Count} aligned-model samples, {splits.Train.Count} clean target-training samples, " +
-            $"{splits.Test.Count} held-out test samples (disjoint words and synsets), {splits.PretrainText.Count} pre-training documents from the other synsets.");
+            $"{splits.Test.Count} held-out test samples (disjoint words and synsets), {splits.PretrainText.Count} pre-training documents from the other synsets; " +
+            $"preference pairs (the true gloss chosen, another sense's gloss of the same word rejected) for {trainPairs.Count} training and {testPairs.Count} test questions.");
         return files;
     }
 
@@ -271,10 +295,8 @@ public sealed class NoiseExperiment(DemoSettings settings, Action<string>? log =
         Seed = seed,
     };
 
-    private async Task<TrainingSummary> Train(string title, string model, string template, string trainData, string evalData, string? manifest, string output,
-        TrainingOptions options, CancellationToken stop)
-    {
-        var config = new TrainConfig
+    private Task<TrainingSummary> Train(string title, string model, string template, string trainData, string evalData, string? manifest, string output,
+        TrainingOptions options, CancellationToken stop) => RunTraining(title, new TrainConfig
         {
             Model = model,
             Template = new ChatTemplateSpec(template),
@@ -284,7 +306,10 @@ public sealed class NoiseExperiment(DemoSettings settings, Action<string>? log =
             Manifest = manifest,
             Output = output,
             Training = options,
-        };
+        }, stop);
+
+    private async Task<TrainingSummary> RunTraining(string title, TrainConfig config, CancellationToken stop)
+    {
         if (showTraining is null)
             return await OnlineTraining.RunAsync(config, resume: null, progress: null, stop, note: Log);
         await using var display = showTraining(title);

@@ -16,7 +16,8 @@ public static class DemoCommand
         var seeds = new Option<int>("--seeds") { Description = "seeds per noise level (noise draw and data order)", DefaultValueFactory = _ => 1 };
         var noise = new Option<string>("--noise") { Description = "noise fractions of the training data, comma-separated, each in [0, 1)", DefaultValueFactory = _ => "0.4" };
         var quick = new Option<bool>("--quick") { Description = "a few-minute version of the same pipeline (small data and models): for a first look and CI, not for conclusions" };
-        var command = new Command("demo", "PoFT vs CE on noisy WordNet SFT data: aligned models, online scoring, a report with plots") { output, cache, assets, seeds, noise, quick };
+        var dpo = new Option<bool>("--dpo") { Description = "then DPO on WordNet preference pairs from the CE and the PoFT target of the highest noise level, every seed (PoFT → DPO vs CE → DPO)" };
+        var command = new Command("demo", "PoFT vs CE on noisy WordNet SFT data: aligned models, online scoring, a report with plots") { output, cache, assets, seeds, noise, quick, dpo };
         command.SetAction(async (parse, _) =>
         {
             var seedCount = parse.GetValue(seeds);
@@ -24,7 +25,8 @@ public static class DemoCommand
                 throw new ArgumentException($"--seeds {seedCount}: expected at least 1");
             var settings = new DemoSettings(parse.GetRequiredValue(output).FullName, parse.GetRequiredValue(cache).FullName, parse.GetRequiredValue(assets).FullName,
                 seedCount, ParseNoise(parse.GetRequiredValue(noise)), parse.GetValue(quick),
-                Environment.GetEnvironmentVariable("POFT_COMMAND") is { Length: > 0 } shown ? shown : "poft " + string.Join(' ', parse.Tokens.Select(t => t.Value)));
+                Environment.GetEnvironmentVariable("POFT_COMMAND") is { Length: > 0 } shown ? shown : "poft " + string.Join(' ', parse.Tokens.Select(t => t.Value)),
+                parse.GetValue(dpo));
             using var signal = new ShutdownSignal();
             await new NoiseExperiment(settings, Console.WriteLine, title => new TrainingProgress(title, totalSteps: 0)).RunAsync(signal.Token);
             return 0;

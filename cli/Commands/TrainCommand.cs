@@ -40,12 +40,16 @@ public static class TrainCommand
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"steps={summary.Steps} tokens_per_s={summary.TokensPerSecond:F0} scorer_wait_fraction={summary.ScorerWaitFraction:F4} " +
-                $"held_out_ce={summary.FinalEval?.HeldOutCe:F4} mean_tau={summary.FinalEval?.MeanTau:F4} interrupted={summary.Interrupted.ToString().ToLowerInvariant()}"));
+                $"held_out_ce={summary.FinalEval?.HeldOutCe:F4} mean_tau={summary.FinalEval?.MeanTau:F4} " +
+                $"{Preference(summary.FinalEval?.Preference)}interrupted={summary.Interrupted.ToString().ToLowerInvariant()}"));
             Console.WriteLine($"checkpoint: {summary.CheckpointDirectory}");
             return summary.Interrupted ? ShutdownSignal.ExitCode : 0;
         });
         return command;
     }
+
+    private static string Preference(PreferenceMetrics? held) => held is null ? "" : string.Create(CultureInfo.InvariantCulture,
+        $"rewards/accuracies={held.RewardsAccuracies:F4} rewards/margins={held.RewardsMargins:F4} logps/accuracies={held.LogpsAccuracies:F4} ");
 
     private static string Describe(TrainOption option) =>
         $"{option.Help} [config: {option.Field}; {(option.Required ? "required" : $"default: {option.Default?.ToJsonString() ?? "none"}")}{(option.OnResume == OnResume.Applied ? "; applied on resume" : "")}]";

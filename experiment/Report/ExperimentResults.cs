@@ -15,13 +15,25 @@ public sealed record RunResult(string Objective, double Noise, int Seed, IReadOn
 /// <summary>The aligned models' reference score r̄ of every training sample of one noise level and seed, split by the noise mark.</summary>
 public sealed record ReferenceScoreSample(double Noise, int Seed, IReadOnlyList<double> CleanScores, IReadOnlyList<double> NoiseScores);
 
+/// <summary>A DPO run's held-out numbers at one evaluation: clean CE on the test questions, and on the held-out
+/// preference pairs the policy's own preference accuracy (chosen more likely per token: <c>logps/accuracies</c>),
+/// the implicit-reward accuracy and margin against its reference (TRL's <c>rewards/accuracies</c>,
+/// <c>rewards/margins</c>; 0 before DPO, where policy and reference are one) and the DPO loss.</summary>
+public sealed record DpoPoint(double HeldOutCe, double PreferenceAccuracy, double RewardAccuracy, double RewardMargin, double PreferenceLoss);
+
+/// <summary>One DPO run: which target it started from (an objective label: "ce" or "poft"), that target's noise
+/// level and seed, the held-out numbers before and after DPO, the wall-clock seconds its training took and the
+/// number of training pairs.</summary>
+public sealed record DpoResult(string Start, double Noise, int Seed, DpoPoint Before, DpoPoint After, double Seconds, int TrainPairs);
+
 /// <summary>How long one stage of the experiment took, and whether its result came from the cache.</summary>
 public sealed record StageTime(string Stage, double Seconds, bool Cached);
 
 /// <summary>A library and the version the experiment ran with.</summary>
 public sealed record LibraryVersion(string Name, string Version);
 
-/// <summary>Everything the report is made from; saved as results.json beside it so the report can be remade.</summary>
+/// <summary>Everything the report is made from; saved as results.json beside it so the report can be remade.
+/// <see cref="Dpo"/> is null unless the experiment ran its DPO stage (<c>demo --dpo</c>).</summary>
 public sealed record ExperimentResults(
     string Command,
     IReadOnlyList<LibraryVersion> Versions,
@@ -30,7 +42,8 @@ public sealed record ExperimentResults(
     IReadOnlyList<RunResult> Runs,
     IReadOnlyList<ReferenceScoreSample> ReferenceScores,
     IReadOnlyList<string> AlignedModels,
-    string Notes)
+    string Notes,
+    IReadOnlyList<DpoResult>? Dpo = null)
 {
     public const string FileName = "results.json";
 

@@ -29,7 +29,7 @@ public sealed partial class QuickDemoTests : IDisposable
     [Fact]
     public async Task Quick_demo_writes_a_report_with_numbers_and_plots_a_second_run_reuses_its_work_and_the_example_config_trains_on_it()
     {
-        var settings = new DemoSettings(_temp.Sub(Path.Combine("runs", "demo")), _temp.Sub("cache"), RepoPaths.Assets, Seeds: 1, NoiseLevels: [0.4], Quick: true, Command: "test");
+        var settings = new DemoSettings(_temp.Sub(Path.Combine("runs", "demo")), _temp.Sub("cache"), RepoPaths.Assets, Seeds: 1, NoiseLevels: [0.4], Quick: true, Command: "test", Dpo: true);
         var results = await new NoiseExperiment(settings).RunAsync(CancellationToken.None);
 
         Assert.Equal(Objectives, results.Runs.Select(r => r.Objective));
@@ -48,6 +48,17 @@ public sealed partial class QuickDemoTests : IDisposable
         var scores = Assert.Single(results.ReferenceScores);
         Assert.Equal((int)Math.Round(ExperimentPlan.Quick.CleanTrainSamples * 0.4 / 0.6), scores.NoiseScores.Count);
         Assert.True(Statistics.Auc(scores.CleanScores, scores.NoiseScores) > 0.75);
+
+        // DPO from the CE and the PoFT target: before it the policy is its own reference (loss log 2, no margin).
+        Assert.Equal(["ce", "poft"], results.Dpo!.Select(d => d.Start));
+        foreach (var run in results.Dpo!)
+        {
+            Assert.Equal(Math.Log(2), run.Before.PreferenceLoss, 1e-4);
+            Assert.Equal(0, run.Before.RewardMargin, 1e-4);
+            Assert.Equal(results.Runs.Single(r => r.Objective == run.Start).Epochs[^1].HeldOutCe, run.Before.HeldOutCe, 1e-4);
+            Assert.All([run.Before.PreferenceAccuracy, run.After.PreferenceAccuracy, run.After.RewardAccuracy], a => Assert.InRange(a, 0, 1));
+            Assert.NotEqual(run.Before.HeldOutCe, run.After.HeldOutCe);
+        }
 
         var output = settings.Output;
         var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "models-manifest.json")))!["models"]!.AsArray();
@@ -75,6 +86,8 @@ public sealed partial class QuickDemoTests : IDisposable
         Assert.All(again.Stages.Where(s => s.Stage.StartsWith("base", StringComparison.Ordinal) || s.Stage.StartsWith("aligned", StringComparison.Ordinal)),
             s => Assert.True(s.Cached, $"{s.Stage} was rebuilt"));
         Assert.Equal(results.Runs.Select(r => r.Epochs[^1].HeldOutCe), again.Runs.Select(r => r.Epochs[^1].HeldOutCe));
+        Assert.Equal(results.Dpo!.Select(d => d.After), again.Dpo!.Select(d => d.After));
+        Assert.Contains(again.Stages, s => s.Stage == "DPO runs (0 trained, 2 reused)");
 
         await The_example_config_trains_as_is_on_what_the_demo_wrote();
     }

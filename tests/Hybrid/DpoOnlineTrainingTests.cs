@@ -1,6 +1,10 @@
 using System.Text.Json.Nodes;
 using PoFT.Hybrid;
 using PoFT.Hybrid.Config;
+using PoFT.Scorer;
+using PoFT.Scorer.Onnx;
+using PoFT.Scorer.Pipeline;
+using PoFT.Shared.Manifest;
 using PoFT.Shared.Chat;
 using PoFT.Shared.Data;
 using PoFT.Shared.Scoring;
@@ -79,7 +83,8 @@ public sealed class DpoOnlineTrainingTests(AlignedModelsFixture models) : IClass
         Assert.True(File.Exists(Path.Combine(output, ReferenceModel.Folder, ReferenceModel.SourceFile)));
 
         // Every completion the reference scored, against the starting checkpoint in TorchSharp on the same tokens.
-        var pairs = PreferenceDataSet.Read(_temp.File("train.jsonl")).Pairs.Concat(PreferenceDataSet.Read(_temp.File("eval.jsonl")).Pairs).ToList();
+        // The training pairs' (the held-out file reuses their ids for other pairs, which the trainer keeps apart).
+        var pairs = PreferenceDataSet.Read(_temp.File("train.jsonl")).Pairs;
         var chat = new ChatTokenizer(TokenizerLoader.LoadFromModelDirectory(Start), new ChatTemplateSpec(ChatTemplateSpec.Llama3), 256, TruncationPolicy.TruncatePrompt);
         var scored = ScoreFile.Read(Path.Combine(summary.CheckpointDirectory, TrainerState.ScoresFile)).ToDictionary(r => r.Id);
         using var torch = TorchTokenLogProbModel.Load(Start, Placement.Cpu);
@@ -134,18 +139,29 @@ public sealed class DpoOnlineTrainingTests(AlignedModelsFixture models) : IClass
     public async Task The_reference_read_from_a_score_file_trains_as_the_online_reference_does()
     {
         var online = _temp.Sub("online");
-        var summary = await Run(Config(online));
-        // The online run's reference log-probs, as a score file over the preference data.
-        var scores = _temp.File("ref.msgpack");
-        var evalScores = _temp.File("eval-ref.msgpack");
-        var records = ScoreFile.Read(Path.Combine(summary.CheckpointDirectory, TrainerState.ScoresFile)).ToList();
-        var evalIds = PreferenceDataSet.Read(_temp.File("eval.jsonl")).Pairs.SelectMany(p => p.Samples).Select(s => s.Id).ToHashSet();
-        foreach (var (path, part) in new[] { (scores, records.Where(r => !evalIds.Contains(r.Id))), (evalScores, records.Where(r => evalIds.Contains(r.Id))) })
+        await Run(Config(online));
+        // As a user would: `score` over the preference files with a manifest of the reference's export alone.
+        var manifest = _temp.File("reference-manifest.json");
+        File.WriteAllText(manifest, new JsonObject
         {
-            using var writer = ScoreFileWriter.Open(path, resume: false, [ReferenceModel.Name]);
-            foreach (var record in part)
-                writer.Append(record);
+            ["models"] = new JsonArray(new JsonObject
+            {
+                ["name"] = "reference",
+                ["onnx"] = Path.Combine(online, ReferenceModel.Folder, "model.onnx"),
+                ["tokenizer"] = new JsonObject { ["kind"] = "hf", ["path"] = Path.Combine(online, ReferenceModel.Folder, "tokenizer.json") },
+                ["template"] = new JsonObject { ["family"] = ChatTemplateSpec.Llama3 },
+                ["max_length"] = 256,
+                ["truncation"] = "truncate-prompt",
+            }),
+        }.ToJsonString());
+        var (scores, evalScores) = (_temp.File("ref.msgpack"), _temp.File("eval-ref.msgpack"));
+        foreach (var (data, output) in new[] { (_temp.File("train.jsonl"), scores), (_temp.File("eval.jsonl"), evalScores) })
+        {
+            using var run = ScoringOnlyRun.Open(ModelsManifest.Load(manifest), data, output, resume: false, SampleShard.All, skipBad: false,
+                new OrtScoringBackend(new OrtScoringOptions()), tokenBudget: 0, new ScoringPipelineOptions(), _ => { });
+            await run.RunAsync(null, CancellationToken.None);
         }
+        Assert.Equal(2 * PreferenceDataSet.Read(_temp.File("train.jsonl")).Pairs.Count, ScoreFile.Read(scores).Count());
         var fromFile = _temp.Sub("from-file");
         await Run(Config(fromFile, c => { c["ref_scores"] = scores; c["eval_ref_scores"] = evalScores; }));
         Assert.False(Directory.Exists(Path.Combine(fromFile, ReferenceModel.Folder)));
