@@ -90,6 +90,24 @@ public sealed partial class QuickDemoTests : IDisposable
         Assert.Contains(again.Stages, s => s.Stage == "DPO runs (0 trained, 2 reused)");
 
         await The_example_config_trains_as_is_on_what_the_demo_wrote();
+        await The_DPO_example_config_trains_as_is_on_what_the_demo_wrote();
+    }
+
+    /// <summary>configs/dpo.example.json, beside the demo's output as in the repository, runs DPO from the demo's
+    /// PoFT target for a couple of steps unchanged, its reference exported and scored online.</summary>
+    private async Task The_DPO_example_config_trains_as_is_on_what_the_demo_wrote()
+    {
+        var config = Path.Combine(_temp.Sub("configs"), "dpo.example.json");
+        File.Copy(Path.Combine(RepoPaths.Root, "configs", "dpo.example.json"), config);
+        var maxSteps = TrainOptions.All.Single(o => o.Flag == "--max-steps");
+        var summary = await OnlineTraining.RunAsync(TrainConfig.Load(config, new Dictionary<TrainOption, string> { [maxSteps] = "2" }),
+            resume: null, progress: null, CancellationToken.None, note: _ => { });
+        Assert.Equal(2, summary.Steps);
+        var run = Path.Combine(_temp.Path, "runs", "dpo-example");
+        Assert.True(File.Exists(Path.Combine(run, "reference", "model.onnx")));
+        var evals = File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Select(l => JsonNode.Parse(l)!).Where(n => n["kind"]!.GetValue<string>() == "eval").ToList();
+        Assert.Equal(Math.Log(2), evals[0]["preference_loss"]!.GetValue<double>(), 1e-4);
+        Assert.InRange(summary.FinalEval!.Preference!.LogpsAccuracies, 0, 1);
     }
 
     /// <summary>configs/train.example.json and the repository's models-manifest.json, copied beside the demo's
