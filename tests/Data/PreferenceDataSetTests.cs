@@ -235,6 +235,9 @@ public class PreferenceDataSetTests
         var jsonl = Write(temp, UltraFeedback);
 
         Assert.True(PreferenceDataSet.IsPreferenceFile(path));
+        var sft = temp.File("sft.parquet");
+        await ParquetSerializer.SerializeAsync(new[] { new SftDataSetTests.PairRow { prompt = "Hi", response = "Hello." } }, sft);
+        Assert.False(PreferenceDataSet.IsPreferenceFile(sft));
         var data = PreferenceDataSet.Read(path);
         Assert.Equal(["uf-1", "uf-2"], data.Pairs.Select(p => p.Id));
         Assert.Equal(PreferenceDataSet.Read(jsonl).Pairs[0].Chosen.Messages, data.Pairs[0].Chosen.Messages);
