@@ -52,7 +52,7 @@ public sealed class DpoTrainingTests : IDisposable
         IProgress<StepMetrics>? progress = null)
     {
         using var reference = TorchTokenLogProbModel.Load(_start, Placement.Cpu);
-        using var model = ModelCheckpoint.Load(resume ?? _start, Placement.Cpu);
+        using var model = resume is null ? ModelCheckpoint.LoadForTraining(_start, Placement.Cpu, options.Lora, options.Seed) : ModelCheckpoint.Load(resume, Placement.Cpu);
         var data = new TrainingData([], [], CharTokenization.For(Vocab)) { TrainPairs = _train, EvalPairs = _eval };
         var known = resume is null ? [] : ScoreFile.Read(Path.Combine(resume, TrainerState.ScoresFile)).Select(r => r.ToPreferenceScore()).ToList();
         var order = PoftTrainer.ScoringOrder(data, options, known.Select(s => s.SampleId).ToHashSet());
@@ -98,6 +98,18 @@ public sealed class DpoTrainingTests : IDisposable
         Assert.True(Value(after, "rewards/accuracies") > 0.8, $"held-out reward accuracy {Value(after, "rewards/accuracies"):F3}");
         Assert.True(Value(after, "preference_loss") < Value(before, "preference_loss") - 0.1);
         Assert.True(Value(after, "logps/accuracies") >= Value(before, "logps/accuracies"));
+    }
+
+    /// <summary>With LoRA the policy is the frozen base plus an adapter that starts at zero: the reference, exactly.</summary>
+    [Fact]
+    public async Task A_LoRA_policy_starts_at_its_reference_and_learns_the_preference()
+    {
+        var output = _temp.Sub("run");
+        await Train(output, Options with { EvalOnStart = true, LearningRate = 1e-2, Lora = new PoFT.Trainer.Model.Lora.LoraOptions { R = 4, Dropout = 0 } });
+        Assert.Equal(Math.Log(2), Value(Metrics(output, "step")[0], "loss"), 1e-5);
+        var last = Metrics(output, "eval")[^1];
+        Assert.True(Value(last, "rewards/margins") > 0 && Value(last, "preference_loss") < Math.Log(2) - 0.003,
+            $"held-out margin {Value(last, "rewards/margins"):F4}, loss {Value(last, "preference_loss"):F4}");
     }
 
     [Theory]
