@@ -15,12 +15,23 @@ public static class Verdict
                $"Best epoch: {Headline(candidate, baseline, c.Best.Margin)}: {Phase(candidate, baseline, c.Best)}.";
     }
 
+    /// <summary>E.g. "PoFT → DPO beats CE → DPO by 0.0500 on held-out preference accuracy after DPO at noise 0.4: …
+    /// Held-out clean CE after DPO: …".</summary>
+    public static string Sentence(DpoComparison c)
+    {
+        var candidate = ObjectiveLabels.DisplayDpo(c.Candidate);
+        var baseline = ObjectiveLabels.DisplayDpo(c.Baseline);
+        return $"{Headline(candidate, baseline, c.PreferenceAccuracy.Margin)} on held-out preference accuracy after DPO at noise {ReportNumbers.Plain(c.Noise)}: " +
+               $"{Phase(candidate, baseline, c.PreferenceAccuracy)}. " +
+               $"Held-out clean CE after DPO: {Headline(candidate, baseline, c.HeldOutCe.Margin)}: {Phase(candidate, baseline, c.HeldOutCe)}.";
+    }
+
     public static string Headline(string candidate, string baseline, double margin) => margin > 0
         ? $"{candidate} beats {baseline} by {ReportNumbers.Fixed(margin, Digits)}"
         : $"{candidate} does not beat {baseline}";
 
     /// <summary>"values, (gap,) how clear; who was better on how many seeds", for one <see cref="PairedOutcome"/>.</summary>
-    public static string Phase(string candidate, string baseline, PairedOutcome o)
+    private static string Phase(string candidate, string baseline, PairedOutcome o)
     {
         var better = o.HigherIsBetter ? "higher" : "lower";
         var values = $"{o.Candidate.Format(Digits)} vs {o.Baseline.Format(Digits)}";
