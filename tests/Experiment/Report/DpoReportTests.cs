@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using PoFT.Experiment.Report;
 using PoFT.Tests.Support;
 using static PoFT.Tests.Experiment.Report.ExpectedText;
@@ -74,6 +75,23 @@ public class DpoReportTests
         Assert.All(table, row => Assert.DoesNotContain("±", row));
         Assert.Equal(2, CountOf(section, "one seed, no spread to compare with"));
         Assert.Contains("PoFT → DPO higher on 1/1 seeds", section);
+    }
+
+    [Fact]
+    public void The_dpo_plots_are_embedded_pngs_of_the_report_size()
+    {
+        var results = SyntheticExperiment.WithDpo(SyntheticExperiment.Make(poftWins: true), poftMoreAccurate: true, poftLowerCe: false);
+        using var temp = new TempDirectory();
+        var report = Report(results, temp);
+        foreach (var plot in new[] { "dpo.png", "dpo-heldout-ce.png" })
+        {
+            Assert.Contains($"]({plot})", report);
+            var bytes = File.ReadAllBytes(temp.File(plot));
+            Assert.True(bytes.Length > 10_000, $"{plot} is {bytes.Length} bytes: too small to have drawn anything");
+            Assert.Equal([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], bytes[..8]);
+            Assert.Equal(800, BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16)));
+            Assert.Equal(500, BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(20)));
+        }
     }
 
     [Theory]
