@@ -2,7 +2,7 @@ namespace PoFT.Experiment.Report;
 
 /// <summary>One objective against the CE baseline at one noise level, on the seeds both ran: held-out CE
 /// (lower is better) after the last epoch and at the best epoch.</summary>
-public sealed record Comparison(string Candidate, string Baseline, double Noise, IReadOnlyList<int> Seeds, PairedOutcome Last, PairedOutcome Best)
+public sealed record Comparison(string Candidate, string Baseline, double Noise, PairedOutcome Last, PairedOutcome Best)
 {
     /// <summary>Null where either objective has no run on a shared seed at that noise level.</summary>
     public static Comparison? Of(IReadOnlyList<RunResult> runs, string candidate, string baseline, double noise)
@@ -14,7 +14,7 @@ public sealed record Comparison(string Candidate, string Baseline, double Noise,
             [.. pairs.Select(p => epoch(p.Candidate).HeldOutCe)],
             [.. pairs.Select(p => epoch(p.Baseline).HeldOutCe)],
             higherIsBetter: false);
-        return new Comparison(candidate, baseline, noise, [.. pairs.Select(p => p.Seed)], Paired(Statistics.LastEpoch), Paired(Statistics.BestEpoch));
+        return new Comparison(candidate, baseline, noise, Paired(Statistics.LastEpoch), Paired(Statistics.BestEpoch));
     }
 
     private static IEnumerable<RunResult> Runs(IReadOnlyList<RunResult> runs, string objective, double noise) =>

@@ -2,7 +2,7 @@ namespace PoFT.Experiment.Report;
 
 /// <summary>DPO from one start against DPO from the baseline's start at one noise level, on the seeds both ran,
 /// after DPO: held-out preference accuracy (higher is better) and held-out clean CE (lower is better).</summary>
-public sealed record DpoComparison(string Candidate, string Baseline, double Noise, IReadOnlyList<int> Seeds, PairedOutcome PreferenceAccuracy, PairedOutcome HeldOutCe)
+public sealed record DpoComparison(string Candidate, string Baseline, double Noise, PairedOutcome PreferenceAccuracy, PairedOutcome HeldOutCe)
 {
     /// <summary>Null where either start has no DPO run on a shared seed at that noise level.</summary>
     public static DpoComparison? Of(IReadOnlyList<DpoResult> runs, string candidate, string baseline, double noise)
@@ -14,7 +14,7 @@ public sealed record DpoComparison(string Candidate, string Baseline, double Noi
             [.. pairs.Select(p => value(p.Candidate.After))],
             [.. pairs.Select(p => value(p.Baseline.After))],
             higherIsBetter);
-        return new DpoComparison(candidate, baseline, noise, [.. pairs.Select(p => p.Seed)],
+        return new DpoComparison(candidate, baseline, noise,
             Paired(p => p.PreferenceAccuracy, higherIsBetter: true), Paired(p => p.HeldOutCe, higherIsBetter: false));
     }
 

@@ -28,10 +28,11 @@ public static class DpoSection
 
     private static string Setup(ExperimentView view, double noise)
     {
-        var runs = view.Dpo.Where(r => r.Noise == noise).ToArray();
-        var starts = string.Join(" and the ", view.DpoStarts.Where(s => runs.Any(r => r.Start == s)).Select(ObjectiveLabels.Display));
-        int[] seeds = [.. runs.Select(r => r.Seed).Distinct().Order()];
-        var pairs = string.Join(" or ", runs.Select(r => r.TrainPairs).Distinct().Order());
+        var summaries = view.DpoSummariesAt(noise);
+        var starts = string.Join(" and the ", summaries.Select(s => ObjectiveLabels.Display(s.Start)));
+        int[] seeds = [.. summaries.SelectMany(s => s.Seeds).Distinct().Order()];
+        // One number unless the starts trained on different pair sets, which the text should not hide.
+        var pairs = string.Join(" or ", summaries.SelectMany(s => s.TrainPairs).Distinct().Order());
         return $"At noise {ReportNumbers.Plain(noise)}, DPO ran from the {starts} target with {seeds.Length} seed(s) ({string.Join(", ", seeds)}), " +
                $"on {pairs} training preference pairs, each run with its starting model as its reference.";
     }

@@ -34,8 +34,9 @@ public sealed class ExperimentView(ExperimentResults results)
     public IReadOnlyList<DpoResult> DpoRuns(string start, double noise) =>
         [.. Dpo.Where(r => r.Start == start && r.Noise == noise).OrderBy(r => r.Seed)];
 
-    public DpoSummary? DpoSummary(string start, double noise) =>
-        DpoSummaries.FirstOrDefault(s => s.Start == start && s.Noise == noise);
+    /// <summary>The DPO summaries of one noise level, one per start, in report order.</summary>
+    public IReadOnlyList<DpoSummary> DpoSummariesAt(double noise) =>
+        [.. DpoStarts.Select(start => DpoSummaries.FirstOrDefault(s => s.Start == start && s.Noise == noise)).OfType<DpoSummary>()];
 
     /// <summary>A colour index per objective, the same in every plot.</summary>
     public int ColourIndex(string objective) => Objectives.ToList().IndexOf(objective);

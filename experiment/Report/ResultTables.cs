@@ -41,19 +41,16 @@ public static class ResultTables
     public static string Dpo(ExperimentView view, double noise) => MarkdownTable.Render(
         ["Start", "Held-out preference accuracy, before", "Held-out preference accuracy, after", "Held-out CE, before", "Held-out CE, after",
             "Reward accuracy, after", "Reward margin, after"],
-        view.DpoStarts
-            .Select(start => view.DpoSummary(start, noise))
-            .OfType<DpoSummary>()
-            .Select(s => (IReadOnlyList<string>)
-            [
-                ObjectiveLabels.DisplayDpo(s.Start),
-                s.PreferenceAccuracyBefore.Format(Digits),
-                s.PreferenceAccuracyAfter.Format(Digits),
-                s.HeldOutCeBefore.Format(Digits),
-                s.HeldOutCeAfter.Format(Digits),
-                s.RewardAccuracyAfter.Format(Digits),
-                s.RewardMarginAfter.Format(Digits),
-            ]));
+        view.DpoSummariesAt(noise).Select(s => (IReadOnlyList<string>)
+        [
+            ObjectiveLabels.DisplayDpo(s.Start),
+            s.PreferenceAccuracyBefore.Format(Digits),
+            s.PreferenceAccuracyAfter.Format(Digits),
+            s.HeldOutCeBefore.Format(Digits),
+            s.HeldOutCeAfter.Format(Digits),
+            s.RewardAccuracyAfter.Format(Digits),
+            s.RewardMarginAfter.Format(Digits),
+        ]));
 
     /// <summary>Mean τ over seeds per epoch on clean and noise samples, for the objectives that have τ at that noise;
     /// null where none has.</summary>
