@@ -37,6 +37,9 @@ public static class ObjectiveLabels
     public static string Display(string label) =>
         Runs.FirstOrDefault(r => r.Label == label) is { Label: not null } run ? Displayed[run.Objective] + (run.KeepTop ? " + keep-top" : "") : label;
 
+    /// <summary>A DPO run by the target it started from, e.g. "PoFT → DPO".</summary>
+    public static string DisplayDpo(string start) => $"{Display(start)} → DPO";
+
     /// <summary>Known labels in the order of <see cref="Runs"/>, any others after them alphabetically.</summary>
     public static IReadOnlyList<string> InOrder(IEnumerable<string> labels) =>
         [.. labels.Distinct()

@@ -2,7 +2,7 @@ using System.Text;
 
 namespace PoFT.Experiment.Report;
 
-/// <summary>The text of report.md: what was run, the verdict, the tables, the plots, and how to reproduce it.</summary>
+/// <summary>The text of report.md: what was run, the verdict, the tables, DPO where it ran, the plots, and how to reproduce it.</summary>
 public static class ReportMarkdown
 {
     private static readonly string[] Challengers = [ObjectiveLabels.BiPoft, ObjectiveLabels.CeKeepTop, ObjectiveLabels.PoftKeepTop];
@@ -32,6 +32,9 @@ public static class ReportMarkdown
                 .Append("PoFT's per-sample weight τ = σ(r̄ − r_θ), mean over the steps of each epoch and over seeds. ")
                 .Append("PoFT works as a soft filter where τ stays high on clean samples and low on noise.\n\n")
                 .Append(tau).Append('\n');
+
+        if (DpoSection.Render(view) is { } dpo)
+            text.Append(dpo);
 
         if (plots.Count > 0)
         {

@@ -14,6 +14,8 @@ public static class ReportPlots
             (HeldOutCePlot.FileName, "Held-out clean CE per epoch (Figure 3e)", HeldOutCePlot.Build),
             (TauPlot.FileName, "Mean τ on clean and noise samples per epoch", TauPlot.Build),
             (HeldOutByNoisePlot.FileName, "Held-out clean CE after the last epoch vs noise", HeldOutByNoisePlot.Build),
+            (DpoPlot.PreferenceAccuracyFileName, "Held-out preference accuracy before and after DPO, from the CE and the PoFT target", DpoPlot.BuildPreferenceAccuracy),
+            (DpoPlot.HeldOutCeFileName, "Held-out clean CE before and after DPO, from the CE and the PoFT target", DpoPlot.BuildHeldOutCe),
         };
         var written = new List<PlotFile>();
         foreach (var (file, caption, build) in candidates)

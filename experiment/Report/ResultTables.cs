@@ -1,6 +1,7 @@
 namespace PoFT.Experiment.Report;
 
-/// <summary>The report's number tables: held-out CE per objective and noise level, r̄ separability, τ per epoch.</summary>
+/// <summary>The report's number tables: held-out CE per objective and noise level, r̄ separability, τ per epoch,
+/// and DPO's held-out numbers per start.</summary>
 public static class ResultTables
 {
     private const int Digits = 4;
@@ -34,6 +35,21 @@ public static class ResultTables
             ReportNumbers.Fixed(s.MeanClean, Digits),
             ReportNumbers.Fixed(s.MeanNoise, Digits),
             $"{s.CleanCount} / {s.NoiseCount}",
+        ]));
+
+    /// <summary>One row per start at one noise level: the held-out numbers before and after DPO.</summary>
+    public static string Dpo(ExperimentView view, double noise) => MarkdownTable.Render(
+        ["Start", "Held-out preference accuracy, before", "Held-out preference accuracy, after", "Held-out CE, before", "Held-out CE, after",
+            "Reward accuracy, after", "Reward margin, after"],
+        view.DpoSummariesAt(noise).Select(s => (IReadOnlyList<string>)
+        [
+            ObjectiveLabels.DisplayDpo(s.Start),
+            s.PreferenceAccuracyBefore.Format(Digits),
+            s.PreferenceAccuracyAfter.Format(Digits),
+            s.HeldOutCeBefore.Format(Digits),
+            s.HeldOutCeAfter.Format(Digits),
+            s.RewardAccuracyAfter.Format(Digits),
+            s.RewardMarginAfter.Format(Digits),
         ]));
 
     /// <summary>Mean τ over seeds per epoch on clean and noise samples, for the objectives that have τ at that noise;

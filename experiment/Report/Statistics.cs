@@ -1,6 +1,7 @@
 namespace PoFT.Experiment.Report;
 
-/// <summary>The numbers the report states: separability of the reference scores and held-out CE over seeds.</summary>
+/// <summary>The numbers the report states: separability of the reference scores, held-out CE over seeds and the
+/// DPO runs' held-out numbers.</summary>
 public static class Statistics
 {
     /// <summary>ROC AUC = P(positive &gt; negative) + ½·P(tie), from the Mann–Whitney U of the pooled ranks (ties
@@ -69,6 +70,25 @@ public static class Statistics
                 g.SelectMany(s => s.NoiseScores).Average(),
                 g.Sum(s => s.CleanScores.Count),
                 g.Sum(s => s.NoiseScores.Count)))];
+
+    /// <summary>One summary per (start, noise), in the order the pairs first appear; seeds ascending within each.</summary>
+    public static IReadOnlyList<DpoSummary> SummariseDpo(IReadOnlyList<DpoResult> runs) =>
+        [.. runs.GroupBy(r => (r.Start, r.Noise)).Select(g =>
+        {
+            DpoResult[] seeds = [.. g.OrderBy(r => r.Seed)];
+            MeanStd Over(Func<DpoResult, double> value) => MeanStd.Of([.. seeds.Select(value)]);
+            return new DpoSummary(
+                g.Key.Start,
+                g.Key.Noise,
+                [.. seeds.Select(r => r.Seed)],
+                [.. seeds.Select(r => r.TrainPairs).Distinct().Order()],
+                Over(r => r.Before.PreferenceAccuracy),
+                Over(r => r.After.PreferenceAccuracy),
+                Over(r => r.Before.HeldOutCe),
+                Over(r => r.After.HeldOutCe),
+                Over(r => r.After.RewardAccuracy),
+                Over(r => r.After.RewardMargin));
+        })];
 
     public static EpochResult LastEpoch(RunResult run) =>
         run.Epochs.MaxBy(e => e.Epoch) ?? throw new ArgumentException($"run {Describe(run)} has no epochs");

@@ -1,7 +1,7 @@
 namespace PoFT.Experiment.Report;
 
-/// <summary>The report's answer in words, from the numbers: does an objective beat CE on held-out clean CE, by how
-/// much, whether that is clear of the spread over seeds, and on how many seeds it won by itself.</summary>
+/// <summary>The report's answer in words, from the numbers: does a candidate beat its baseline, by how much,
+/// whether that is clear of the spread over seeds, and on how many seeds it was better by itself.</summary>
 public static class Verdict
 {
     private const int Digits = 4;
@@ -11,24 +11,35 @@ public static class Verdict
     {
         var candidate = ObjectiveLabels.Display(c.Candidate);
         var baseline = ObjectiveLabels.Display(c.Baseline);
-        var last = Phase(candidate, baseline, c.CandidateLast, c.BaselineLast, c.MarginLast, c.CombinedStdLast, c.SeedsWonLast, c.Seeds.Count);
-        var best = Phase(candidate, baseline, c.CandidateBest, c.BaselineBest, c.MarginBest, c.CombinedStdBest, c.SeedsWonBest, c.Seeds.Count);
-        return $"{Headline(candidate, baseline, c.MarginLast)} (last epoch) at noise {ReportNumbers.Plain(c.Noise)}: {last}. " +
-               $"Best epoch: {Headline(candidate, baseline, c.MarginBest)}: {best}.";
+        return $"{Headline(candidate, baseline, c.Last.Margin)} (last epoch) at noise {ReportNumbers.Plain(c.Noise)}: {Phase(candidate, baseline, c.Last)}. " +
+               $"Best epoch: {Headline(candidate, baseline, c.Best.Margin)}: {Phase(candidate, baseline, c.Best)}.";
+    }
+
+    /// <summary>E.g. "PoFT → DPO beats CE → DPO by 0.0500 on held-out preference accuracy after DPO at noise 0.4: …
+    /// Held-out clean CE after DPO: …".</summary>
+    public static string Sentence(DpoComparison c)
+    {
+        var candidate = ObjectiveLabels.DisplayDpo(c.Candidate);
+        var baseline = ObjectiveLabels.DisplayDpo(c.Baseline);
+        return $"{Headline(candidate, baseline, c.PreferenceAccuracy.Margin)} on held-out preference accuracy after DPO at noise {ReportNumbers.Plain(c.Noise)}: " +
+               $"{Phase(candidate, baseline, c.PreferenceAccuracy)}. " +
+               $"Held-out clean CE after DPO: {Headline(candidate, baseline, c.HeldOutCe.Margin)}: {Phase(candidate, baseline, c.HeldOutCe)}.";
     }
 
     public static string Headline(string candidate, string baseline, double margin) => margin > 0
         ? $"{candidate} beats {baseline} by {ReportNumbers.Fixed(margin, Digits)}"
         : $"{candidate} does not beat {baseline}";
 
-    private static string Phase(string candidate, string baseline, MeanStd c, MeanStd b, double margin, double combinedStd, int won, int seeds)
+    /// <summary>"values, (gap,) how clear; who was better on how many seeds", for one <see cref="PairedOutcome"/>.</summary>
+    private static string Phase(string candidate, string baseline, PairedOutcome o)
     {
-        var values = $"{c.Format(Digits)} vs {b.Format(Digits)}";
-        var gap = margin > 0 ? "" : $", {baseline} lower by {ReportNumbers.Fixed(-margin, Digits)}";
+        var better = o.HigherIsBetter ? "higher" : "lower";
+        var values = $"{o.Candidate.Format(Digits)} vs {o.Baseline.Format(Digits)}";
+        var gap = o.Margin > 0 ? "" : $", {baseline} {better} by {ReportNumbers.Fixed(-o.Margin, Digits)}";
         // With one seed there is no spread to compare the gap with.
-        var clear = seeds < 2 ? "one seed, no spread to compare with"
-            : Math.Abs(margin) > combinedStd ? $"more than the combined seed std {ReportNumbers.Fixed(combinedStd, Digits)}"
-            : $"within the combined seed std {ReportNumbers.Fixed(combinedStd, Digits)}, so not clear of seed noise";
-        return $"{values}{gap}, {clear}; {candidate} lower on {won}/{seeds} seeds";
+        var clear = o.Seeds < 2 ? "one seed, no spread to compare with"
+            : Math.Abs(o.Margin) > o.CombinedStd ? $"more than the combined seed std {ReportNumbers.Fixed(o.CombinedStd, Digits)}"
+            : $"within the combined seed std {ReportNumbers.Fixed(o.CombinedStd, Digits)}, so not clear of seed noise";
+        return $"{values}{gap}, {clear}; {candidate} {better} on {o.SeedsWon}/{o.Seeds} seeds";
     }
 }

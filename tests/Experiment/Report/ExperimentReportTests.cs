@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using PoFT.Experiment.Report;
 using PoFT.Tests.Support;
+using static PoFT.Tests.Experiment.Report.ExpectedText;
 
 namespace PoFT.Tests.Experiment.Report;
 
@@ -141,13 +142,6 @@ public class ExperimentReportTests
 
     private static RunResult[] Runs(ExperimentResults results, string objective, double noise) =>
         [.. results.Runs.Where(r => r.Objective == objective && r.Noise == noise).OrderBy(r => r.Seed)];
-
-    private static string MeanPlusMinusStd(double[] values)
-    {
-        var mean = values.Sum() / values.Length;
-        var std = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1));
-        return $"{mean.ToString("F4", CultureInfo.InvariantCulture)} ± {std.ToString("F4", CultureInfo.InvariantCulture)}";
-    }
 
     private static double PairwiseAuc(IReadOnlyList<double> positives, IReadOnlyList<double> negatives) =>
         positives.Sum(p => negatives.Sum(n => p > n ? 1.0 : p == n ? 0.5 : 0)) / (positives.Count * negatives.Count);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using PoFT.Experiment.Report;
 using PoFT.Tests.Support;
 
@@ -23,6 +24,36 @@ public class ExperimentResultsTests
         Assert.Equal(run.Epochs, loaded.Runs[7].Epochs);
         Assert.Equal(results.ReferenceScores[^1].NoiseScores, loaded.ReferenceScores[^1].NoiseScores);
         Assert.Equal(results.Stages, loaded.Stages);
+    }
+
+    [Fact]
+    public void Dpo_results_survive_a_save_and_load()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.File(ExperimentResults.FileName);
+        var results = SyntheticExperiment.WithDpo(SyntheticExperiment.Make(poftWins: true), poftMoreAccurate: true, poftLowerCe: false);
+        results.Save(path);
+        var loaded = ExperimentResults.Load(path);
+
+        Assert.NotNull(loaded.Dpo);
+        Assert.Equal(results.Dpo, loaded.Dpo);
+        Assert.Contains("\"dpo\": [", File.ReadAllText(path));
+    }
+
+    [Fact]
+    public void A_file_without_dpo_loads_with_dpo_null()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.File(ExperimentResults.FileName);
+        var withDpo = SyntheticExperiment.WithDpo(SyntheticExperiment.Make(poftWins: true), poftMoreAccurate: true, poftLowerCe: true);
+        // As a results file written before the DPO stage existed: no "dpo" key at all.
+        var json = JsonNode.Parse(JsonSerializer.Serialize(withDpo, ExperimentResults.Json))!.AsObject();
+        Assert.True(json.Remove("dpo"));
+        File.WriteAllText(path, json.ToJsonString());
+
+        var loaded = ExperimentResults.Load(path);
+        Assert.Null(loaded.Dpo);
+        Assert.Equal(withDpo.Runs.Count, loaded.Runs.Count);
     }
 
     [Fact]

@@ -38,6 +38,32 @@ public static class SyntheticExperiment
             "The setup notes paragraph.");
     }
 
+    public const double DpoNoise = 0.4;
+    public const int DpoTrainPairs = 120;
+
+    /// <summary>Adds DPO runs from the CE and the PoFT target of every seed (1 to <paramref name="seeds"/>) at noise
+    /// 0.4. After DPO, PoFT → DPO is set clearly above or below CE → DPO on preference accuracy, and clearly
+    /// below or above it on held-out CE; the spread over seeds is smaller than either shift.</summary>
+    public static ExperimentResults WithDpo(ExperimentResults results, bool poftMoreAccurate, bool poftLowerCe, int seeds = 2)
+    {
+        var random = new Random((poftMoreAccurate ? 1 : 0) + (poftLowerCe ? 2 : 0) + 10 * seeds);
+        List<DpoResult> dpo = [];
+        for (var seed = 1; seed <= seeds; seed++)
+            foreach (var start in new[] { "ce", "poft" })
+            {
+                var poft = start == "poft";
+                var before = new DpoPoint(2.6 - (poft ? 0.2 : 0) + 0.02 * random.NextDouble(), 0.55 + 0.05 * random.NextDouble(), 0, 0, Math.Log(2));
+                var after = new DpoPoint(
+                    2.7 + (poft ? poftLowerCe ? -0.25 : 0.15 : 0) + 0.03 * random.NextDouble(),
+                    0.70 + (poft ? poftMoreAccurate ? 0.08 : -0.05 : 0) + 0.02 * random.NextDouble(),
+                    0.8 + 0.1 * random.NextDouble(),
+                    1.5 + 0.5 * random.NextDouble(),
+                    0.45 + 0.05 * random.NextDouble());
+                dpo.Add(new DpoResult(start, DpoNoise, seed, before, after, 30 + seed, DpoTrainPairs));
+            }
+        return results with { Dpo = dpo };
+    }
+
     private static RunResult Run(string objective, double noise, int seed, double[] ce, bool poftWins, Random random)
     {
         var shift = objective switch
