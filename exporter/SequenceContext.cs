@@ -19,7 +19,7 @@ internal sealed record SequenceContext(string QueryCos, string QuerySin, string 
     public static SequenceContext Build(OnnxGraph g, ModelConfig config, string attentionMask, AttentionKernel kernel)
     {
         var (cos, sin) = Rotary(g, config, attentionMask);
-        var bias = Bias(g, attentionMask);
+        var bias = Bias(g, attentionMask, config.SlidingWindow);
         // The fused kernel applies the 1/sqrt(head_dim) scale itself.
         if (kernel == AttentionKernel.Fused)
             return new SequenceContext(cos, sin, cos, sin, bias, FusedLengths.Build(g, attentionMask));
@@ -56,14 +56,17 @@ internal sealed record SequenceContext(string QueryCos, string QuerySin, string 
         return (g.Node("Unsqueeze", [cos, headAxes], "rope_cos"), g.Node("Unsqueeze", [sin, headAxes], "rope_sin"));
     }
 
-    /// <summary>[batch, 1, seq, seq]: 0 where query i may see key j (j ≤ i and j is a real token).</summary>
-    private static string Bias(OnnxGraph g, string attentionMask)
+    /// <summary>[batch, 1, seq, seq]: 0 where query i may see key j (j ≤ i and j is a real token; with a sliding
+    /// window, also i − window &lt; j, as Hugging Face's masking_utils.sliding_window_overlay has it). A row's real
+    /// tokens are contiguous, left padded or right, so index distance is position distance.</summary>
+    private static string Bias(OnnxGraph g, string attentionMask, int? slidingWindow)
     {
         var length = g.Node("Gather", [g.Node("Shape", [attentionMask], "mask_shape"), g.Int64Scalar(1)], "seq_len", Int("axis", 0));
         var index = g.Node("Range", [g.Int64Scalar(0), length, g.Int64Scalar(1)], "seq_index");
-        var causal = g.Node("LessOrEqual",
-            [g.Node("Unsqueeze", [index, g.Int64s(0)], "key_index"), g.Node("Unsqueeze", [index, g.Int64s(1)], "query_index")],
-            "causal");
+        var (keys, queries) = (g.Node("Unsqueeze", [index, g.Int64s(0)], "key_index"), g.Node("Unsqueeze", [index, g.Int64s(1)], "query_index"));
+        var causal = g.Node("LessOrEqual", [keys, queries], "causal_only");
+        if (slidingWindow is { } window)
+            causal = g.Node("And", [causal, g.Node("Less", [g.Node("Sub", [queries, keys], "query_key_distance"), g.Int64Scalar(window)], "in_window")], "causal");
         var realKeys = g.Node("Unsqueeze", [g.Node("Cast", [attentionMask], "mask_bool", Int("to", (long)DataType.Bool)), g.Int64s(1, 2)], "real_keys");
         var visible = g.Node("And", [causal, realKeys], "visible");
         return g.Node("Where", [visible, g.FloatScalar(0f), g.FloatScalar(Masked)], "attention_bias");

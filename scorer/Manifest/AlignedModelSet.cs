@@ -58,8 +58,6 @@ public sealed class AlignedModelSet : IDisposable
         var configPath = Path.Combine(Path.GetDirectoryName(manifest.Resolve(spec.Onnx))!, Checkpoint.ConfigFile);
         var modelConfig = File.Exists(configPath) ? ModelConfig.Load(configPath) : null;
         var modelVocabulary = modelConfig?.VocabSize;
-        if (modelConfig?.SlidingWindow is { } window && spec.MaxLength > window)
-            throw new ManifestException($"{manifest.Path}: model '{spec.Name}': field 'max_length' {spec.MaxLength} exceeds the model's sliding_window {window}, which the exported graph does not apply");
         if (modelVocabulary < tokenizer.VocabularySize)
             throw new ManifestException($"{manifest.Path}: model '{spec.Name}': its tokenizer has {tokenizer.VocabularySize} ids but the model's vocab_size is {modelVocabulary} ({configPath})");
         return (tokenize, modelConfig, modelVocabulary ?? tokenizer.VocabularySize ?? 128_000);

@@ -64,9 +64,12 @@ internal sealed class NaiveLlamaReference
             for (var h = 0; h < _c.NumAttentionHeads; h++)
             {
                 var kvHead = h / _c.KeyValueGroups;
-                var scores = new double[t + 1];
-                for (var j = 0; j <= t; j++)
+                // Mistral's sliding window: the last sliding_window keys, the query's own included.
+                var first = _c.SlidingWindow is { } window ? Math.Max(0, t - window + 1) : 0;
+                var scores = Enumerable.Repeat(double.NegativeInfinity, t + 1).ToArray();
+                for (var j = first; j <= t; j++)
                 {
+                    scores[j] = 0;
                     for (var i = 0; i < d; i++)
                         scores[j] += q[t][h * d + i] * k[j][kvHead * d + i];
                     scores[j] /= Math.Sqrt(d);
@@ -74,7 +77,7 @@ internal sealed class NaiveLlamaReference
                 var max = scores.Max();
                 var weights = scores.Select(s => Math.Exp(s - max)).ToArray();
                 var total = weights.Sum();
-                for (var j = 0; j <= t; j++)
+                for (var j = first; j <= t; j++)
                     for (var i = 0; i < d; i++)
                         output[t][h * d + i] += weights[j] / total * v[j][kvHead * d + i];
             }

@@ -133,13 +133,29 @@ public class TorchModelPropertyTests
             Assert.Equal(a[i], b[i], 0.15f);
     }
 
+    /// <summary>Each layer looks back sliding_window − 1 tokens, so L layers see (window − 1)·L back: a token
+    /// farther away changes nothing, one just inside changes the log-prob; a sequence within the window
+    /// scores as with no window at all.</summary>
     [Fact]
-    public void A_Mistral_sequence_longer_than_its_sliding_window_is_refused_not_scored_wrongly()
+    public void A_Mistral_sliding_window_limits_what_each_position_sees_to_its_receptive_field()
     {
-        var config = RandomCheckpoints.Build(architecture: "MistralForCausalLM") with { SlidingWindow = 6 };
+        var config = RandomCheckpoints.Build(architecture: "MistralForCausalLM", layers: 2) with { SlidingWindow = 4 };
         using var model = ModelCheckpoint.CreateFresh(config, seed: 16);
-        Assert.Equal(5, LogProbs(model, [1, 2, 3, 4, 5, 6]).Length);
-        var error = Assert.Throws<ArgumentException>(() => LogProbs(model, [1, 2, 3, 4, 5, 6, 7]));
-        Assert.Contains("sliding_window of 6", error.Message);
+        using var unwindowed = ModelCheckpoint.CreateFresh(config with { SlidingWindow = null }, seed: 16);
+        long[] sample = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+        // Position 9 predicts token 10 from tokens 3…9 (6 back) and not from tokens 0…2.
+        var reach = (config.SlidingWindow!.Value - 1) * config.NumHiddenLayers;
+        var farEdited = (long[])sample.Clone();
+        farEdited[9 - reach - 1] = 50;
+        var nearEdited = (long[])sample.Clone();
+        nearEdited[9 - reach] = 50;
+        var (baseline, far, near) = (LogProbs(model, sample), LogProbs(model, farEdited), LogProbs(model, nearEdited));
+        Assert.Equal(baseline[9], far[9], 1e-6f);
+        Assert.NotEqual(baseline[9], near[9], 1e-4f);
+        // Within the window (4 tokens) nothing is cut off.
+        Assert.Equal(LogProbs(unwindowed, sample[..4]), LogProbs(model, sample[..4]), (a, b) => Math.Abs(a - b) < 1e-6);
+        Assert.NotEqual(LogProbs(unwindowed, sample)[9], baseline[9], 1e-4f);
+        // What lies beyond reach may as well be absent: RoPE's scores depend on relative positions only.
+        Assert.Equal(baseline[9], LogProbs(model, sample[1..])[8], 1e-5f);
     }
 }

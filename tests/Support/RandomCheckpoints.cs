@@ -11,7 +11,7 @@ public static class RandomCheckpoints
 
     public static readonly TheoryData<string> Variants = new()
     {
-        "gqa-tied", "gqa-untied-llama3-rope", "mha-untied", "qwen2-bias-kv1", "llama-bias-linear-rope-mha",
+        "gqa-tied", "gqa-untied-llama3-rope", "mha-untied", "qwen2-bias-kv1", "llama-bias-linear-rope-mha", "mistral-window-3",
     };
 
     public static ModelConfig Config(string variant) => variant switch
@@ -21,6 +21,8 @@ public static class RandomCheckpoints
         "mha-untied" => Build(kvHeads: 4),
         "qwen2-bias-kv1" => Build(architecture: "Qwen2ForCausalLM", kvHeads: 1, tied: true),
         "llama-bias-linear-rope-mha" => Build(vocab: 211, hidden: 48, heads: 3, kvHeads: 3, attentionBias: true, ropeScaling: new RopeScaling("linear", 2.0)),
+        // A window far shorter than the test sequences, so that every parity test runs beyond it.
+        "mistral-window-3" => Build(architecture: "MistralForCausalLM") with { SlidingWindow = 3 },
         _ => throw new ArgumentException($"unknown variant '{variant}'"),
     };
 

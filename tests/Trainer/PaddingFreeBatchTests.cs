@@ -34,6 +34,7 @@ public class PaddingFreeBatchTests
     [Theory]
     [InlineData("gqa-tied")]
     [InlineData("llama-bias-linear-rope-mha")]
+    [InlineData("mistral-window-3")]
     public void Packed_rows_give_each_sample_the_r_theta_and_the_gradients_of_padded_rows(string variant)
     {
         using var model = ModelCheckpoint.CreateFresh(RandomCheckpoints.Config(variant), seed: 41);

@@ -192,16 +192,17 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var seq = inputIds.shape[1];
-        // Mistral attends within a window; this model attends to the whole prefix, which is the same only
-        // for sequences that fit in the window.
-        if (seq > _slidingWindow)
-            throw new ArgumentException($"sequence of {seq} tokens exceeds the model's sliding_window of {_slidingWindow}");
         // The mask numbers segments: 0 is padding, k ≥ 1 the k-th sample packed into the row (a 0/1 mask is
-        // one sample a row). A token sees the tokens of its own sample up to itself.
+        // one sample a row). A token sees the tokens of its own sample up to itself — with a sliding window
+        // (Mistral), only the last sliding_window of them, itself included: key j for query i iff
+        // i − window < j ≤ i, as Hugging Face's masking_utils.sliding_window_overlay has it. A sample's
+        // tokens are contiguous in its row, so index distance is position distance.
         var causal = ones(seq, seq, ScalarType.Bool, inputIds.device).tril();
         var visible = causal.unsqueeze(0) & attentionMask.unsqueeze(2).eq(attentionMask.unsqueeze(1)) & attentionMask.ne(0).unsqueeze(1);
-        // Positions count the tokens seen, so they restart at each sample and ignore left padding.
+        // Positions count the tokens before, window or not, so they restart at each sample and ignore left padding.
         var positions = (visible.sum(-1) - 1).clamp_min(0);
+        if (_slidingWindow is { } window)
+            visible &= ones(seq, seq, ScalarType.Bool, inputIds.device).triu(-(window - 1)).unsqueeze(0);
         var (cos, sin) = rotary_emb.forward(positions);
         var mask = zeros(visible.shape, ScalarType.Float32, inputIds.device).masked_fill(visible.logical_not(), MaskedLogit).unsqueeze(1);
         var h = embed_tokens.forward(inputIds);
