@@ -9,7 +9,7 @@ using DataType = PoFT.Exporter.Onnx.Proto.TensorProto.Types.DataType;
 namespace PoFT.Exporter;
 
 /// <summary>
-/// The decoder of Hugging Face LlamaForCausalLM (and Mistral/Qwen2) as standard ONNX ops, laid out for
+/// The decoder of Hugging Face LlamaForCausalLM (and Mistral/Qwen2/Qwen3) as standard ONNX ops, laid out for
 /// ONNX Runtime's CPU provider: weights pre-transposed for MatMul, q/k/v and gate/up each fused into one
 /// MatMul, and RMSNorm written in the Pow/ReduceMean/Add/Sqrt/Div/Mul form ORT fuses into one kernel.
 /// Types and projections follow <see cref="ExportPrecision"/> through <see cref="PrecisionOps"/>: RMSNorm,
@@ -97,8 +97,8 @@ internal sealed class LlamaGraphBuilder
         // [b, s, kv_heads, group, d] and [b, s, kv_heads, 1, d]: query head h = kv·group + g is served by
         // key/value head kv, as in Hugging Face's repeat_kv; the rotary tables broadcast over both head axes.
         long kvHeads = _config.NumKeyValueHeads, group = _config.KeyValueGroups, d = _config.HeadDim;
-        var query = Rotate(_g.Node("Reshape", [split[0], _g.Int64s(0, 0, kvHeads, group, d)], $"{prefix}_q_heads"), context.QueryCos, context.QuerySin);
-        var key = Rotate(_g.Node("Reshape", [split[1], _g.Int64s(0, 0, kvHeads, 1, d)], $"{prefix}_k_heads"), context.KeyCos, context.KeySin);
+        var query = Rotate(HeadNorm(i, "q_norm", _g.Node("Reshape", [split[0], _g.Int64s(0, 0, kvHeads, group, d)], $"{prefix}_q_heads")), context.QueryCos, context.QuerySin);
+        var key = Rotate(HeadNorm(i, "k_norm", _g.Node("Reshape", [split[1], _g.Int64s(0, 0, kvHeads, 1, d)], $"{prefix}_k_heads")), context.KeyCos, context.KeySin);
         var merged = context.Fused is { } lengths
             ? FusedAttention(prefix, query, key, split[2], context.AttentionBias, lengths, q, kv)
             : PrimitiveAttention(prefix, query, key, split[2], context.AttentionBias, q);
@@ -107,6 +107,11 @@ internal sealed class LlamaGraphBuilder
             ? _g.Node("Add", [output, _weights.Typed(Layer(i, "self_attn.o_proj.bias"))], $"{prefix}_o_biased")
             : output;
     }
+
+    // Qwen3's q_norm/k_norm: the fp32 RMSNorm over the last axis, head_dim, of every head, before RoPE and so
+    // before either attention kernel (Qwen3Attention in transformers' modeling_qwen3.py, commit 9ee3f431).
+    private string HeadNorm(int i, string norm, string heads) =>
+        _config.QkNorm ? RmsNorm(heads, _weights.Vector(Layer(i, $"self_attn.{norm}.weight")), $"{heads}_{norm}") : heads;
 
     /// <summary>One GroupQueryAttention node on [b, s, heads·d] tensors: the kernel does q·kᵀ·scale + bias,
     /// its own causal mask, softmax and ·v, with no transposes or repeated k/v in the graph.</summary>

@@ -94,9 +94,27 @@ internal sealed class ConfigReader(JsonObject json, string file, string prefix =
 
     public int? SlidingWindow(string architecture)
     {
-        if (architecture == "Qwen2ForCausalLM" && OptionalBool("use_sliding_window") == true)
-            throw Fail("use_sliding_window", "true is not supported; supported: false");
+        if (architecture is "Qwen2ForCausalLM" or "Qwen3ForCausalLM")
+            RefuseQwenSlidingWindow();
         return architecture == "MistralForCausalLM" ? OptionalSize("sliding_window", ConfigLimits.MaxPositionEmbeddings) : null;
+    }
+
+    // Qwen's sliding_window and max_window_layers only count when use_sliding_window is true; newer configs
+    // also spell the per-layer choice out in layer_types (configuration_qwen3.py, transformers commit 1f3ae2b3).
+    private void RefuseQwenSlidingWindow()
+    {
+        if (OptionalBool("use_sliding_window") == true)
+            throw Fail("use_sliding_window", "true is not supported; supported: false");
+        if (json["layer_types"] is not { } types)
+            return;
+        var layers = types as JsonArray ?? throw Fail("layer_types", "expected a list of strings");
+        for (var i = 0; i < layers.Count; i++)
+        {
+            var field = $"layer_types[{i}]";
+            var type = Read(field, layers[i] ?? throw Fail(field, "null entry"), v => v.GetValue<string>(), "a string");
+            if (type != "full_attention")
+                throw Fail(field, $"'{type}' is not supported; supported: 'full_attention'");
+        }
     }
 
     private int TokenId(string field, JsonNode node, int vocabSize)

@@ -31,6 +31,11 @@ public static class ExpectedTensors
             specs.Add(new(Layer(i, "self_attn.o_proj.weight"), [h, q]));
             if (c.OutputProjectionBias)
                 specs.Add(new(Layer(i, "self_attn.o_proj.bias"), [h]));
+            if (c.QkNorm)
+            {
+                specs.Add(new(Layer(i, "self_attn.q_norm.weight"), [c.HeadDim]));
+                specs.Add(new(Layer(i, "self_attn.k_norm.weight"), [c.HeadDim]));
+            }
             specs.Add(new(Layer(i, "post_attention_layernorm.weight"), [h]));
             specs.Add(new(Layer(i, "mlp.gate_proj.weight"), [c.IntermediateSize, h]));
             specs.Add(new(Layer(i, "mlp.up_proj.weight"), [c.IntermediateSize, h]));

@@ -5,7 +5,7 @@ namespace PoFT.Shared.Checkpoints;
 
 /// <summary>
 /// The fields of a Hugging Face <c>config.json</c> that define a Llama-family decoder
-/// (LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM). Anything this project cannot run faithfully
+/// (LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM). Anything this project cannot run faithfully
 /// (another architecture, activation, MLP bias, RoPE type) is rejected when the file is read.
 /// </summary>
 public sealed record ModelConfig
@@ -15,7 +15,11 @@ public sealed record ModelConfig
         ["LlamaForCausalLM"] = "llama",
         ["MistralForCausalLM"] = "mistral",
         ["Qwen2ForCausalLM"] = "qwen2",
+        ["Qwen3ForCausalLM"] = "qwen3",
     };
+
+    // The architectures whose config.json has attention_bias (q/k/v/o biases); Qwen2's q/k/v biases are fixed.
+    private static readonly HashSet<string> ReadAttentionBias = ["LlamaForCausalLM", "Qwen3ForCausalLM"];
 
     public string Architecture { get; init; } = "LlamaForCausalLM";
     public int VocabSize { get; init; }
@@ -30,7 +34,7 @@ public sealed record ModelConfig
     public RopeScaling? RopeScaling { get; init; }
     public int MaxPositionEmbeddings { get; init; } = 2048;
     public bool TieWordEmbeddings { get; init; }
-    /// <summary>Llama's <c>attention_bias</c>: biases on q, k, v and o projections.</summary>
+    /// <summary>Llama's and Qwen3's <c>attention_bias</c>: biases on q, k, v and o projections.</summary>
     public bool AttentionBias { get; init; }
     /// <summary>Mistral's attention window; longer sequences are refused rather than scored wrongly.</summary>
     public int? SlidingWindow { get; init; }
@@ -43,6 +47,9 @@ public sealed record ModelConfig
     /// <summary>Qwen2 always has q/k/v biases; Llama has them on q/k/v/o when <c>attention_bias</c>.</summary>
     public bool QkvBias => Architecture == "Qwen2ForCausalLM" || AttentionBias;
     public bool OutputProjectionBias => Architecture != "Qwen2ForCausalLM" && AttentionBias;
+    /// <summary>Qwen3's per-head RMSNorm of queries and keys over head_dim (<c>self_attn.q_norm</c>,
+    /// <c>self_attn.k_norm</c>), applied before RoPE.</summary>
+    public bool QkNorm => Architecture == "Qwen3ForCausalLM";
     public int KeyValueGroups => NumAttentionHeads / NumKeyValueHeads;
 
     public long ParameterCount => ExpectedTensors.For(this).Sum(t => TensorShape.ElementCount(t.Shape));
@@ -111,7 +118,7 @@ public sealed record ModelConfig
         var kvHeads = reader.OptionalSize("num_key_value_heads", ConfigLimits.MaxAttentionHeads) ?? heads;
         if (heads % kvHeads != 0)
             throw reader.Fail("num_key_value_heads", $"{kvHeads} must divide num_attention_heads ({heads})");
-        var headDim = reader.OptionalSize("head_dim", ConfigLimits.MaxHeadDim) ?? HeadDimOf(reader, hidden, heads);
+        var headDim = reader.OptionalSize("head_dim", ConfigLimits.MaxHeadDim) ?? HeadDimOf(reader, architecture, hidden, heads);
         if (headDim % 2 != 0)
             throw reader.Fail("head_dim", $"{headDim} must be even (RoPE rotates pairs)");
         var config = new ModelConfig
@@ -129,7 +136,7 @@ public sealed record ModelConfig
             RopeScaling = RopeScaling.Read(reader),
             MaxPositionEmbeddings = reader.OptionalSize("max_position_embeddings", ConfigLimits.MaxPositionEmbeddings) ?? 2048,
             TieWordEmbeddings = reader.OptionalBool("tie_word_embeddings") ?? false,
-            AttentionBias = architecture == "LlamaForCausalLM" && (reader.OptionalBool("attention_bias") ?? false),
+            AttentionBias = ReadAttentionBias.Contains(architecture) && (reader.OptionalBool("attention_bias") ?? false),
             SlidingWindow = reader.SlidingWindow(architecture),
             BosTokenId = reader.OptionalTokenId("bos_token_id", vocab),
             EosTokenIds = reader.TokenIds("eos_token_id", vocab),
@@ -147,7 +154,11 @@ public sealed record ModelConfig
     }
 
     // Without head_dim, heads split hidden_size evenly; a remainder would leave part of the hidden state unread.
-    private static int HeadDimOf(ConfigReader reader, int hidden, int heads) => hidden % heads == 0 ? hidden / heads
+    // Qwen3Config instead defaults head_dim to 128 whatever the hidden size (configuration_qwen3.py, transformers
+    // commit 1f3ae2b3); published Qwen3 configs always write it, so one without is refused rather than guessed.
+    private static int HeadDimOf(ConfigReader reader, string architecture, int hidden, int heads) =>
+        architecture == "Qwen3ForCausalLM" ? throw reader.Fail("head_dim", "missing (Qwen3 needs it: it is not hidden_size / num_attention_heads)")
+        : hidden % heads == 0 ? hidden / heads
         : throw reader.Fail("hidden_size", $"{hidden} is not divisible by num_attention_heads ({heads}) and there is no head_dim");
 
     public JsonObject ToJson()
@@ -178,11 +189,12 @@ public sealed record ModelConfig
                 ["original_max_position_embeddings"] = RopeScaling.OriginalMaxPositionEmbeddings,
             },
         };
-        if (Architecture == "LlamaForCausalLM")
-        {
+        if (ReadAttentionBias.Contains(Architecture))
             json["attention_bias"] = AttentionBias;
+        if (Architecture == "LlamaForCausalLM")
             json["mlp_bias"] = false;
-        }
+        if (Architecture == "Qwen3ForCausalLM")
+            json["use_sliding_window"] = false;
         if (Architecture == "MistralForCausalLM")
             json["sliding_window"] = SlidingWindow;
         if (BosTokenId is { } bos)

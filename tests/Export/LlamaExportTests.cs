@@ -141,16 +141,19 @@ public sealed class LlamaExportTests : IDisposable
     }
 
     [Theory]
-    [InlineData(AttentionKernel.Fused)]
-    [InlineData(AttentionKernel.Primitive)]
-    public void Changing_a_token_leaves_earlier_predictions_unchanged(AttentionKernel attention)
+    [InlineData(AttentionKernel.Fused, "gqa-untied-llama3-rope")]
+    [InlineData(AttentionKernel.Primitive, "gqa-untied-llama3-rope")]
+    [InlineData(AttentionKernel.Fused, "qwen3-qknorm-head-dim")]
+    [InlineData(AttentionKernel.Primitive, "qwen3-qknorm-head-dim")]
+    public void Changing_a_token_leaves_earlier_predictions_unchanged(AttentionKernel attention, string variant)
     {
-        var (_, outDir) = Export(RandomCheckpoints.Config("gqa-untied-llama3-rope"), seed: 4, new ExportOptions { Attention = attention });
+        var config = RandomCheckpoints.Config(variant);
+        var (_, outDir) = Export(config, seed: 4, new ExportOptions { Attention = attention });
         using var model = new ExportedModel(Path.Combine(outDir, ScoringGraph.ModelFile));
         const int changed = 7;
         var original = Rows[0];
         var edited = (int[])original.Clone();
-        edited[changed] = (edited[changed] + 5) % RandomCheckpoints.Config("gqa-untied-llama3-rope").VocabSize;
+        edited[changed] = (edited[changed] + 5) % config.VocabSize;
 
         var before = model.Run([original])["token_logprobs"];
         var after = model.Run([edited])["token_logprobs"];

@@ -54,8 +54,8 @@ internal sealed class NaiveLlamaReference
     private double[][] Attention(int layer, double[][] x)
     {
         int n = x.Length, d = _c.HeadDim;
-        var q = x.Select((row, t) => Rope(Projection(layer, "q_proj", _c.NumAttentionHeads * d, row), t)).ToArray();
-        var k = x.Select((row, t) => Rope(Projection(layer, "k_proj", _c.NumKeyValueHeads * d, row), t)).ToArray();
+        var q = x.Select((row, t) => Rope(HeadNorm(layer, "q_norm", Projection(layer, "q_proj", _c.NumAttentionHeads * d, row)), t)).ToArray();
+        var k = x.Select((row, t) => Rope(HeadNorm(layer, "k_norm", Projection(layer, "k_proj", _c.NumKeyValueHeads * d, row)), t)).ToArray();
         var v = x.Select(row => Projection(layer, "v_proj", _c.NumKeyValueHeads * d, row)).ToArray();
         var output = new double[n][];
         for (var t = 0; t < n; t++)
@@ -90,6 +90,16 @@ internal sealed class NaiveLlamaReference
     {
         var bias = _c.QkvBias ? W(Layer(layer, $"self_attn.{name}.bias")) : null;
         return AddBias(Linear(W(Layer(layer, $"self_attn.{name}.weight")), outFeatures, x), bias);
+    }
+
+    // Qwen3Attention (transformers' modeling_qwen3.py, commit 9ee3f431): q_norm(q_proj(x).view(..., -1, head_dim))
+    // and the same for k, a Qwen3RMSNorm over each head's head_dim values with eps = rms_norm_eps, before RoPE.
+    private double[] HeadNorm(int layer, string norm, double[] heads)
+    {
+        if (!_c.QkNorm)
+            return heads;
+        var weight = W(Layer(layer, $"self_attn.{norm}.weight"));
+        return [.. heads.Chunk(_c.HeadDim).SelectMany(head => RmsNorm(head, weight))];
     }
 
     // rotate_half convention: element i pairs with i + d/2 within each head.

@@ -101,6 +101,28 @@ public sealed class ManifestScoringTests(AlignedModelsFixture models) : IClassFi
     }
 
     [Fact]
+    public async Task A_Qwen3_architecture_model_with_its_own_chat_template_replaces_an_aligned_model_by_a_manifest_edit_only()
+    {
+        var samples = AlignedModelsFixture.MultiTurn(8, seed: 5);
+        var two = await Score(TwoModels(), Ort, samples);
+        var swapped = models.Manifest("qwen3-swapped.json",
+            AlignedModelsFixture.Entry("llama", ChatTemplateSpec.Llama3),
+            AlignedModelsFixture.Entry(AlignedModelsFixture.Qwen3Architecture, ChatTemplateSpec.Auto, weight: 2));
+        var onnx = await Score(swapped, Ort, samples);
+        var torch = await Score(swapped, Torch, samples);
+
+        Assert.True(PoFT.Shared.Checkpoints.ModelConfig.Load(Path.Combine(models.Root, AlignedModelsFixture.Qwen3Architecture, "config.json")).QkNorm);
+        for (var i = 0; i < samples.Count; i++)
+        {
+            Assert.Equal(two[i].PerModel[0].Mean, onnx[i].PerModel[0].Mean, 1e-9);
+            Assert.NotEqual(two[i].PerModel[1].Mean, onnx[i].PerModel[1].Mean);
+            Assert.Equal(torch[i].PerModel[1].TokenCount, onnx[i].PerModel[1].TokenCount);
+            Assert.Equal(torch[i].PerModel[1].Mean, onnx[i].PerModel[1].Mean, 1e-4);
+            Assert.Equal((onnx[i].PerModel[0].Mean + 2 * onnx[i].PerModel[1].Mean) / 3, onnx[i].Reference, 1e-9);
+        }
+    }
+
+    [Fact]
     public async Task A_response_longer_than_max_length_stops_scoring_naming_the_sample()
     {
         var manifest = models.Manifest("short.json", AlignedModelsFixture.Entry("llama", ChatTemplateSpec.Llama3, maxLength: 24));

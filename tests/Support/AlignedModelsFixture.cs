@@ -1,13 +1,15 @@
 using System.Text.Json.Nodes;
 using PoFT.Exporter;
+using PoFT.Shared.Checkpoints;
 using PoFT.Shared.Data;
 
 namespace PoFT.Tests.Support;
 
 /// <summary>
 /// Two small aligned models with different real tokenizers and chat templates — Llama-3 vocabulary with
-/// the llama3 template, Qwen3 vocabulary with chatml — each as a checkpoint and its ONNX export, plus a
-/// third (Llama-3, another seed) for manifest edits. Built once per test class.
+/// the llama3 template, Qwen3 vocabulary with chatml — each as a checkpoint and its ONNX export, plus two
+/// for manifest edits: a third Llama-3 one (another seed) and one of the Qwen3ForCausalLM architecture with the
+/// Qwen3 tokenizer, whose own chat template (<c>auto</c>) comes with it. Built once per test class.
 /// </summary>
 public sealed class AlignedModelsFixture : IDisposable
 {
@@ -20,13 +22,19 @@ public sealed class AlignedModelsFixture : IDisposable
         Build("llama", "llama3", seed: 1, hidden: 32);
         Build("qwen", "qwen3", seed: 2, hidden: 48);
         Build("llama-b", "llama3", seed: 3, hidden: 32);
+        // head_dim 16, not hidden / heads = 12, as in real Qwen3 models.
+        Build(Qwen3Architecture, "qwen3", seed: 4, hidden: 48, c => c with { Architecture = "Qwen3ForCausalLM", HeadDim = 16, TieWordEmbeddings = true });
     }
 
-    private void Build(string name, string tokenizer, int seed, int hidden)
+    /// <summary>The model of the Qwen3ForCausalLM architecture (q/k norms, head_dim ≠ hidden / heads).</summary>
+    public const string Qwen3Architecture = "qwen3-arch";
+
+    private void Build(string name, string tokenizer, int seed, int hidden, Func<ModelConfig, ModelConfig>? shape = null)
     {
         var tokenizerDir = RepoPaths.Tokenizer(tokenizer);
         var vocabulary = PoFT.Shared.Tokenizers.TokenizerLoader.Load(new("hf", Path.Combine(tokenizerDir, "tokenizer.json")), tokenizerDir).VocabularySize!.Value;
         var config = RandomCheckpoints.Build(vocab: vocabulary, hidden: hidden, heads: 4, kvHeads: 2, intermediate: 64);
+        config = shape?.Invoke(config) ?? config;
         var checkpoint = RandomCheckpoints.Write(Path.Combine(Root, name), config, seed, tokenizerDirectory: tokenizerDir);
         LlamaOnnxExporter.Export(checkpoint, Path.Combine(Root, name + "-onnx"), new ExportOptions());
     }

@@ -12,6 +12,7 @@ public static class RandomCheckpoints
     public static readonly TheoryData<string> Variants = new()
     {
         "gqa-tied", "gqa-untied-llama3-rope", "mha-untied", "qwen2-bias-kv1", "llama-bias-linear-rope-mha", "mistral-window-3",
+        "qwen3-qknorm-head-dim",
     };
 
     public static ModelConfig Config(string variant) => variant switch
@@ -23,6 +24,8 @@ public static class RandomCheckpoints
         "llama-bias-linear-rope-mha" => Build(vocab: 211, hidden: 48, heads: 3, kvHeads: 3, attentionBias: true, ropeScaling: new RopeScaling("linear", 2.0)),
         // A window far shorter than the test sequences, so that every parity test runs beyond it.
         "mistral-window-3" => Build(architecture: "MistralForCausalLM") with { SlidingWindow = 3 },
+        // head_dim 16, not hidden / heads = 8, as Qwen3-0.6B's 128 is not 1024 / 16 (and a multiple of 8, for the fused kernel).
+        "qwen3-qknorm-head-dim" => Build(architecture: "Qwen3ForCausalLM", tied: true) with { HeadDim = 16, RmsNormEps = 1e-6 },
         _ => throw new ArgumentException($"unknown variant '{variant}'"),
     };
 

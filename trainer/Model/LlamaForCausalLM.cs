@@ -7,7 +7,7 @@ using F = TorchSharp.torch.nn.functional;
 
 namespace PoFT.Trainer.Model;
 
-// A Llama-family decoder (Llama, Mistral, Qwen2) in the style of nanoGPT: the whole forward pass in one
+// A Llama-family decoder (Llama, Mistral, Qwen2, Qwen3) in the style of nanoGPT: the whole forward pass in one
 // file. Field names are the Hugging Face parameter names, so state_dict() keys are the checkpoint's keys.
 #pragma warning disable IDE1006 // snake_case fields: they are the checkpoint's tensor names
 
@@ -61,10 +61,13 @@ public sealed class RotaryEmbedding : nn.Module<Tensor, (Tensor Cos, Tensor Sin)
     }
 }
 
-/// <summary>Grouped-query causal self-attention: each key/value head serves KeyValueGroups query heads.</summary>
+/// <summary>Grouped-query causal self-attention: each key/value head serves KeyValueGroups query heads.
+/// Qwen3 adds q_norm and k_norm, an RMSNorm over head_dim of every query and key head before RoPE
+/// (Qwen3Attention in transformers' modeling_qwen3.py, commit 9ee3f431).</summary>
 public sealed class Attention : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor>
 {
     private nn.Module<Tensor, Tensor> q_proj, k_proj, v_proj, o_proj;
+    private readonly RmsNorm? q_norm, k_norm;
     private readonly int _heads, _kvHeads, _headDim;
 
     public Attention(ModelConfig c) : base(nameof(Attention))
@@ -74,6 +77,8 @@ public sealed class Attention : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor
         k_proj = nn.Linear(c.HiddenSize, _kvHeads * _headDim, hasBias: c.QkvBias);
         v_proj = nn.Linear(c.HiddenSize, _kvHeads * _headDim, hasBias: c.QkvBias);
         o_proj = nn.Linear(_heads * _headDim, c.HiddenSize, hasBias: c.OutputProjectionBias);
+        if (c.QkNorm)
+            (q_norm, k_norm) = (new RmsNorm(_headDim, c.RmsNormEps), new RmsNorm(_headDim, c.RmsNormEps));
         RegisterComponents();
     }
 
@@ -89,8 +94,8 @@ public sealed class Attention : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor
     public override Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor mask)
     {
         long batch = x.shape[0], seq = x.shape[1];
-        var q = q_proj.forward(x).view(batch, seq, _heads, _headDim).transpose(1, 2);
-        var k = k_proj.forward(x).view(batch, seq, _kvHeads, _headDim).transpose(1, 2);
+        var q = Heads(q_proj, q_norm, x, _heads).transpose(1, 2);
+        var k = Heads(k_proj, k_norm, x, _kvHeads).transpose(1, 2);
         var v = v_proj.forward(x).view(batch, seq, _kvHeads, _headDim).transpose(1, 2);
         q = RotaryEmbedding.Apply(q, cos, sin);
         k = RotaryEmbedding.Apply(k, cos, sin);
@@ -102,6 +107,13 @@ public sealed class Attention : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor
         }
         var y = F.scaled_dot_product_attention(q, k, v, mask.to(q.dtype));
         return o_proj.forward(y.transpose(1, 2).reshape(batch, seq, _heads * _headDim));
+    }
+
+    /// <returns>[batch, seq, heads, head_dim], each head normalised when the model has the norm.</returns>
+    private Tensor Heads(nn.Module<Tensor, Tensor> projection, RmsNorm? norm, Tensor x, int heads)
+    {
+        var split = projection.forward(x).view(x.shape[0], x.shape[1], heads, _headDim);
+        return norm is null ? split : norm.forward(split);
     }
 }
 
