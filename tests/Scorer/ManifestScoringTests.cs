@@ -122,6 +122,23 @@ public sealed class ManifestScoringTests(AlignedModelsFixture models) : IClassFi
         }
     }
 
+    /// <summary>A Mistral model whose max_length is far beyond its sliding window scores (it was refused before the
+    /// window was applied): ONNX Runtime as TorchSharp does, and otherwise than the same weights attending to everything.</summary>
+    [Fact]
+    public async Task A_sliding_window_model_scores_samples_longer_than_its_window_in_both_backends_alike()
+    {
+        var samples = AlignedModelsFixture.MultiTurn(6, seed: 7);
+        var windowed = models.Manifest("window.json", AlignedModelsFixture.Entry(AlignedModelsFixture.MistralWindow, ChatTemplateSpec.Llama3, maxLength: 256));
+        var onnx = await Score(windowed, Ort, samples);
+        var torch = await Score(windowed, Torch, samples);
+        var full = await Score(models.Manifest("full.json", AlignedModelsFixture.Entry("llama", ChatTemplateSpec.Llama3, maxLength: 256)), Ort, samples);
+        for (var i = 0; i < samples.Count; i++)
+        {
+            Assert.Equal(torch[i].PerModel[0].Mean, onnx[i].PerModel[0].Mean, 1e-4);
+            Assert.NotEqual(full[i].PerModel[0].Mean, onnx[i].PerModel[0].Mean, 1e-3);
+        }
+    }
+
     [Fact]
     public async Task A_response_longer_than_max_length_stops_scoring_naming_the_sample()
     {

@@ -24,10 +24,13 @@ public sealed class AlignedModelsFixture : IDisposable
         Build("llama-b", "llama3", seed: 3, hidden: 32);
         // head_dim 16, not hidden / heads = 12, as in real Qwen3 models.
         Build(Qwen3Architecture, "qwen3", seed: 4, hidden: 48, c => c with { Architecture = "Qwen3ForCausalLM", HeadDim = 16, TieWordEmbeddings = true });
+        // "llama"'s weights (same seed and shape) under Mistral's architecture with a window far shorter than the samples.
+        Build(MistralWindow, "llama3", seed: 1, hidden: 32, c => c with { Architecture = "MistralForCausalLM", SlidingWindow = 8 });
     }
 
     /// <summary>The model of the Qwen3ForCausalLM architecture (q/k norms, head_dim ≠ hidden / heads).</summary>
     public const string Qwen3Architecture = "qwen3-arch";
+    public const string MistralWindow = "mistral-window";
 
     private void Build(string name, string tokenizer, int seed, int hidden, Func<ModelConfig, ModelConfig>? shape = null)
     {
