@@ -129,7 +129,9 @@ public sealed class DpoTrainingTests : IDisposable
         var resumed = await Train(broken, options, resume: interrupted.CheckpointDirectory);
         Assert.False(resumed.Interrupted);
 
-        string[] keys = ["loss", "rewards/margins", "rewards/accuracies", "logps/chosen"];
+        // Continuous numbers only: rewards/accuracies counts strict wins, and near step 0 every reward is a tie
+        // within float rounding, so one bit of difference would flip it.
+        string[] keys = ["loss", "rewards/margins", "rewards/chosen", "logps/chosen"];
         var (expected, actual) = (Metrics(straight, "step"), Metrics(broken, "step"));
         Assert.Equal(expected.Count, actual.Count);
         for (var i = 0; i < expected.Count; i++)
