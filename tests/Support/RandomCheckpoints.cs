@@ -28,7 +28,7 @@ public static class RandomCheckpoints
         "qwen3-qknorm-head-dim" => Build(architecture: "Qwen3ForCausalLM", tied: true) with { HeadDim = 16, RmsNormEps = 1e-6 },
         // Phi-3: fused qkv_proj/gate_up_proj on disk, and longrope with original_max_position_embeddings 7, so that the
         // test sequences (2 to 40 tokens) take both the short and the long factors; with max 256 positions the
-        // cos/sin scaling is sqrt(1 + ln(256/7) / ln 7) ≈ 1.55. A window of 8 keeps the sliding mask in play.
+        // cos/sin scaling is sqrt(1 + ln(256/7) / ln 7) ≈ 1.69. A window of 8 keeps the sliding mask in play.
         "phi3-longrope-window" => Build(architecture: "Phi3ForCausalLM", ropeScaling: new RopeScaling("longrope", 1.0, OriginalMaxPositionEmbeddings: 7,
             ShortFactor: [1.0, 1.3, 2.1, 3.7], LongFactor: [1.1, 2.9, 6.5, 17.0])) with { SlidingWindow = 8 },
         _ => throw new ArgumentException($"unknown variant '{variant}'"),
