@@ -44,7 +44,8 @@ internal sealed record SequenceContext(string QueryCos, string QuerySin, string 
         var counted = g.Node("CumSum", [attentionMask, g.Int64Scalar(1)], "tokens_so_far");
         var positions = g.Node("Max", [g.Node("Sub", [counted, g.Int64Scalar(1)], "position_raw"), g.Int64Scalar(0)], "position_ids");
         var positionsF = g.Node("Cast", [positions], "position_f32", Int("to", (long)DataType.Float));
-        var angles = g.Node("Mul", [g.Node("Unsqueeze", [positionsF, g.Int64s(-1)], "position_col"), Frequencies(g, config, attentionMask)], "rope_angles");
+        var positionColumn = g.Node("Unsqueeze", [positionsF, g.Int64s(-1)], "position_col");
+        var angles = g.Node("Mul", [positionColumn, Frequencies(g, config, attentionMask)], "rope_angles");
         var (cosHalf, sinHalf) = (g.Node("Cos", [angles], "rope_cos_half"), g.Node("Sin", [angles], "rope_sin_half"));
         var scaling = RotaryFrequencies.AttentionScaling(config);
         if (scaling != 1.0)
@@ -53,8 +54,17 @@ internal sealed record SequenceContext(string QueryCos, string QuerySin, string 
             (cosHalf, sinHalf) = (g.Node("Mul", [cosHalf, factor], "rope_cos_half_scaled"), g.Node("Mul", [sinHalf, factor], "rope_sin_half_scaled"));
         }
         // rotate_half(x) * sin == swap_halves(x) * concat(-sin, sin): the sign lives in the table.
-        var cos = g.Node("Concat", [cosHalf, cosHalf], "rope_cos_full", Int("axis", -1));
-        var sin = g.Node("Concat", [g.Node("Neg", [sinHalf], "rope_sin_neg"), sinHalf], "rope_sin_signed", Int("axis", -1));
+        string[] cosParts = [cosHalf, cosHalf], sinParts = [g.Node("Neg", [sinHalf], "rope_sin_neg"), sinHalf];
+        if (config.HeadDim > config.RotaryDim)
+        {
+            // partial_rotary_factor: the dimensions past rotary_dim turn at frequency 0 — cos 1, sin 0, unchanged and
+            // unscaled — so the tables span the whole head and the attention scale still rides on the query's.
+            var still = g.AddInitializer("rope_pass_freq", [config.HeadDim - config.RotaryDim], () => new float[config.HeadDim - config.RotaryDim]);
+            var passAngles = g.Node("Mul", [positionColumn, still], "rope_pass_angles");
+            (cosParts, sinParts) = ([.. cosParts, g.Node("Cos", [passAngles], "rope_pass_cos")], [.. sinParts, g.Node("Sin", [passAngles], "rope_pass_sin")]);
+        }
+        var cos = g.Node("Concat", cosParts, "rope_cos_full", Int("axis", -1));
+        var sin = g.Node("Concat", sinParts, "rope_sin_signed", Int("axis", -1));
         var headAxes = g.Int64s(2, 3);
         return (g.Node("Unsqueeze", [cos, headAxes], "rope_cos"), g.Node("Unsqueeze", [sin, headAxes], "rope_sin"));
     }

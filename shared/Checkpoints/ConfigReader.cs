@@ -46,17 +46,17 @@ internal sealed class ConfigReader(JsonObject json, string file, string prefix =
     };
 
     /// <summary>A required list of exactly <paramref name="count"/> finite positive numbers (longrope's factors,
-    /// one per rotated frequency: each divides one).</summary>
+    /// one per rotated frequency, rotated dimensions / 2: each divides one).</summary>
     public IReadOnlyList<double> PositiveNumbers(string field, int count)
     {
         var array = json[field] switch
         {
             JsonArray a => a,
-            null => throw Fail(field, $"missing (expected a list of {count} positive numbers, head_dim / 2)"),
-            _ => throw Fail(field, $"expected a list of {count} positive numbers (head_dim / 2)"),
+            null => throw Fail(field, $"missing (expected a list of {count} positive numbers, head_dim · partial_rotary_factor / 2)"),
+            _ => throw Fail(field, $"expected a list of {count} positive numbers (head_dim · partial_rotary_factor / 2)"),
         };
         if (array.Count != count)
-            throw Fail(field, $"has {array.Count} numbers, expected {count} (head_dim / 2)");
+            throw Fail(field, $"has {array.Count} numbers, expected {count} (head_dim · partial_rotary_factor / 2)");
         return [.. array.Select((n, i) => Read($"{field}[{i}]", n ?? throw Fail($"{field}[{i}]", "null entry"), v => v.GetValue<double>(), "a number") switch
         {
             var v when double.IsFinite(v) && v > 0 => v,

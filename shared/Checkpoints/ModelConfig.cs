@@ -32,6 +32,9 @@ public sealed record ModelConfig
     public int HeadDim { get; init; }
     public double RmsNormEps { get; init; } = 1e-5;
     public double RopeTheta { get; init; } = 10000.0;
+    /// <summary>Phi-3's <c>partial_rotary_factor</c> (Phi-4-mini: 0.75): RoPE turns only the first
+    /// <see cref="RotaryDim"/> dimensions of each head, the rest pass through.</summary>
+    public double PartialRotaryFactor { get; init; } = 1.0;
     public RopeScaling? RopeScaling { get; init; }
     public int MaxPositionEmbeddings { get; init; } = 2048;
     public bool TieWordEmbeddings { get; init; }
@@ -54,6 +57,9 @@ public sealed record ModelConfig
     /// <summary>Phi-3's checkpoints fuse q/k/v into <c>self_attn.qkv_proj</c> and gate/up into <c>mlp.gate_up_proj</c>
     /// (see <see cref="ExpectedTensors.Fused"/>).</summary>
     public bool FusedProjections => Architecture == "Phi3ForCausalLM";
+    /// <summary>int(head_dim · partial_rotary_factor), truncated as transformers does (modeling_rope_utils.py,
+    /// commit 0044e3b3).</summary>
+    public int RotaryDim => (int)(HeadDim * PartialRotaryFactor);
     public int KeyValueGroups => NumAttentionHeads / NumKeyValueHeads;
 
     public long ParameterCount => ExpectedTensors.For(this).Sum(t => TensorShape.ElementCount(t.Shape));
@@ -125,10 +131,7 @@ public sealed record ModelConfig
         var headDim = reader.OptionalSize("head_dim", ConfigLimits.MaxHeadDim) ?? HeadDimOf(reader, architecture, hidden, heads);
         if (headDim % 2 != 0)
             throw reader.Fail("head_dim", $"{headDim} must be even (RoPE rotates pairs)");
-        // Phi-4-mini rotates only the first head_dim·partial_rotary_factor dimensions of each head; both kernels
-        // rotate whole heads, so such a model would be scored wrongly.
-        if (reader.OptionalPositiveNumber("partial_rotary_factor") is { } partial && partial != 1.0)
-            throw reader.Fail("partial_rotary_factor", $"{partial} is not supported; supported: 1.0 (RoPE on the whole head)");
+        var partialRotary = PartialRotaryFactorOf(reader, architecture, headDim);
         var config = new ModelConfig
         {
             Architecture = architecture,
@@ -141,7 +144,8 @@ public sealed record ModelConfig
             HeadDim = headDim,
             RmsNormEps = reader.OptionalPositiveNumber("rms_norm_eps") ?? 1e-6,
             RopeTheta = reader.OptionalPositiveNumber("rope_theta") ?? 10000.0,
-            RopeScaling = RopeScaling.Read(reader, headDim),
+            PartialRotaryFactor = partialRotary,
+            RopeScaling = RopeScaling.Read(reader, (int)(headDim * partialRotary)),
             MaxPositionEmbeddings = reader.OptionalSize("max_position_embeddings", ConfigLimits.MaxPositionEmbeddings) ?? 2048,
             TieWordEmbeddings = reader.OptionalBool("tie_word_embeddings") ?? false,
             AttentionBias = ReadAttentionBias.Contains(architecture) && (reader.OptionalBool("attention_bias") ?? false),
@@ -159,6 +163,19 @@ public sealed record ModelConfig
             throw new CheckpointFormatException(file, $"vocab_size, hidden_size, intermediate_size, num_hidden_layers, "
                 + $"num_attention_heads, num_key_value_heads and head_dim give {parameters} parameters, above the limit of {ConfigLimits.MaxParameters}");
         return config;
+    }
+
+    // Phi3's apply_rotary_pos_emb rotates cos.shape[-1] dimensions of each head and passes the rest (transformers'
+    // modeling_phi3.py, commit 43c2b481); the other architectures rotate whole heads whatever the config says.
+    private static double PartialRotaryFactorOf(ConfigReader reader, string architecture, int headDim)
+    {
+        if (reader.OptionalPositiveNumber("partial_rotary_factor") is not { } factor || factor == 1.0)
+            return 1.0;
+        if (architecture != "Phi3ForCausalLM")
+            throw reader.Fail("partial_rotary_factor", $"{factor} is not supported for {architecture}; supported: 1.0 (RoPE on the whole head)");
+        var rotaryDim = (int)(headDim * factor);
+        return factor < 1.0 && rotaryDim >= 2 && rotaryDim % 2 == 0 ? factor
+            : throw reader.Fail("partial_rotary_factor", $"{factor} gives {rotaryDim} rotated dimensions of head_dim {headDim}; expected an even number from 2 to head_dim");
     }
 
     // Without head_dim, heads split hidden_size evenly; a remainder would leave part of the hidden state unread.
@@ -190,6 +207,8 @@ public sealed record ModelConfig
             ["torch_dtype"] = TorchDtype,
             ["rope_scaling"] = RopeScalingJson(),
         };
+        if (PartialRotaryFactor != 1.0)
+            json["partial_rotary_factor"] = PartialRotaryFactor;
         // Phi-3's place for it, which its RoPE reads (see RopeScaling).
         if (RopeScaling is { Type: "longrope" } longRope)
             json["original_max_position_embeddings"] = longRope.OriginalMaxPositionEmbeddings;

@@ -18,7 +18,8 @@ public sealed record RopeScaling(
 {
     public static readonly IReadOnlyList<string> SupportedTypes = ["linear", "llama3", "longrope"];
 
-    internal static RopeScaling? Read(ConfigReader config, int headDim)
+    /// <param name="rotaryDim">The rotated dimensions of a head: longrope has a factor for each pair.</param>
+    internal static RopeScaling? Read(ConfigReader config, int rotaryDim)
     {
         if (config.OptionalObject("rope_scaling") is not { } block)
             return null;
@@ -31,7 +32,7 @@ public sealed record RopeScaling(
         if (!SupportedTypes.Contains(type))
             throw block.Fail("rope_type", $"'{type}' is not supported; supported: default, {string.Join(", ", SupportedTypes)}, su");
         if (type == "longrope")
-            return LongRope(config, block, headDim);
+            return LongRope(config, block, rotaryDim);
         var factor = block.PositiveNumber("factor");
         if (type == "linear")
             return new RopeScaling(type, factor);
@@ -47,14 +48,14 @@ public sealed record RopeScaling(
     // Phi-3 keeps original_max_position_embeddings at the top level, as _compute_longrope_parameters reads it
     // (transformers' modeling_rope_utils.py, commit 0044e3b3); newer configs may put it in the block. Without it
     // the switch between the short and long factors has no threshold, so it is required.
-    private static RopeScaling LongRope(ConfigReader config, ConfigReader block, int headDim)
+    private static RopeScaling LongRope(ConfigReader config, ConfigReader block, int rotaryDim)
     {
         var original = config.OptionalSize("original_max_position_embeddings", ConfigLimits.MaxPositionEmbeddings)
             ?? block.OptionalSize("original_max_position_embeddings", ConfigLimits.MaxPositionEmbeddings)
             ?? throw config.Fail("original_max_position_embeddings", "missing (longrope switches factors at it)");
         // Factor 1: longrope's own factor is max_position_embeddings / original (RotaryFrequencies.AttentionScaling).
         return new RopeScaling("longrope", 1.0, OriginalMaxPositionEmbeddings: original,
-            ShortFactor: block.PositiveNumbers("short_factor", headDim / 2), LongFactor: block.PositiveNumbers("long_factor", headDim / 2),
+            ShortFactor: block.PositiveNumbers("short_factor", rotaryDim / 2), LongFactor: block.PositiveNumbers("long_factor", rotaryDim / 2),
             AttentionFactor: block.OptionalPositiveNumber("attention_factor"));
     }
 

@@ -6,16 +6,17 @@ namespace PoFT.Shared.Checkpoints;
 /// (<c>_compute_longrope_parameters</c> in transformers' modeling_rope_utils.py, commit 0044e3b3). Transformers
 /// picks the set per forward pass from the batch's largest position; here it is picked per sample, from the
 /// sample's length, so that a sample scores the same whatever it is batched or packed with — the same as
-/// transformers on that sample alone.</remarks>
+/// transformers on that sample alone. With partial_rotary_factor (Phi-4-mini) there are RotaryDim / 2
+/// frequencies, for the first RotaryDim dimensions of a head.</remarks>
 public static class RotaryFrequencies
 {
     /// <param name="longSample">longrope only: frequencies for a sample longer than <see cref="LongSamplesAbove"/>.</param>
     public static float[] Compute(ModelConfig config, bool longSample = false)
     {
-        var half = config.HeadDim / 2;
+        var half = config.RotaryDim / 2;
         var inv = new double[half];
         for (var i = 0; i < half; i++)
-            inv[i] = 1.0 / Math.Pow(config.RopeTheta, 2.0 * i / config.HeadDim);
+            inv[i] = 1.0 / Math.Pow(config.RopeTheta, 2.0 * i / config.RotaryDim);
         if (config.RopeScaling is { } s)
         {
             var longRope = longSample ? s.LongFactor : s.ShortFactor;

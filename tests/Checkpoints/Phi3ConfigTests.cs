@@ -176,13 +176,15 @@ public class Phi3ConfigTests
     }
 
     [Theory]
-    [InlineData("rope_scaling.short_factor", "[1.0, 2.0]", "field 'rope_scaling.short_factor': has 2 numbers, expected 48 (head_dim / 2)")]
+    [InlineData("rope_scaling.short_factor", "[1.0, 2.0]", "field 'rope_scaling.short_factor': has 2 numbers, expected 48 (head_dim · partial_rotary_factor / 2)")]
     [InlineData("rope_scaling.long_factor", "null", "field 'rope_scaling.long_factor': missing (expected a list of 48 positive numbers")]
     [InlineData("rope_scaling.long_factor", "3.0", "field 'rope_scaling.long_factor': expected a list of 48 positive numbers")]
     [InlineData("rope_scaling.attention_factor", "-1.0", "field 'rope_scaling.attention_factor': -1.0 must be a finite positive number")]
     [InlineData("original_max_position_embeddings", "null", "field 'original_max_position_embeddings': missing (longrope switches factors at it)")]
     [InlineData("original_max_position_embeddings", "0", "field 'original_max_position_embeddings': 0 must be positive")]
-    [InlineData("partial_rotary_factor", "0.75", "field 'partial_rotary_factor': 0.75 is not supported; supported: 1.0")]
+    [InlineData("partial_rotary_factor", "0.75", "field 'rope_scaling.short_factor': has 48 numbers, expected 36")]
+    [InlineData("partial_rotary_factor", "1.5", "field 'partial_rotary_factor': 1.5 gives 144 rotated dimensions of head_dim 96; expected an even number from 2 to head_dim")]
+    [InlineData("partial_rotary_factor", "0.01", "field 'partial_rotary_factor': 0.01 gives 0 rotated dimensions")]
     [InlineData("sliding_window", "0", "field 'sliding_window': 0 must be positive")]
     [InlineData("rope_scaling.type", "\"yarn\"", "field 'rope_scaling.rope_type': 'yarn' is not supported")]
     public void Unsupported_or_missing_fields_are_errors_naming_the_field(string field, string value, string expected)
@@ -222,6 +224,27 @@ public class Phi3ConfigTests
         Assert.Equal(Math.Sqrt(17.0 / 12), RotaryFrequencies.AttentionScaling(ModelConfigTests.Parse(Mini35)), 1e-12);
         // No extension beyond the original context: no scaling.
         Assert.Equal(1.0, RotaryFrequencies.AttentionScaling(c with { MaxPositionEmbeddings = 7 }));
+    }
+
+    [Fact]
+    public void Partial_rotary_factor_turns_only_the_first_dimensions_of_each_head()
+    {
+        // Phi-4-mini's 0.75 of head_dim 96: 72 rotated dimensions, so 36 frequencies and 36 factors a list.
+        var c = Edited(o =>
+        {
+            o["partial_rotary_factor"] = 0.75;
+            o["rope_scaling"]!["short_factor"] = new JsonArray([.. Enumerable.Range(0, 36).Select(i => (JsonNode)(1.0 + i))]);
+            o["rope_scaling"]!["long_factor"] = new JsonArray([.. Enumerable.Range(0, 36).Select(i => (JsonNode)(2.0 + i))]);
+        });
+        Assert.Equal((96, 72), (c.HeadDim, c.RotaryDim));
+        var inv = RotaryFrequencies.Compute(c);
+        Assert.Equal(36, inv.Length);
+        // i = 1: 10000^(-2/72) / short_factor[1] = 10000^(-1/36) / 2.
+        Assert.Equal(1.0, inv[1] / (Math.Pow(10000, -1.0 / 36) / 2), 1e-6);
+        AssertSame(c, ModelConfig.Parse(c.ToJson(), "again.json"));
+        var llama = ModelConfigTests.Edit(Mini4k, o => (o["architectures"], o["partial_rotary_factor"]) = (new JsonArray("LlamaForCausalLM"), 0.5));
+        Assert.Contains("field 'partial_rotary_factor': 0.5 is not supported for LlamaForCausalLM",
+            Assert.Throws<CheckpointFormatException>(() => ModelConfigTests.Parse(llama)).Message);
     }
 
     private static void AssertClose(double[] expected, float[] actual)

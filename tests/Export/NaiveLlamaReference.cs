@@ -113,16 +113,17 @@ internal sealed class NaiveLlamaReference
         if (_c.RopeScaling is not { Type: "longrope" } s)
             return (_inverseFrequencies, 1.0);
         var ext = length > s.OriginalMaxPositionEmbeddings ? s.LongFactor! : s.ShortFactor!;
-        var frequencies = Enumerable.Range(0, _c.HeadDim / 2).Select(i => 1 / (ext[i] * Math.Pow(_c.RopeTheta, 2.0 * i / _c.HeadDim))).ToArray();
+        var frequencies = Enumerable.Range(0, _c.RotaryDim / 2).Select(i => 1 / (ext[i] * Math.Pow(_c.RopeTheta, 2.0 * i / _c.RotaryDim))).ToArray();
         var factor = (double)_c.MaxPositionEmbeddings / s.OriginalMaxPositionEmbeddings;
         return (frequencies, s.AttentionFactor ?? (factor > 1 ? Math.Sqrt(1 + Math.Log(factor) / Math.Log(s.OriginalMaxPositionEmbeddings)) : 1));
     }
 
-    // rotate_half convention: element i pairs with i + d/2 within each head.
+    // rotate_half convention: element i pairs with i + r/2 within the first r = rotary_dim values of each head;
+    // the rest (Phi-4-mini's partial_rotary_factor) are copied as they are.
     private double[] Rope(double[] heads, int position, (double[] Frequencies, double Scaling) rope)
     {
-        int d = _c.HeadDim, half = d / 2;
-        var rotated = new double[heads.Length];
+        int d = _c.HeadDim, half = _c.RotaryDim / 2;
+        var rotated = (double[])heads.Clone();
         for (var h = 0; h < heads.Length / d; h++)
             for (var i = 0; i < half; i++)
             {

@@ -12,7 +12,7 @@ public static class RandomCheckpoints
     public static readonly TheoryData<string> Variants = new()
     {
         "gqa-tied", "gqa-untied-llama3-rope", "mha-untied", "qwen2-bias-kv1", "llama-bias-linear-rope-mha", "mistral-window-3",
-        "qwen3-qknorm-head-dim", "phi3-longrope-window",
+        "qwen3-qknorm-head-dim", "phi3-longrope-window", "phi4-partial-rotary-tied",
     };
 
     public static ModelConfig Config(string variant) => variant switch
@@ -31,6 +31,10 @@ public static class RandomCheckpoints
         // cos/sin scaling is sqrt(1 + ln(256/7) / ln 7) ≈ 1.69. A window of 8 keeps the sliding mask in play.
         "phi3-longrope-window" => Build(architecture: "Phi3ForCausalLM", ropeScaling: new RopeScaling("longrope", 1.0, OriginalMaxPositionEmbeddings: 7,
             ShortFactor: [1.0, 1.3, 2.1, 3.7], LongFactor: [1.1, 2.9, 6.5, 17.0])) with { SlidingWindow = 8 },
+        // Phi-4-mini's shape: partial_rotary_factor 0.75 (RoPE on 6 of the 8 dimensions of a head, 3 factors a list),
+        // tied embeddings.
+        "phi4-partial-rotary-tied" => Build(architecture: "Phi3ForCausalLM", tied: true, ropeScaling: new RopeScaling("longrope", 1.0, OriginalMaxPositionEmbeddings: 7,
+            ShortFactor: [1.0, 1.6, 2.5], LongFactor: [1.2, 4.0, 9.5])) with { PartialRotaryFactor = 0.75 },
         _ => throw new ArgumentException($"unknown variant '{variant}'"),
     };
 

@@ -65,7 +65,18 @@ public sealed class RotaryEmbedding : nn.Module<Tensor, Tensor, (Tensor Cos, Ten
         return _scaling == 1.0 ? (doubled.cos(), doubled.sin()) : (doubled.cos() * _scaling, doubled.sin() * _scaling);
     }
 
+    /// <summary>Rotates the first cos.shape[-1] dimensions of each head; with a partial_rotary_factor (Phi-4-mini)
+    /// the rest pass through unchanged, as Phi3's apply_rotary_pos_emb does.</summary>
     public static Tensor Apply(Tensor x, Tensor cos, Tensor sin)
+    {
+        long rotaryDim = cos.shape[^1], headDim = x.shape[^1];
+        if (rotaryDim == headDim)
+            return Rotate(x, cos, sin);
+        var parts = x.split([rotaryDim, headDim - rotaryDim], -1);
+        return cat([Rotate(parts[0], cos, sin), parts[1]], -1);
+    }
+
+    private static Tensor Rotate(Tensor x, Tensor cos, Tensor sin)
     {
         var halves = x.chunk(2, -1);
         var rotated = cat([-halves[1], halves[0]], -1);
