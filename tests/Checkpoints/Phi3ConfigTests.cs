@@ -11,7 +11,8 @@ namespace PoFT.Tests.Checkpoints;
 /// Phi3ForCausalLM read from published configs: Phi-3.5-mini-instruct's (configs/models/phi-3.5-mini-instruct.json,
 /// longrope, 128k positions) and Phi-3-mini-4k-instruct's (configs/models/phi-3-mini-4k-instruct.json, no
 /// rope_scaling, sliding_window 2047), both as the hub has them, their text taken from public code that quotes
-/// them; tensors as transformers names them (Phi3Attention, Phi3MLP and Phi3DecoderLayer in modeling_phi3.py,
+/// them, and Phi-4-mini-instruct's (configs/models/phi-4-mini-instruct.json: partial_rotary_factor 0.75, tied,
+/// from an MLX conversion's copy without the quantization fields MLX adds); tensors as transformers names them (Phi3Attention, Phi3MLP and Phi3DecoderLayer in modeling_phi3.py,
 /// commit 43c2b481). No values from transformers itself are checked: there is no PyTorch here, so the longrope
 /// numbers are worked by hand from the formula of modeling_rope_utils.py (commit 0044e3b3).
 /// </summary>
@@ -19,6 +20,7 @@ public class Phi3ConfigTests
 {
     private static readonly string Mini35 = Published("phi-3.5-mini-instruct.json");
     private static readonly string Mini4k = Published("phi-3-mini-4k-instruct.json");
+    private static readonly string Phi4Mini = Published("phi-4-mini-instruct.json");
 
     private static string Published(string name) => File.ReadAllText(Path.Combine(RepoPaths.Root, "configs", "models", name));
 
@@ -224,6 +226,21 @@ public class Phi3ConfigTests
         Assert.Equal(Math.Sqrt(17.0 / 12), RotaryFrequencies.AttentionScaling(ModelConfigTests.Parse(Mini35)), 1e-12);
         // No extension beyond the original context: no scaling.
         Assert.Equal(1.0, RotaryFrequencies.AttentionScaling(c with { MaxPositionEmbeddings = 7 }));
+    }
+
+    [Fact]
+    public void Reads_the_published_Phi_4_mini_config_with_its_partial_rotary_factor()
+    {
+        var c = ModelConfigTests.Parse(Phi4Mini);
+        Assert.Equal((128, 96, 24, 8), (c.HeadDim, c.RotaryDim, c.NumAttentionHeads, c.NumKeyValueHeads));
+        Assert.True(c.TieWordEmbeddings);
+        Assert.Equal((48, 48), (c.RopeScaling!.ShortFactor!.Count, c.RopeScaling.LongFactor!.Count));
+        Assert.Equal(48, RotaryFrequencies.Compute(c, longSample: true).Length);
+        // 200064·3072 tied embedding + 32 layers of qkv (24 + 2·8)·128·3072, o 3072², gate_up 2·8192·3072,
+        // down 3072·8192 and two norms + the final norm: the model card's 3.8B.
+        Assert.Equal(3_836_021_760L, c.ParameterCount);
+        Assert.Equal([5120L, 3072], ExpectedTensors.For(c).Single(s => s.Name == "model.layers.0.self_attn.qkv_proj.weight").Shape);
+        AssertSame(c, ModelConfig.Parse(c.ToJson(), "again.json"));
     }
 
     [Fact]
