@@ -31,4 +31,12 @@ public sealed class Phi3EndToEndTests(AlignedModelsFixture models) : IClassFixtu
         await new EndToEndRun(models, _temp).Run("Phi3ForCausalLM", config, "mistral", ChatTemplateSpec.MistralInst,
             c => c is { FusedProjections: true, HeadDim: 8, SlidingWindow: 48, RopeScaling: { Type: "longrope", OriginalMaxPositionEmbeddings: 64 } });
     }
+
+    [Fact]
+    public async Task Plan_refuses_LoRA_as_training_does()
+    {
+        var result = await PoftProcess.Run(["plan", "--model", Path.Combine(RepoPaths.Root, "configs", "models", "phi-3.5-mini-instruct.json"), "--lora", "8"]);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("--lora 8: LoRA on Phi3ForCausalLM is not supported", result.Error);
+    }
 }

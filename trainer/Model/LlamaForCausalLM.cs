@@ -285,11 +285,8 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor, Tensor>
     {
         if (Lora is not null)
             throw new InvalidOperationException("a LoRA adapter is already attached to this model");
-        // PEFT targets Phi-3's fused qkv_proj and gate_up_proj modules; adapters on the split projections this
-        // model trains would not load there.
-        if (Config.FusedProjections)
-            throw new NotSupportedException($"LoRA on {Config.Architecture} is not supported: its checkpoints fuse q/k/v into qkv_proj "
-                + "and gate/up into gate_up_proj, and PEFT could not load adapters on the split projections; train it without lora");
+        if (DecoderProjections.LoraRefusal(Config) is { } refusal)
+            throw new NotSupportedException(refusal);
         foreach (var parameter in parameters())
             parameter.requires_grad = false;
         var dropout = new LoraDropout(options.Dropout, parameters().First().device);
