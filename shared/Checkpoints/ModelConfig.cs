@@ -166,7 +166,7 @@ public sealed record ModelConfig
     }
 
     // Phi3's apply_rotary_pos_emb rotates cos.shape[-1] dimensions of each head and passes the rest (transformers'
-    // modeling_phi3.py, commit 43c2b481); the other architectures rotate whole heads whatever the config says.
+    // modular_phi3.py, commit 2b6c089d); the other architectures rotate whole heads whatever the config says.
     private static double PartialRotaryFactorOf(ConfigReader reader, string architecture, int headDim)
     {
         if (reader.OptionalPositiveNumber("partial_rotary_factor") is not { } factor || factor == 1.0)
@@ -230,7 +230,7 @@ public sealed record ModelConfig
     }
 
     // longrope as Phi-3 writes it: "type" and the two lists only, the keys the first Phi3Config validation
-    // accepts (configuration_phi3.py, transformers commit 43c2b481); attention_factor only when the config had one.
+    // accepts (configuration_phi3.py, transformers commit d7991107); attention_factor only when the config had one.
     private JsonObject? RopeScalingJson()
     {
         if (RopeScaling is not { } s)

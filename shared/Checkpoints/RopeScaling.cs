@@ -26,7 +26,8 @@ public sealed record RopeScaling(
         var type = block.OptionalString("rope_type") ?? block.OptionalString("type") ?? throw block.Fail("rope_type", "missing");
         if (type == "default")
             return null;
-        // "su" is longrope's name in the first Phi-3 configs (configuration_phi3.py, transformers commit 43c2b481).
+        // "su" is longrope's name in the first Phi-3 configs, renamed by Phi3Config (configuration_phi3.py, transformers
+        // commit d7991107); its other old name there, "yarn", means YaRN to every other architecture and is refused.
         if (type == "su")
             type = "longrope";
         if (!SupportedTypes.Contains(type))

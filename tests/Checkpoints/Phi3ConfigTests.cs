@@ -13,7 +13,7 @@ namespace PoFT.Tests.Checkpoints;
 /// rope_scaling, sliding_window 2047), both as the hub has them, their text taken from public code that quotes
 /// them, and Phi-4-mini-instruct's (configs/models/phi-4-mini-instruct.json: partial_rotary_factor 0.75, tied,
 /// from an MLX conversion's copy without the quantization fields MLX adds); tensors as transformers names them (Phi3Attention, Phi3MLP and Phi3DecoderLayer in modeling_phi3.py,
-/// commit 43c2b481). No values from transformers itself are checked: there is no PyTorch here, so the longrope
+/// commit 43c2b481; the partial rotation of modular_phi3.py, commit 2b6c089d). No values from transformers itself are checked: there is no PyTorch here, so the longrope
 /// numbers are worked by hand from the formula of modeling_rope_utils.py (commit 0044e3b3).
 /// </summary>
 public class Phi3ConfigTests
@@ -188,7 +188,7 @@ public class Phi3ConfigTests
     [InlineData("partial_rotary_factor", "1.5", "field 'partial_rotary_factor': 1.5 gives 144 rotated dimensions of head_dim 96; expected an even number from 2 to head_dim")]
     [InlineData("partial_rotary_factor", "0.01", "field 'partial_rotary_factor': 0.01 gives 0 rotated dimensions")]
     [InlineData("sliding_window", "0", "field 'sliding_window': 0 must be positive")]
-    [InlineData("rope_scaling.type", "\"yarn\"", "field 'rope_scaling.rope_type': 'yarn' is not supported")]
+    [InlineData("rope_scaling.type", "\"dynamic\"", "field 'rope_scaling.rope_type': 'dynamic' is not supported")]
     public void Unsupported_or_missing_fields_are_errors_naming_the_field(string field, string value, string expected)
     {
         var error = Assert.Throws<CheckpointFormatException>(() => Edited(o =>
