@@ -145,11 +145,16 @@ internal sealed class LlamaGraphBuilder
         return _g.Node("Reshape", [_g.Node("Transpose", [heads], $"{prefix}_attn_bshd", Ints("perm", 0, 3, 1, 2, 4)), _g.Int64s(0, 0, q)], $"{prefix}_attn_merged");
     }
 
-    // HF's q*cos + rotate_half(q)*sin, with rotate_half's sign already folded into the sin table.
+    // HF's q*cos + rotate_half(q)*sin, with rotate_half's sign already folded into the sin table. With a
+    // partial_rotary_factor (Phi-4-mini) the halves swapped are those of the first rotary_dim values; the rest
+    // stay in place, where the tables hold cos 1 and sin 0 (see SequenceContext).
     private string Rotate(string x, string cos, string signedSin)
     {
-        var halves = _g.Node("Split", [x], [$"{x}_lo", $"{x}_hi"], [Int("axis", -1)]);
-        var swapped = _g.Node("Concat", [halves[1], halves[0]], $"{x}_swapped", Int("axis", -1));
+        long half = _config.RotaryDim / 2, pass = _config.HeadDim - _config.RotaryDim;
+        var halves = pass == 0
+            ? _g.Node("Split", [x], [$"{x}_lo", $"{x}_hi"], [Int("axis", -1)])
+            : _g.Node("Split", [x, _g.Int64s(half, half, pass)], [$"{x}_lo", $"{x}_hi", $"{x}_pass"], [Int("axis", -1)]);
+        var swapped = _g.Node("Concat", [halves[1], halves[0], .. halves[2..]], $"{x}_swapped", Int("axis", -1));
         return _g.Node("Add", [_g.Node("Mul", [x, cos], $"{x}_cos"), _g.Node("Mul", [swapped, signedSin], $"{x}_sin")], $"{x}_rotated");
     }
 

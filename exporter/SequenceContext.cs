@@ -44,16 +44,44 @@ internal sealed record SequenceContext(string QueryCos, string QuerySin, string 
         var counted = g.Node("CumSum", [attentionMask, g.Int64Scalar(1)], "tokens_so_far");
         var positions = g.Node("Max", [g.Node("Sub", [counted, g.Int64Scalar(1)], "position_raw"), g.Int64Scalar(0)], "position_ids");
         var positionsF = g.Node("Cast", [positions], "position_f32", Int("to", (long)DataType.Float));
-        var inverseFrequencies = RotaryFrequencies.Compute(config);
-        var frequencies = g.AddInitializer("rope_inv_freq", [inverseFrequencies.Length], () => inverseFrequencies);
-        var angles = g.Node("Mul", [g.Node("Unsqueeze", [positionsF, g.Int64s(-1)], "position_col"), frequencies], "rope_angles");
-        var cosHalf = g.Node("Cos", [angles], "rope_cos_half");
-        var sinHalf = g.Node("Sin", [angles], "rope_sin_half");
+        var positionColumn = g.Node("Unsqueeze", [positionsF, g.Int64s(-1)], "position_col");
+        var angles = g.Node("Mul", [positionColumn, Frequencies(g, config, attentionMask)], "rope_angles");
+        var (cosHalf, sinHalf) = (g.Node("Cos", [angles], "rope_cos_half"), g.Node("Sin", [angles], "rope_sin_half"));
+        var scaling = RotaryFrequencies.AttentionScaling(config);
+        if (scaling != 1.0)
+        {
+            var factor = g.FloatScalar((float)scaling);
+            (cosHalf, sinHalf) = (g.Node("Mul", [cosHalf, factor], "rope_cos_half_scaled"), g.Node("Mul", [sinHalf, factor], "rope_sin_half_scaled"));
+        }
         // rotate_half(x) * sin == swap_halves(x) * concat(-sin, sin): the sign lives in the table.
-        var cos = g.Node("Concat", [cosHalf, cosHalf], "rope_cos_full", Int("axis", -1));
-        var sin = g.Node("Concat", [g.Node("Neg", [sinHalf], "rope_sin_neg"), sinHalf], "rope_sin_signed", Int("axis", -1));
+        string[] cosParts = [cosHalf, cosHalf], sinParts = [g.Node("Neg", [sinHalf], "rope_sin_neg"), sinHalf];
+        if (config.HeadDim > config.RotaryDim)
+        {
+            // partial_rotary_factor: the dimensions past rotary_dim turn at frequency 0 — cos 1, sin 0, unchanged and
+            // unscaled — so the tables span the whole head and the attention scale still rides on the query's.
+            var still = g.AddInitializer("rope_pass_freq", [config.HeadDim - config.RotaryDim], () => new float[config.HeadDim - config.RotaryDim]);
+            var passAngles = g.Node("Mul", [positionColumn, still], "rope_pass_angles");
+            (cosParts, sinParts) = ([.. cosParts, g.Node("Cos", [passAngles], "rope_pass_cos")], [.. sinParts, g.Node("Sin", [passAngles], "rope_pass_sin")]);
+        }
+        var cos = g.Node("Concat", cosParts, "rope_cos_full", Int("axis", -1));
+        var sin = g.Node("Concat", sinParts, "rope_sin_signed", Int("axis", -1));
         var headAxes = g.Int64s(2, 3);
         return (g.Node("Unsqueeze", [cos, headAxes], "rope_cos"), g.Node("Unsqueeze", [sin, headAxes], "rope_sin"));
+    }
+
+    /// <summary>[half] inverse frequencies; with longrope [batch, 1, half], each row's set chosen by its number of
+    /// real tokens (a row is one sample, its mask 0/1), as <see cref="RotaryFrequencies"/> explains.</summary>
+    private static string Frequencies(OnnxGraph g, ModelConfig config, string attentionMask)
+    {
+        var shortFrequencies = RotaryFrequencies.Compute(config);
+        var frequencies = g.AddInitializer("rope_inv_freq", [shortFrequencies.Length], () => shortFrequencies);
+        if (RotaryFrequencies.LongSamplesAbove(config) is not { } threshold)
+            return frequencies;
+        var longFrequencies = RotaryFrequencies.Compute(config, longSample: true);
+        var longInitializer = g.AddInitializer("rope_inv_freq_long", [longFrequencies.Length], () => longFrequencies);
+        var length = g.Node("ReduceSum", [attentionMask, g.Int64s(1)], "sample_length", Int("keepdims", 1));
+        var isLong = g.Node("Unsqueeze", [g.Node("Greater", [length, g.Int64Scalar(threshold)], "sample_is_long"), g.Int64s(-1)], "sample_is_long_3d");
+        return g.Node("Where", [isLong, longInitializer, frequencies], "rope_inv_freq_per_sample");
     }
 
     /// <summary>[batch, 1, seq, seq]: 0 where query i may see key j (j ≤ i and j is a real token; with a sliding

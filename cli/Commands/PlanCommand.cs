@@ -51,8 +51,11 @@ public static class PlanCommand
                     throw new ArgumentException($"--lora-targets '{unknown}': expected names from {string.Join(", ", DecoderProjections.Names)}");
                 lora = new LoraPlan(rank, targets, compute, parse.GetValue(loraDropout));
             }
+            var modelConfig = PlanInputs.Model(parse.GetRequiredValue(model));
+            if (lora is not null && DecoderProjections.LoraRefusal(modelConfig) is { } refusal)
+                throw new ArgumentException($"--lora {rank}: {refusal}");
             var length = parse.GetValue(maxLength);
-            var workload = new TrainerWorkload(PlanInputs.Model(parse.GetRequiredValue(model)), kind, compute, lora,
+            var workload = new TrainerWorkload(modelConfig, kind, compute, lora,
                 parse.GetValue(checkpointing), parse.GetValue(batch), length, parse.GetValue(chunk));
             var calibration = Calibration.ThisProject;
             var trainer = TrainerMemory.Estimate(workload, calibration);

@@ -22,6 +22,8 @@ public sealed class Checkpoint : IDisposable
 
     private readonly Dictionary<string, SafetensorsFile> _fileOf;
     private readonly List<SafetensorsFile> _files;
+    // A split projection of a fused tensor (Phi-3's q_proj in qkv_proj): the fused tensor and its first row.
+    private readonly Dictionary<string, (string Fused, long FirstRow, TensorSpec Part)> _slices;
 
     public string Directory { get; }
     public ModelConfig Config { get; }
@@ -32,6 +34,16 @@ public sealed class Checkpoint : IDisposable
         Config = config;
         _fileOf = fileOf;
         _files = files;
+        _slices = new(StringComparer.Ordinal);
+        foreach (var fused in ExpectedTensors.Fused(config))
+        {
+            long row = 0;
+            foreach (var part in fused.Parts)
+            {
+                _slices[part.Name] = (fused.Name, row, part);
+                row += part.Shape[0];
+            }
+        }
     }
 
     public static Checkpoint Open(string directory)
@@ -56,16 +68,32 @@ public sealed class Checkpoint : IDisposable
         }
     }
 
-    public TensorEntry Entry(string name) => _fileOf.TryGetValue(name, out var f) ? f[name]
-        : throw new CheckpointFormatException(Directory, $"no tensor '{name}'");
+    /// <summary>A tensor of the file, or a split projection of <see cref="ExpectedTensors.Model"/> that the file
+    /// fuses: then its rows of the fused tensor (rows are contiguous, so a byte range of it).</summary>
+    public TensorEntry Entry(string name)
+    {
+        if (_fileOf.TryGetValue(name, out var f))
+            return f[name];
+        if (!_slices.TryGetValue(name, out var slice))
+            throw new CheckpointFormatException(Directory, $"no tensor '{name}'");
+        var fused = _fileOf[slice.Fused][slice.Fused];
+        var rowBytes = (fused.End - fused.Begin) / fused.Shape[0];
+        var begin = fused.Begin + slice.FirstRow * rowBytes;
+        return new TensorEntry(name, fused.DType, slice.Part.Shape, begin, begin + slice.Part.Shape[0] * rowBytes);
+    }
 
-    public float[] ReadFloat32(string name) => _fileOf[name].ReadFloat32(Entry(name));
+    public float[] ReadFloat32(string name)
+    {
+        var entry = Entry(name);
+        return _fileOf[_slices.TryGetValue(name, out var slice) ? slice.Fused : name].ReadFloat32(entry);
+    }
 
     public void Dispose() => _files.ForEach(f => f.Dispose());
 
     /// <summary>Writes a checkpoint directory that Hugging Face tools load: config.json, safetensors (sharded
     /// with an index above <paramref name="maxShardBytes"/>), and the tokenizer files found in
-    /// <paramref name="tokenizerDirectory"/>. The directory is built beside the target and renamed into place,
+    /// <paramref name="tokenizerDirectory"/>. Split projections whose config fuses them on disk (Phi-3) are
+    /// written fused, under Hugging Face's names. The directory is built beside the target and renamed into place,
     /// so an existing checkpoint is only replaced by a complete one; <paramref name="writeExtra"/> adds files
     /// (a trainer's state) to the directory before it is renamed into place.</summary>
     public static void Save(string directory, ModelConfig config, IReadOnlyList<TensorData> tensors,
@@ -73,10 +101,39 @@ public sealed class Checkpoint : IDisposable
         WriteDirectory(directory, staging =>
         {
             File.WriteAllText(Path.Combine(staging, ConfigFile), config.ToJsonString());
-            WriteShards(staging, tensors, maxShardBytes);
+            WriteShards(staging, Fuse(config, tensors), maxShardBytes);
             CopyTokenizerFiles(tokenizerDirectory, staging);
             writeExtra?.Invoke(staging);
         });
+
+    // Each fused tensor takes the place of its first part; tensors already fused pass through.
+    private static IReadOnlyList<TensorData> Fuse(ModelConfig config, IReadOnlyList<TensorData> tensors)
+    {
+        var byName = tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        var partOf = ExpectedTensors.Fused(config)
+            .Where(f => f.Parts.All(p => byName.ContainsKey(p.Name)))
+            .SelectMany(f => f.Parts.Select((p, i) => (p.Name, Fused: f, Index: i)))
+            .ToDictionary(x => x.Name, StringComparer.Ordinal);
+        if (partOf.Count == 0)
+            return tensors;
+        return [.. tensors
+            .Where(t => !partOf.TryGetValue(t.Name, out var p) || p.Index == 0)
+            .Select(t => partOf.TryGetValue(t.Name, out var p) ? Concatenated(p.Fused, [.. p.Fused.Parts.Select(q => byName[q.Name])]) : t)];
+    }
+
+    private static TensorData Concatenated(FusedTensor fused, TensorData[] parts)
+    {
+        if (parts.Any(p => p.DType != parts[0].DType || p.Shape.Length != 2 || p.Shape[1] != parts[0].Shape[1]))
+            throw new ArgumentException($"the parts of '{fused.Name}' ({string.Join(", ", parts.Select(p => $"{p.Name} {p.DType} [{string.Join(", ", p.Shape)}]"))}) differ in dtype or columns");
+        var bytes = new byte[parts.Sum(p => (long)p.Bytes.Length)];
+        var offset = 0;
+        foreach (var part in parts)
+        {
+            part.Bytes.Span.CopyTo(bytes.AsSpan(offset));
+            offset += part.Bytes.Length;
+        }
+        return new TensorData(fused.Name, parts[0].DType, [parts.Sum(p => p.Shape[0]), parts[0].Shape[1]], bytes);
+    }
 
     public static bool IsAdapter(string directory) => File.Exists(Path.Combine(directory, AdapterConfigFile));
 

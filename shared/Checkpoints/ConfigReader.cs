@@ -45,6 +45,25 @@ internal sealed class ConfigReader(JsonObject json, string file, string prefix =
         _ => throw Fail(field, $"{json[field]!.ToJsonString()} must be a finite positive number"),
     };
 
+    /// <summary>A required list of exactly <paramref name="count"/> finite positive numbers (longrope's factors,
+    /// one per rotated frequency, rotated dimensions / 2: each divides one).</summary>
+    public IReadOnlyList<double> PositiveNumbers(string field, int count)
+    {
+        var array = json[field] switch
+        {
+            JsonArray a => a,
+            null => throw Fail(field, $"missing (expected a list of {count} positive numbers, head_dim · partial_rotary_factor / 2)"),
+            _ => throw Fail(field, $"expected a list of {count} positive numbers (head_dim · partial_rotary_factor / 2)"),
+        };
+        if (array.Count != count)
+            throw Fail(field, $"has {array.Count} numbers, expected {count} (head_dim · partial_rotary_factor / 2)");
+        return [.. array.Select((n, i) => Read($"{field}[{i}]", n ?? throw Fail($"{field}[{i}]", "null entry"), v => v.GetValue<double>(), "a number") switch
+        {
+            var v when double.IsFinite(v) && v > 0 => v,
+            var v => throw Fail($"{field}[{i}]", $"{v} must be a finite positive number"),
+        })];
+    }
+
     /// <summary>A token id, which must be an id of the embedding: [0, <paramref name="vocabSize"/>).</summary>
     public int? OptionalTokenId(string field, int vocabSize) => json[field] is { } n ? TokenId(field, n, vocabSize) : null;
 
@@ -92,11 +111,13 @@ internal sealed class ConfigReader(JsonObject json, string file, string prefix =
             : throw Fail(field, $"'{value}' is not supported; supported: {string.Join(", ", TorchDtypes.Keys)}");
     }
 
+    /// <summary>Mistral's and Phi-3's window (Phi3Attention passes sliding_window to its attention, transformers'
+    /// modeling_phi3.py, commit 43c2b481); Qwen's is refused, the others have none.</summary>
     public int? SlidingWindow(string architecture)
     {
         if (architecture is "Qwen2ForCausalLM" or "Qwen3ForCausalLM")
             RefuseQwenSlidingWindow();
-        return architecture == "MistralForCausalLM" ? OptionalSize("sliding_window", ConfigLimits.MaxPositionEmbeddings) : null;
+        return architecture is "MistralForCausalLM" or "Phi3ForCausalLM" ? OptionalSize("sliding_window", ConfigLimits.MaxPositionEmbeddings) : null;
     }
 
     // Qwen's sliding_window and max_window_layers only count when use_sliding_window is true; newer configs

@@ -5,7 +5,7 @@ namespace PoFT.Shared.Checkpoints;
 
 /// <summary>
 /// The fields of a Hugging Face <c>config.json</c> that define a Llama-family decoder
-/// (LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM). Anything this project cannot run faithfully
+/// (LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM, Phi3ForCausalLM). Anything this project cannot run faithfully
 /// (another architecture, activation, MLP bias, RoPE type) is rejected when the file is read.
 /// </summary>
 public sealed record ModelConfig
@@ -16,6 +16,7 @@ public sealed record ModelConfig
         ["MistralForCausalLM"] = "mistral",
         ["Qwen2ForCausalLM"] = "qwen2",
         ["Qwen3ForCausalLM"] = "qwen3",
+        ["Phi3ForCausalLM"] = "phi3",
     };
 
     // The architectures whose config.json has attention_bias (q/k/v/o biases); Qwen2's q/k/v biases are fixed.
@@ -31,12 +32,15 @@ public sealed record ModelConfig
     public int HeadDim { get; init; }
     public double RmsNormEps { get; init; } = 1e-5;
     public double RopeTheta { get; init; } = 10000.0;
+    /// <summary>Phi-3's <c>partial_rotary_factor</c> (Phi-4-mini: 0.75): RoPE turns only the first
+    /// <see cref="RotaryDim"/> dimensions of each head, the rest pass through.</summary>
+    public double PartialRotaryFactor { get; init; } = 1.0;
     public RopeScaling? RopeScaling { get; init; }
     public int MaxPositionEmbeddings { get; init; } = 2048;
     public bool TieWordEmbeddings { get; init; }
     /// <summary>Llama's and Qwen3's <c>attention_bias</c>: biases on q, k, v and o projections.</summary>
     public bool AttentionBias { get; init; }
-    /// <summary>Mistral's attention window; longer sequences are refused rather than scored wrongly.</summary>
+    /// <summary>Mistral's and Phi-3's attention window: a token sees the last sliding_window tokens, itself included.</summary>
     public int? SlidingWindow { get; init; }
     public int? BosTokenId { get; init; }
     public IReadOnlyList<int> EosTokenIds { get; init; } = [];
@@ -50,6 +54,12 @@ public sealed record ModelConfig
     /// <summary>Qwen3's per-head RMSNorm of queries and keys over head_dim (<c>self_attn.q_norm</c>,
     /// <c>self_attn.k_norm</c>), applied before RoPE.</summary>
     public bool QkNorm => Architecture == "Qwen3ForCausalLM";
+    /// <summary>Phi-3's checkpoints fuse q/k/v into <c>self_attn.qkv_proj</c> and gate/up into <c>mlp.gate_up_proj</c>
+    /// (see <see cref="ExpectedTensors.Fused"/>).</summary>
+    public bool FusedProjections => Architecture == "Phi3ForCausalLM";
+    /// <summary>int(head_dim · partial_rotary_factor), truncated as transformers does (modeling_rope_utils.py,
+    /// commit 0044e3b3).</summary>
+    public int RotaryDim => (int)(HeadDim * PartialRotaryFactor);
     public int KeyValueGroups => NumAttentionHeads / NumKeyValueHeads;
 
     public long ParameterCount => ExpectedTensors.For(this).Sum(t => TensorShape.ElementCount(t.Shape));
@@ -121,6 +131,7 @@ public sealed record ModelConfig
         var headDim = reader.OptionalSize("head_dim", ConfigLimits.MaxHeadDim) ?? HeadDimOf(reader, architecture, hidden, heads);
         if (headDim % 2 != 0)
             throw reader.Fail("head_dim", $"{headDim} must be even (RoPE rotates pairs)");
+        var partialRotary = PartialRotaryFactorOf(reader, architecture, headDim);
         var config = new ModelConfig
         {
             Architecture = architecture,
@@ -133,7 +144,8 @@ public sealed record ModelConfig
             HeadDim = headDim,
             RmsNormEps = reader.OptionalPositiveNumber("rms_norm_eps") ?? 1e-6,
             RopeTheta = reader.OptionalPositiveNumber("rope_theta") ?? 10000.0,
-            RopeScaling = RopeScaling.Read(reader),
+            PartialRotaryFactor = partialRotary,
+            RopeScaling = RopeScaling.Read(reader, (int)(headDim * partialRotary)),
             MaxPositionEmbeddings = reader.OptionalSize("max_position_embeddings", ConfigLimits.MaxPositionEmbeddings) ?? 2048,
             TieWordEmbeddings = reader.OptionalBool("tie_word_embeddings") ?? false,
             AttentionBias = ReadAttentionBias.Contains(architecture) && (reader.OptionalBool("attention_bias") ?? false),
@@ -151,6 +163,19 @@ public sealed record ModelConfig
             throw new CheckpointFormatException(file, $"vocab_size, hidden_size, intermediate_size, num_hidden_layers, "
                 + $"num_attention_heads, num_key_value_heads and head_dim give {parameters} parameters, above the limit of {ConfigLimits.MaxParameters}");
         return config;
+    }
+
+    // Phi3's apply_rotary_pos_emb rotates cos.shape[-1] dimensions of each head and passes the rest (transformers'
+    // modular_phi3.py, commit 2b6c089d); the other architectures rotate whole heads whatever the config says.
+    private static double PartialRotaryFactorOf(ConfigReader reader, string architecture, int headDim)
+    {
+        if (reader.OptionalPositiveNumber("partial_rotary_factor") is not { } factor || factor == 1.0)
+            return 1.0;
+        if (architecture != "Phi3ForCausalLM")
+            throw reader.Fail("partial_rotary_factor", $"{factor} is not supported for {architecture}; supported: 1.0 (RoPE on the whole head)");
+        var rotaryDim = (int)(headDim * factor);
+        return factor < 1.0 && rotaryDim >= 2 && rotaryDim % 2 == 0 ? factor
+            : throw reader.Fail("partial_rotary_factor", $"{factor} gives {rotaryDim} rotated dimensions of head_dim {headDim}; expected an even number from 2 to head_dim");
     }
 
     // Without head_dim, heads split hidden_size evenly; a remainder would leave part of the hidden state unread.
@@ -180,22 +205,20 @@ public sealed record ModelConfig
             ["max_position_embeddings"] = MaxPositionEmbeddings,
             ["tie_word_embeddings"] = TieWordEmbeddings,
             ["torch_dtype"] = TorchDtype,
-            ["rope_scaling"] = RopeScaling is null ? null : new JsonObject
-            {
-                ["rope_type"] = RopeScaling.Type,
-                ["factor"] = RopeScaling.Factor,
-                ["low_freq_factor"] = RopeScaling.LowFreqFactor,
-                ["high_freq_factor"] = RopeScaling.HighFreqFactor,
-                ["original_max_position_embeddings"] = RopeScaling.OriginalMaxPositionEmbeddings,
-            },
+            ["rope_scaling"] = RopeScalingJson(),
         };
+        if (PartialRotaryFactor != 1.0)
+            json["partial_rotary_factor"] = PartialRotaryFactor;
+        // Phi-3's place for it, which its RoPE reads (see RopeScaling).
+        if (RopeScaling is { Type: "longrope" } longRope)
+            json["original_max_position_embeddings"] = longRope.OriginalMaxPositionEmbeddings;
         if (ReadAttentionBias.Contains(Architecture))
             json["attention_bias"] = AttentionBias;
         if (Architecture == "LlamaForCausalLM")
             json["mlp_bias"] = false;
         if (Architecture == "Qwen3ForCausalLM")
             json["use_sliding_window"] = false;
-        if (Architecture == "MistralForCausalLM")
+        if (Architecture is "MistralForCausalLM" or "Phi3ForCausalLM")
             json["sliding_window"] = SlidingWindow;
         if (BosTokenId is { } bos)
             json["bos_token_id"] = bos;
@@ -203,6 +226,34 @@ public sealed record ModelConfig
             json["eos_token_id"] = EosTokenIds.Count == 1 ? EosTokenIds[0] : new JsonArray([.. EosTokenIds.Select(id => (JsonNode)id)]);
         if (PadTokenId is { } pad)
             json["pad_token_id"] = pad;
+        return json;
+    }
+
+    // longrope as Phi-3 writes it: "type" and the two lists only, the keys the first Phi3Config validation
+    // accepts (configuration_phi3.py, transformers commit d7991107); attention_factor only when the config had one.
+    private JsonObject? RopeScalingJson()
+    {
+        if (RopeScaling is not { } s)
+            return null;
+        if (s.Type != "longrope")
+        {
+            return new JsonObject
+            {
+                ["rope_type"] = s.Type,
+                ["factor"] = s.Factor,
+                ["low_freq_factor"] = s.LowFreqFactor,
+                ["high_freq_factor"] = s.HighFreqFactor,
+                ["original_max_position_embeddings"] = s.OriginalMaxPositionEmbeddings,
+            };
+        }
+        var json = new JsonObject
+        {
+            ["type"] = s.Type,
+            ["short_factor"] = new JsonArray([.. s.ShortFactor!.Select(f => (JsonNode)f)]),
+            ["long_factor"] = new JsonArray([.. s.LongFactor!.Select(f => (JsonNode)f)]),
+        };
+        if (s.AttentionFactor is { } attention)
+            json["attention_factor"] = attention;
         return json;
     }
 

@@ -5,7 +5,8 @@ namespace PoFT.Tests.Export;
 
 /// <summary>
 /// Hugging Face LlamaForCausalLM written the slow, obvious way: one unpadded sequence, double precision,
-/// explicit loops. It shares nothing with the exporter but the checkpoint reader and the RoPE frequencies.
+/// explicit loops. It shares nothing with the exporter but the checkpoint reader (which also cuts Phi-3's fused
+/// qkv_proj and gate_up_proj into their rows) and the RoPE frequencies other than longrope's.
 /// </summary>
 internal sealed class NaiveLlamaReference
 {
@@ -54,8 +55,9 @@ internal sealed class NaiveLlamaReference
     private double[][] Attention(int layer, double[][] x)
     {
         int n = x.Length, d = _c.HeadDim;
-        var q = x.Select((row, t) => Rope(HeadNorm(layer, "q_norm", Projection(layer, "q_proj", _c.NumAttentionHeads * d, row)), t)).ToArray();
-        var k = x.Select((row, t) => Rope(HeadNorm(layer, "k_norm", Projection(layer, "k_proj", _c.NumKeyValueHeads * d, row)), t)).ToArray();
+        var rope = RopeFor(n);
+        var q = x.Select((row, t) => Rope(HeadNorm(layer, "q_norm", Projection(layer, "q_proj", _c.NumAttentionHeads * d, row)), t, rope)).ToArray();
+        var k = x.Select((row, t) => Rope(HeadNorm(layer, "k_norm", Projection(layer, "k_proj", _c.NumKeyValueHeads * d, row)), t, rope)).ToArray();
         var v = x.Select(row => Projection(layer, "v_proj", _c.NumKeyValueHeads * d, row)).ToArray();
         var output = new double[n][];
         for (var t = 0; t < n; t++)
@@ -102,15 +104,30 @@ internal sealed class NaiveLlamaReference
         return [.. heads.Chunk(_c.HeadDim).SelectMany(head => RmsNorm(head, weight))];
     }
 
-    // rotate_half convention: element i pairs with i + d/2 within each head.
-    private double[] Rope(double[] heads, int position)
+    // Phi-3's longrope from the formula of _compute_longrope_parameters and Phi3RotaryEmbedding (transformers'
+    // modeling_rope_utils.py, commit 0044e3b3; modeling_phi3.py, commit 43c2b481), not from RotaryFrequencies:
+    // inv_freq = 1 / (ext · θ^(2i/d)), ext the long factors when the sequence (here: the one sample) is longer
+    // than original_max_position_embeddings, and cos, sin times sqrt(1 + ln(max / original) / ln(original)).
+    private (double[] Frequencies, double Scaling) RopeFor(int length)
     {
-        int d = _c.HeadDim, half = d / 2;
-        var rotated = new double[heads.Length];
+        if (_c.RopeScaling is not { Type: "longrope" } s)
+            return (_inverseFrequencies, 1.0);
+        var ext = length > s.OriginalMaxPositionEmbeddings ? s.LongFactor! : s.ShortFactor!;
+        var frequencies = Enumerable.Range(0, _c.RotaryDim / 2).Select(i => 1 / (ext[i] * Math.Pow(_c.RopeTheta, 2.0 * i / _c.RotaryDim))).ToArray();
+        var factor = (double)_c.MaxPositionEmbeddings / s.OriginalMaxPositionEmbeddings;
+        return (frequencies, s.AttentionFactor ?? (factor > 1 ? Math.Sqrt(1 + Math.Log(factor) / Math.Log(s.OriginalMaxPositionEmbeddings)) : 1));
+    }
+
+    // rotate_half convention: element i pairs with i + r/2 within the first r = rotary_dim values of each head;
+    // the rest (Phi-4-mini's partial_rotary_factor) are copied as they are.
+    private double[] Rope(double[] heads, int position, (double[] Frequencies, double Scaling) rope)
+    {
+        int d = _c.HeadDim, half = _c.RotaryDim / 2;
+        var rotated = (double[])heads.Clone();
         for (var h = 0; h < heads.Length / d; h++)
             for (var i = 0; i < half; i++)
             {
-                double angle = position * _inverseFrequencies[i], cos = Math.Cos(angle), sin = Math.Sin(angle);
+                double angle = position * rope.Frequencies[i], cos = rope.Scaling * Math.Cos(angle), sin = rope.Scaling * Math.Sin(angle);
                 double a = heads[h * d + i], b = heads[h * d + i + half];
                 rotated[h * d + i] = a * cos - b * sin;
                 rotated[h * d + i + half] = b * cos + a * sin;

@@ -12,7 +12,7 @@ public static class RandomCheckpoints
     public static readonly TheoryData<string> Variants = new()
     {
         "gqa-tied", "gqa-untied-llama3-rope", "mha-untied", "qwen2-bias-kv1", "llama-bias-linear-rope-mha", "mistral-window-3",
-        "qwen3-qknorm-head-dim",
+        "qwen3-qknorm-head-dim", "phi3-longrope-window", "phi4-partial-rotary-tied",
     };
 
     public static ModelConfig Config(string variant) => variant switch
@@ -26,6 +26,15 @@ public static class RandomCheckpoints
         "mistral-window-3" => Build(architecture: "MistralForCausalLM") with { SlidingWindow = 3 },
         // head_dim 16, not hidden / heads = 8, as Qwen3-0.6B's 128 is not 1024 / 16 (and a multiple of 8, for the fused kernel).
         "qwen3-qknorm-head-dim" => Build(architecture: "Qwen3ForCausalLM", tied: true) with { HeadDim = 16, RmsNormEps = 1e-6 },
+        // Phi-3: fused qkv_proj/gate_up_proj on disk, and longrope with original_max_position_embeddings 7, so that the
+        // test sequences (2 to 40 tokens) take both the short and the long factors; with max 256 positions the
+        // cos/sin scaling is sqrt(1 + ln(256/7) / ln 7) ≈ 1.69. A window of 8 keeps the sliding mask in play.
+        "phi3-longrope-window" => Build(architecture: "Phi3ForCausalLM", ropeScaling: new RopeScaling("longrope", 1.0, OriginalMaxPositionEmbeddings: 7,
+            ShortFactor: [1.0, 1.3, 2.1, 3.7], LongFactor: [1.1, 2.9, 6.5, 17.0])) with { SlidingWindow = 8 },
+        // Phi-4-mini's shape: partial_rotary_factor 0.75 (RoPE on 6 of the 8 dimensions of a head, 3 factors a list),
+        // tied embeddings.
+        "phi4-partial-rotary-tied" => Build(architecture: "Phi3ForCausalLM", tied: true, ropeScaling: new RopeScaling("longrope", 1.0, OriginalMaxPositionEmbeddings: 7,
+            ShortFactor: [1.0, 1.6, 2.5], LongFactor: [1.2, 4.0, 9.5])) with { PartialRotaryFactor = 0.75 },
         _ => throw new ArgumentException($"unknown variant '{variant}'"),
     };
 

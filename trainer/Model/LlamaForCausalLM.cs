@@ -7,7 +7,7 @@ using F = TorchSharp.torch.nn.functional;
 
 namespace PoFT.Trainer.Model;
 
-// A Llama-family decoder (Llama, Mistral, Qwen2, Qwen3) in the style of nanoGPT: the whole forward pass in one
+// A Llama-family decoder (Llama, Mistral, Qwen2, Qwen3, Phi-3) in the style of nanoGPT: the whole forward pass in one
 // file. Field names are the Hugging Face parameter names, so state_dict() keys are the checkpoint's keys.
 #pragma warning disable IDE1006 // snake_case fields: they are the checkpoint's tensor names
 
@@ -33,27 +33,50 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     }
 }
 
-/// <summary>Rotary position embedding, Hugging Face "rotate_half" layout: x·cos + rotate_half(x)·sin.</summary>
-public sealed class RotaryEmbedding : nn.Module<Tensor, (Tensor Cos, Tensor Sin)>
+/// <summary>Rotary position embedding, Hugging Face "rotate_half" layout: x·cos + rotate_half(x)·sin. With
+/// longrope (Phi-3) each sample takes the short or the long frequencies by its length, and cos and sin carry
+/// the attention scaling (see <see cref="RotaryFrequencies"/>).</summary>
+public sealed class RotaryEmbedding : nn.Module<Tensor, Tensor, (Tensor Cos, Tensor Sin)>
 {
-    // Derived from the config, not a weight: kept out of the state dict and in fp32 whatever the model dtype.
+    // Derived from the config, not weights: kept out of the state dict and in fp32 whatever the model dtype.
     private readonly float[] _inverseFrequencies;
+    private readonly float[]? _longInverseFrequencies;
+    private readonly int? _longSamplesAbove;
+    private readonly double _scaling;
 
     public RotaryEmbedding(ModelConfig config) : base(nameof(RotaryEmbedding))
     {
         _inverseFrequencies = RotaryFrequencies.Compute(config);
+        _longSamplesAbove = RotaryFrequencies.LongSamplesAbove(config);
+        _longInverseFrequencies = _longSamplesAbove is null ? null : RotaryFrequencies.Compute(config, longSample: true);
+        _scaling = RotaryFrequencies.AttentionScaling(config);
     }
 
     /// <param name="positions">[batch, seq] int64.</param>
+    /// <param name="sampleLengths">[batch, seq]: the length of the sample each token belongs to.</param>
     /// <returns>cos and sin, [batch, 1, seq, head_dim], fp32.</returns>
-    public override (Tensor Cos, Tensor Sin) forward(Tensor positions)
+    public override (Tensor Cos, Tensor Sin) forward(Tensor positions, Tensor sampleLengths)
     {
-        var angles = positions.to(ScalarType.Float32).unsqueeze(-1) * tensor(_inverseFrequencies, device: positions.device);
+        var frequencies = tensor(_inverseFrequencies, device: positions.device);
+        if (_longInverseFrequencies is { } longFrequencies)
+            frequencies = where(sampleLengths.gt(_longSamplesAbove!.Value).unsqueeze(-1), tensor(longFrequencies, device: positions.device), frequencies);
+        var angles = positions.to(ScalarType.Float32).unsqueeze(-1) * frequencies;
         var doubled = cat([angles, angles], -1).unsqueeze(1);
-        return (doubled.cos(), doubled.sin());
+        return _scaling == 1.0 ? (doubled.cos(), doubled.sin()) : (doubled.cos() * _scaling, doubled.sin() * _scaling);
     }
 
+    /// <summary>Rotates the first cos.shape[-1] dimensions of each head; with a partial_rotary_factor (Phi-4-mini)
+    /// the rest pass through unchanged, as Phi3's apply_rotary_pos_emb does.</summary>
     public static Tensor Apply(Tensor x, Tensor cos, Tensor sin)
+    {
+        long rotaryDim = cos.shape[^1], headDim = x.shape[^1];
+        if (rotaryDim == headDim)
+            return Rotate(x, cos, sin);
+        var parts = x.split([rotaryDim, headDim - rotaryDim], -1);
+        return cat([Rotate(parts[0], cos, sin), parts[1]], -1);
+    }
+
+    private static Tensor Rotate(Tensor x, Tensor cos, Tensor sin)
     {
         var halves = x.chunk(2, -1);
         var rotated = cat([-halves[1], halves[0]], -1);
@@ -206,16 +229,17 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor, Tensor>
         var seq = inputIds.shape[1];
         // The mask numbers segments: 0 is padding, k ≥ 1 the k-th sample packed into the row (a 0/1 mask is
         // one sample a row). A token sees the tokens of its own sample up to itself — with a sliding window
-        // (Mistral), only the last sliding_window of them, itself included: key j for query i iff
+        // (Mistral, Phi-3), only the last sliding_window of them, itself included: key j for query i iff
         // i − window < j ≤ i, as Hugging Face's masking_utils.sliding_window_overlay has it. A sample's
         // tokens are contiguous in its row, so index distance is position distance.
         var causal = ones(seq, seq, ScalarType.Bool, inputIds.device).tril();
-        var visible = causal.unsqueeze(0) & attentionMask.unsqueeze(2).eq(attentionMask.unsqueeze(1)) & attentionMask.ne(0).unsqueeze(1);
+        var sameSample = attentionMask.unsqueeze(2).eq(attentionMask.unsqueeze(1)) & attentionMask.ne(0).unsqueeze(1);
+        var visible = causal.unsqueeze(0) & sameSample;
         // Positions count the tokens before, window or not, so they restart at each sample and ignore left padding.
         var positions = (visible.sum(-1) - 1).clamp_min(0);
         if (_slidingWindow is { } window)
             visible &= ones(seq, seq, ScalarType.Bool, inputIds.device).triu(-(window - 1)).unsqueeze(0);
-        var (cos, sin) = rotary_emb.forward(positions);
+        var (cos, sin) = rotary_emb.forward(positions, sameSample.sum(-1));
         var mask = zeros(visible.shape, ScalarType.Float32, inputIds.device).masked_fill(visible.logical_not(), MaskedLogit).unsqueeze(1);
         var h = embed_tokens.forward(inputIds);
         var checkpointed = GradientCheckpointing && training && is_grad_enabled();
@@ -261,6 +285,8 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor, Tensor>
     {
         if (Lora is not null)
             throw new InvalidOperationException("a LoRA adapter is already attached to this model");
+        if (DecoderProjections.LoraRefusal(Config) is { } refusal)
+            throw new NotSupportedException(refusal);
         foreach (var parameter in parameters())
             parameter.requires_grad = false;
         var dropout = new LoraDropout(options.Dropout, parameters().First().device);

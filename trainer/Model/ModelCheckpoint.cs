@@ -33,7 +33,7 @@ public static class ModelCheckpoint
         var state = model.state_dict();
         using (no_grad())
         {
-            foreach (var spec in ExpectedTensors.For(checkpoint.Config))
+            foreach (var spec in ExpectedTensors.Model(checkpoint.Config))
             {
                 using var values = tensor(checkpoint.ReadFloat32(spec.Name)).reshape(spec.Shape);
                 state[spec.Name].copy_(values);
@@ -80,7 +80,7 @@ public static class ModelCheckpoint
             return;
         }
         var state = model.state_dict();
-        var specs = ExpectedTensors.For(model.Config);
+        var specs = ExpectedTensors.Model(model.Config);
         var bf16 = state[specs[0].Name].dtype == ScalarType.BFloat16;
         var tensors = specs.Select(spec => ToTensorData(spec.Name, state[spec.Name], bf16)).ToList();
         var config = model.Config with { TorchDtype = bf16 ? "bfloat16" : "float32" };
