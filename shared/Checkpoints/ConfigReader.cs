@@ -117,6 +117,42 @@ internal sealed class ConfigReader(JsonObject json, string file, string prefix =
         }
     }
 
+    /// <summary>Gemma 3's layer kinds: <c>layer_types</c> where given, else every
+    /// <c>sliding_window_pattern</c>-th layer (default 6) global and the rest sliding, as Gemma3TextConfig
+    /// derives them (configuration_gemma3.py, transformers commit 0018aa64).</summary>
+    public IReadOnlyList<string> GemmaLayerTypes(int layers)
+    {
+        if (json["layer_types"] is null)
+        {
+            var pattern = OptionalSize("sliding_window_pattern", ConfigLimits.MaxLayers) ?? 6;
+            return [.. Enumerable.Range(0, layers).Select(i => (i + 1) % pattern != 0 ? ModelConfig.SlidingAttention : ModelConfig.FullAttention)];
+        }
+        var types = json["layer_types"] as JsonArray ?? throw Fail("layer_types", "expected a list of strings");
+        if (types.Count != layers)
+            throw Fail("layer_types", $"{types.Count} entries, expected one per layer ({layers}, num_hidden_layers)");
+        return [.. types.Select((node, i) =>
+        {
+            var field = $"layer_types[{i}]";
+            var type = Read(field, node ?? throw Fail(field, "null entry"), v => v.GetValue<string>(), "a string");
+            return type is ModelConfig.SlidingAttention or ModelConfig.FullAttention ? type
+                : throw Fail(field, $"'{type}' is not supported; supported: '{ModelConfig.SlidingAttention}', '{ModelConfig.FullAttention}'");
+        })];
+    }
+
+    /// <summary>What Gemma 3 configs can ask for that this project does not compute: logit softcapping (null
+    /// in every published Gemma 3), bidirectional attention, and the per-layer-type <c>rope_parameters</c>
+    /// of newer transformers, which would replace rope_theta, rope_local_base_freq and rope_scaling.</summary>
+    public void RefuseGemma3Extensions()
+    {
+        foreach (var field in new[] { "attn_logit_softcapping", "final_logit_softcapping" })
+            if (json[field] is not null)
+                throw Fail(field, $"{json[field]!.ToJsonString()} is not supported for Gemma 3; supported: null");
+        if (OptionalBool("use_bidirectional_attention") == true)
+            throw Fail("use_bidirectional_attention", "true is not supported; supported: false");
+        if (json["rope_parameters"] is not null)
+            throw Fail("rope_parameters", "not supported; write rope_theta, rope_local_base_freq and rope_scaling instead");
+    }
+
     private int TokenId(string field, JsonNode node, int vocabSize)
     {
         var id = Read(field, node, v => v.Deserialize<long>(), "an integer");
