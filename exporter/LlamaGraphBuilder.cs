@@ -9,7 +9,7 @@ using DataType = PoFT.Exporter.Onnx.Proto.TensorProto.Types.DataType;
 namespace PoFT.Exporter;
 
 /// <summary>
-/// The decoder of Hugging Face LlamaForCausalLM (and Mistral/Qwen2/Qwen3/Gemma 3) as standard ONNX ops, laid out for
+/// The decoder of Hugging Face LlamaForCausalLM (and Mistral/Qwen2/Qwen3/Gemma 2/Gemma 3) as standard ONNX ops, laid out for
 /// ONNX Runtime's CPU provider: weights pre-transposed for MatMul, q/k/v and gate/up each fused into one
 /// MatMul, and RMSNorm written in the Pow/ReduceMean/Add/Sqrt/Div/Mul form ORT fuses into one kernel.
 /// Types and projections follow <see cref="ExportPrecision"/> through <see cref="PrecisionOps"/>: RMSNorm,
@@ -139,7 +139,7 @@ internal sealed class LlamaGraphBuilder
 
     /// <summary>One GroupQueryAttention node on [b, s, heads·d] tensors: the kernel does q·kᵀ·scale + bias,
     /// its own causal mask, softmax and ·v, with no transposes or repeated k/v in the graph. Its scale is
-    /// 1/sqrt(head_dim) unless given (Gemma's query_pre_attn_scalar).</summary>
+    /// 1/sqrt(head_dim) unless given (Gemma's query_pre_attn_scalar), and its softcap Gemma 2's.</summary>
     private string FusedAttention(string prefix, string query, string key, string value, string bias, FusedLengths lengths, long q, long kv)
     {
         var flatQuery = _precision.ToFloat(_g.Node("Reshape", [query, _g.Int64s(0, 0, q)], $"{prefix}_q_flat"), $"{prefix}_q_f32");
@@ -149,9 +149,11 @@ internal sealed class LlamaGraphBuilder
         var flatValue = _precision.ToFloat(value, $"{prefix}_v_f32");
         // Inputs by position; "" skips an optional one (no KV cache, rotary already applied, no position_ids).
         string[] inputs = [flatQuery, flatKey, flatValue, "", "", lengths.SeqLensK, lengths.TotalSequenceLength, "", "", "", bias];
-        Onnx.Proto.AttributeProto[] attributes = _config.QueryPreAttnScalar is null
-            ? [Int("num_heads", _config.NumAttentionHeads), Int("kv_num_heads", _config.NumKeyValueHeads)]
-            : [Int("num_heads", _config.NumAttentionHeads), Int("kv_num_heads", _config.NumKeyValueHeads), Float("scale", (float)_config.AttentionScale)];
+        List<Onnx.Proto.AttributeProto> attributes = [Int("num_heads", _config.NumAttentionHeads), Int("kv_num_heads", _config.NumKeyValueHeads)];
+        if (_config.QueryPreAttnScalar is not null)
+            attributes.Add(Float("scale", (float)_config.AttentionScale));
+        if (_config.AttentionLogitSoftcap is { } softcap)
+            attributes.Add(Float("softcap", (float)softcap));
         return _precision.ToCompute(_g.Node("GroupQueryAttention", inputs, [$"{prefix}_attn_fused"], attributes, OnnxDomains.Microsoft)[0], $"{prefix}_attn_merged");
     }
 
@@ -166,10 +168,21 @@ internal sealed class LlamaGraphBuilder
         var valueT = _g.Node("Transpose", [valueHeads], $"{prefix}_v_bhsd", Ints("perm", 0, 2, 3, 1, 4));
 
         var rawScores = _precision.ToFloat(_g.Node("MatMul", [queryT, keyT], $"{prefix}_scores_raw"), $"{prefix}_scores_f32");
-        var scores = _g.Node("Add", [rawScores, bias], $"{prefix}_scores");
+        var scores = _g.Node("Add", [Softcap(rawScores, _config.AttentionLogitSoftcap, $"{prefix}_scores"), bias], $"{prefix}_scores");
         var probabilities = _precision.ToCompute(_g.Node("Softmax", [scores], $"{prefix}_attn_probs", Int("axis", -1)), $"{prefix}_attn_probs_typed");
         var heads = _g.Node("MatMul", [probabilities, valueT], $"{prefix}_attn_heads");
         return _g.Node("Reshape", [_g.Node("Transpose", [heads], $"{prefix}_attn_bshd", Ints("perm", 0, 3, 1, 2, 4)), _g.Int64s(0, 0, q)], $"{prefix}_attn_merged");
+    }
+
+    private string Softcap(string x, double? softcap, string hint) => Softcap(_g, x, softcap, hint);
+
+    /// <summary>Gemma 2's c·tanh(x / c) on fp32 scores or logits; <paramref name="x"/> itself without a cap.</summary>
+    internal static string Softcap(OnnxGraph g, string x, double? softcap, string hint)
+    {
+        if (softcap is not { } c)
+            return x;
+        var tanh = g.Node("Tanh", [g.Node("Div", [x, g.FloatScalar((float)c)], $"{hint}_over_cap")], $"{hint}_tanh");
+        return g.Node("Mul", [tanh, g.FloatScalar((float)c)], $"{hint}_capped");
     }
 
     // HF's q*cos + rotate_half(q)*sin, with rotate_half's sign already folded into the sin table.

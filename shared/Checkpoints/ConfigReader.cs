@@ -117,14 +117,12 @@ internal sealed class ConfigReader(JsonObject json, string file, string prefix =
         }
     }
 
-    /// <summary>Gemma 3's layer kinds: <c>layer_types</c> where given, else every
-    /// <c>sliding_window_pattern</c>-th layer (default 6) global and the rest sliding, as Gemma3TextConfig
-    /// derives them (configuration_gemma3.py, transformers commit 0018aa64).</summary>
-    public IReadOnlyList<string> GemmaLayerTypes(int layers)
+    /// <summary>Gemma's layer kinds: <c>layer_types</c> where given, else every <paramref name="pattern"/>-th
+    /// layer global and the rest sliding, as Gemma2Config and Gemma3TextConfig derive them.</summary>
+    public IReadOnlyList<string> GemmaLayerTypes(int layers, int pattern)
     {
         if (json["layer_types"] is null)
         {
-            var pattern = OptionalSize("sliding_window_pattern", ConfigLimits.MaxLayers) ?? 6;
             return [.. Enumerable.Range(0, layers).Select(i => (i + 1) % pattern != 0 ? ModelConfig.SlidingAttention : ModelConfig.FullAttention)];
         }
         var types = json["layer_types"] as JsonArray ?? throw Fail("layer_types", "expected a list of strings");
@@ -139,14 +137,14 @@ internal sealed class ConfigReader(JsonObject json, string file, string prefix =
         })];
     }
 
-    /// <summary>What Gemma 3 configs can ask for that this project does not compute: logit softcapping (null
-    /// in every published Gemma 3), bidirectional attention, and the per-layer-type <c>rope_parameters</c>
-    /// of newer transformers, which would replace rope_theta, rope_local_base_freq and rope_scaling.</summary>
-    public void RefuseGemma3Extensions()
+    /// <summary>A softcap: <paramref name="absent"/> when the field is missing, none when it is null.</summary>
+    public double? Softcap(string field, double? absent) => json.ContainsKey(field) ? OptionalPositiveNumber(field) : absent;
+
+    /// <summary>What Gemma configs can ask for that this project does not compute: bidirectional attention, and
+    /// the per-layer-type <c>rope_parameters</c> of newer transformers, which would replace rope_theta,
+    /// rope_local_base_freq and rope_scaling.</summary>
+    public void RefuseGemmaExtensions()
     {
-        foreach (var field in new[] { "attn_logit_softcapping", "final_logit_softcapping" })
-            if (json[field] is not null)
-                throw Fail(field, $"{json[field]!.ToJsonString()} is not supported for Gemma 3; supported: null");
         if (OptionalBool("use_bidirectional_attention") == true)
             throw Fail("use_bidirectional_attention", "true is not supported; supported: false");
         if (json["rope_parameters"] is not null)

@@ -5,7 +5,7 @@ namespace PoFT.Shared.Checkpoints;
 
 /// <summary>
 /// The fields of a Hugging Face <c>config.json</c> that define a Llama-family decoder
-/// (LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM, Gemma3ForCausalLM). Anything this project cannot run faithfully
+/// (LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM, Gemma2ForCausalLM, Gemma3ForCausalLM). Anything this project cannot run faithfully
 /// (another architecture, activation, MLP bias, RoPE type) is rejected when the file is read.
 /// </summary>
 public sealed record ModelConfig
@@ -16,13 +16,14 @@ public sealed record ModelConfig
         ["MistralForCausalLM"] = "mistral",
         ["Qwen2ForCausalLM"] = "qwen2",
         ["Qwen3ForCausalLM"] = "qwen3",
+        ["Gemma2ForCausalLM"] = "gemma2",
         ["Gemma3ForCausalLM"] = "gemma3_text",
     };
 
     public const string SlidingAttention = "sliding_attention", FullAttention = "full_attention";
 
     // The architectures whose config.json has attention_bias (q/k/v/o biases); Qwen2's q/k/v biases are fixed.
-    private static readonly HashSet<string> ReadAttentionBias = ["LlamaForCausalLM", "Qwen3ForCausalLM", "Gemma3ForCausalLM"];
+    private static readonly HashSet<string> ReadAttentionBias = ["LlamaForCausalLM", "Qwen3ForCausalLM", "Gemma2ForCausalLM", "Gemma3ForCausalLM"];
 
     public string Architecture { get; init; } = "LlamaForCausalLM";
     public int VocabSize { get; init; }
@@ -39,16 +40,20 @@ public sealed record ModelConfig
     public bool TieWordEmbeddings { get; init; }
     /// <summary>Llama's and Qwen3's <c>attention_bias</c>: biases on q, k, v and o projections.</summary>
     public bool AttentionBias { get; init; }
-    /// <summary>The attention window of the sliding layers (Mistral's every layer, Gemma 3's per
+    /// <summary>The attention window of the sliding layers (Mistral's every layer, Gemma's per
     /// <see cref="LayerTypes"/>): key j is seen from query i iff i − window &lt; j ≤ i.</summary>
     public int? SlidingWindow { get; init; }
-    /// <summary>Gemma 3's <c>layer_types</c>, one entry a layer, <see cref="SlidingAttention"/> or
+    /// <summary>Gemma's <c>layer_types</c>, one entry a layer, <see cref="SlidingAttention"/> or
     /// <see cref="FullAttention"/>; empty where every layer is alike (then all slide iff there is a window).</summary>
     public IReadOnlyList<string> LayerTypes { get; init; } = [];
     /// <summary>Gemma 3's <c>rope_local_base_freq</c>: the RoPE θ of its sliding layers, never scaled.</summary>
     public double? LocalRopeTheta { get; init; }
     /// <summary>Gemma's <c>query_pre_attn_scalar</c>: attention scores are scaled by its −½ power, not head_dim's.</summary>
     public double? QueryPreAttnScalar { get; init; }
+    /// <summary>Gemma's <c>attn_logit_softcapping</c> c: attention scores become c·tanh(s / c) before the mask.</summary>
+    public double? AttentionLogitSoftcap { get; init; }
+    /// <summary>Gemma's <c>final_logit_softcapping</c> c: logits become c·tanh(z / c) before the log-softmax.</summary>
+    public double? FinalLogitSoftcap { get; init; }
     public int? BosTokenId { get; init; }
     public IReadOnlyList<int> EosTokenIds { get; init; } = [];
     public int? PadTokenId { get; init; }
@@ -61,10 +66,10 @@ public sealed record ModelConfig
     /// <summary>Qwen3's per-head RMSNorm of queries and keys over head_dim (<c>self_attn.q_norm</c>,
     /// <c>self_attn.k_norm</c>), applied before RoPE.</summary>
     public bool QkNorm => Architecture is "Qwen3ForCausalLM" or "Gemma3ForCausalLM";
-    /// <summary>Gemma's decoder (modeling_gemma3.py, transformers commit 0018aa64): RMSNorms that scale by (1 + w),
+    /// <summary>Gemma 2's and 3's decoder (modeling_gemma2.py and modeling_gemma3.py, transformers commit 0018aa64): RMSNorms that scale by (1 + w),
     /// four a layer (post_attention_layernorm on the attention output, pre/post_feedforward_layernorm around
     /// the MLP), a GeGLU MLP with tanh-approximated GELU, and embeddings scaled by sqrt(hidden_size).</summary>
-    public bool IsGemma => Architecture == "Gemma3ForCausalLM";
+    public bool IsGemma => Architecture is "Gemma2ForCausalLM" or "Gemma3ForCausalLM";
     /// <summary>1 / sqrt(query_pre_attn_scalar) where the config has it, else 1 / sqrt(head_dim).</summary>
     public double AttentionScale => 1.0 / Math.Sqrt(QueryPreAttnScalar ?? HeadDim);
     public bool IsSlidingLayer(int layer) => SlidingWindow is not null && (LayerTypes.Count == 0 || LayerTypes[layer] == SlidingAttention);
@@ -129,12 +134,13 @@ public sealed record ModelConfig
         if (architectures.Count != 1 || !SupportedArchitectures.ContainsKey(architectures[0]))
             throw reader.Fail("architectures", $"[{string.Join(", ", architectures)}] is not supported; supported: {string.Join(", ", SupportedArchitectures.Keys)}");
         var architecture = architectures[0];
-        var gemma = architecture == "Gemma3ForCausalLM";
-        // Gemma3TextConfig reads hidden_activation only (configuration_gemma3.py, transformers commit 008f5c8c).
+        var gemma3 = architecture == "Gemma3ForCausalLM";
+        var gemma = gemma3 || architecture == "Gemma2ForCausalLM";
+        // Gemma's configs read hidden_activation (configuration_gemma3.py, transformers commit 008f5c8c); published
+        // Gemma 2 configs also write hidden_act, the same, which transformers ignores.
+        reader.Expect("hidden_act", gemma ? "gelu_pytorch_tanh" : "silu");
         if (gemma)
             reader.Expect("hidden_activation", "gelu_pytorch_tanh");
-        else
-            reader.Expect("hidden_act", "silu");
         if (reader.OptionalBool("mlp_bias") == true)
             throw reader.Fail("mlp_bias", "true is not supported; supported: false");
 
@@ -158,23 +164,29 @@ public sealed record ModelConfig
             NumKeyValueHeads = kvHeads,
             HeadDim = headDim,
             RmsNormEps = reader.OptionalPositiveNumber("rms_norm_eps") ?? 1e-6,
-            RopeTheta = reader.OptionalPositiveNumber("rope_theta") ?? (gemma ? 1_000_000.0 : 10000.0),
+            RopeTheta = reader.OptionalPositiveNumber("rope_theta") ?? (gemma3 ? 1_000_000.0 : 10000.0),
             RopeScaling = RopeScaling.Read(reader),
             MaxPositionEmbeddings = reader.OptionalSize("max_position_embeddings", ConfigLimits.MaxPositionEmbeddings) ?? 2048,
-            // Gemma3TextConfig ties by default, and gemma-3-1b-it's config.json does not say.
+            // Gemma's configs tie by default, and gemma-3-1b-it's config.json does not say.
             TieWordEmbeddings = reader.OptionalBool("tie_word_embeddings") ?? gemma,
             AttentionBias = ReadAttentionBias.Contains(architecture) && (reader.OptionalBool("attention_bias") ?? false),
             SlidingWindow = gemma ? reader.OptionalSize("sliding_window", ConfigLimits.MaxPositionEmbeddings) ?? 4096 : reader.SlidingWindow(architecture),
-            LayerTypes = gemma ? reader.GemmaLayerTypes(reader.Size("num_hidden_layers", ConfigLimits.MaxLayers)) : [],
-            LocalRopeTheta = gemma ? reader.OptionalPositiveNumber("rope_local_base_freq") ?? 10000.0 : null,
+            // Gemma 3: every sliding_window_pattern-th layer global; Gemma 2 alternates, its even layers sliding
+            // (configuration_gemma2.py, transformers commit 008e5743).
+            LayerTypes = gemma ? reader.GemmaLayerTypes(reader.Size("num_hidden_layers", ConfigLimits.MaxLayers),
+                gemma3 ? reader.OptionalSize("sliding_window_pattern", ConfigLimits.MaxLayers) ?? 6 : 2) : [],
+            LocalRopeTheta = gemma3 ? reader.OptionalPositiveNumber("rope_local_base_freq") ?? 10000.0 : null,
             QueryPreAttnScalar = gemma ? reader.PositiveNumber("query_pre_attn_scalar") : null,
+            // Gemma2Config caps at 50 and 30 unless told otherwise, Gemma3TextConfig not at all.
+            AttentionLogitSoftcap = gemma ? reader.Softcap("attn_logit_softcapping", gemma3 ? null : 50.0) : null,
+            FinalLogitSoftcap = gemma ? reader.Softcap("final_logit_softcapping", gemma3 ? null : 30.0) : null,
             BosTokenId = reader.OptionalTokenId("bos_token_id", vocab),
             EosTokenIds = reader.TokenIds("eos_token_id", vocab),
             PadTokenId = reader.OptionalInt("pad_token_id"),
             TorchDtype = reader.TorchDtype(),
         };
         if (gemma)
-            reader.RefuseGemma3Extensions();
+            reader.RefuseGemmaExtensions();
         if (architecture == "MistralForCausalLM" && reader.OptionalBool("attention_bias") == true)
             throw reader.Fail("attention_bias", "Mistral with attention biases is not supported");
         // Every size is bounded above, so this count (from at most MaxLayers layers' names and shapes) is cheap.
@@ -185,14 +197,14 @@ public sealed record ModelConfig
         return config;
     }
 
-    private static string ModelTypeOf(string architecture) => architecture == "Qwen3ForCausalLM" ? "Qwen3" : "Gemma 3";
+    private static string ModelTypeOf(string architecture) => architecture == "Qwen3ForCausalLM" ? "Qwen3" : "Gemma";
 
     // Without head_dim, heads split hidden_size evenly; a remainder would leave part of the hidden state unread.
     // Qwen3Config instead defaults head_dim to 128 whatever the hidden size (configuration_qwen3.py, transformers
-    // commit 1f3ae2b3), Gemma3TextConfig to 256; published configs of both always write it, so one without is
+    // commit 1f3ae2b3), Gemma's configs to 256; published configs of both always write it, so one without is
     // refused rather than guessed.
     private static int HeadDimOf(ConfigReader reader, string architecture, int hidden, int heads) =>
-        architecture is "Qwen3ForCausalLM" or "Gemma3ForCausalLM" ? throw reader.Fail("head_dim", $"missing ({ModelTypeOf(architecture)} needs it: it is not hidden_size / num_attention_heads)")
+        architecture is "Qwen3ForCausalLM" or "Gemma2ForCausalLM" or "Gemma3ForCausalLM" ? throw reader.Fail("head_dim", $"missing ({ModelTypeOf(architecture)} needs it: it is not hidden_size / num_attention_heads)")
         : hidden % heads == 0 ? hidden / heads
         : throw reader.Fail("hidden_size", $"{hidden} is not divisible by num_attention_heads ({heads}) and there is no head_dim");
 
@@ -228,11 +240,12 @@ public sealed record ModelConfig
         {
             json["sliding_window"] = SlidingWindow;
             json["layer_types"] = new JsonArray([.. LayerTypes.Select(t => (JsonNode)t)]);
-            json["rope_local_base_freq"] = LocalRopeTheta;
             json["query_pre_attn_scalar"] = QueryPreAttnScalar;
-            json["attn_logit_softcapping"] = null;
-            json["final_logit_softcapping"] = null;
+            json["attn_logit_softcapping"] = AttentionLogitSoftcap;
+            json["final_logit_softcapping"] = FinalLogitSoftcap;
         }
+        if (LocalRopeTheta is { } local)
+            json["rope_local_base_freq"] = local;
         if (ReadAttentionBias.Contains(Architecture))
             json["attention_bias"] = AttentionBias;
         if (Architecture == "LlamaForCausalLM")

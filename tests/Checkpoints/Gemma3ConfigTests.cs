@@ -110,13 +110,12 @@ public class Gemma3ConfigTests
     }
 
     [Theory]
-    [InlineData("final_logit_softcapping", "30.0", "field 'final_logit_softcapping': 30.0 is not supported for Gemma 3; supported: null")]
-    [InlineData("attn_logit_softcapping", "50.0", "field 'attn_logit_softcapping': 50.0 is not supported for Gemma 3; supported: null")]
+    [InlineData("final_logit_softcapping", "0", "field 'final_logit_softcapping': 0 must be a finite positive number")]
     [InlineData("hidden_activation", "\"gelu\"", "field 'hidden_activation': 'gelu' is not supported; supported: 'gelu_pytorch_tanh'")]
     [InlineData("layer_types", "[\"sliding_attention\"]", "field 'layer_types': 1 entries, expected one per layer (26, num_hidden_layers)")]
     [InlineData("layer_types", "[" + "\"full_attention\", " + "\"chunked_attention\"]", "field 'layer_types'")]
     [InlineData("query_pre_attn_scalar", "null", "field 'query_pre_attn_scalar': missing")]
-    [InlineData("head_dim", "null", "field 'head_dim': missing (Gemma 3 needs it")]
+    [InlineData("head_dim", "null", "field 'head_dim': missing (Gemma needs it")]
     [InlineData("use_bidirectional_attention", "true", "field 'use_bidirectional_attention': true is not supported")]
     [InlineData("rope_parameters", "{}", "field 'rope_parameters': not supported")]
     [InlineData("sliding_window", "0", "field 'sliding_window': 0 must be positive")]

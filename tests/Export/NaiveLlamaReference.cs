@@ -27,7 +27,10 @@ internal sealed class NaiveLlamaReference
             _localInverseFrequencies = [.. Enumerable.Range(0, _c.HeadDim / 2).Select(i => 1 / Math.Pow(local, 2.0 * i / _c.HeadDim))];
     }
 
-    private bool Gemma => _c.Architecture == "Gemma3ForCausalLM";
+    private bool Gemma => _c.Architecture is "Gemma2ForCausalLM" or "Gemma3ForCausalLM";
+
+    // Gemma2ForCausalLM and Gemma2Attention (modeling_gemma2.py, commit 0018aa64): s → c·tanh(s / c).
+    private static double Cap(double s, double? softcap) => softcap is { } c ? c * Math.Tanh(s / c) : s;
 
     // layer_types as HF reads them; a model without (Mistral) slides on every layer when it has a window.
     private bool Sliding(int layer) => _c.SlidingWindow is not null && (_c.LayerTypes.Count == 0 || _c.LayerTypes[layer] == "sliding_attention");
@@ -57,7 +60,7 @@ internal sealed class NaiveLlamaReference
             x = [.. x.Select((row, t) => Add(row, mlp[t]))];
         }
         var head = W(_c.TieWordEmbeddings ? Embedding : LmHead);
-        return [.. x.Select(row => Linear(head, _c.VocabSize, RmsNorm(row, W(FinalNorm))))];
+        return [.. x.Select(row => Linear(head, _c.VocabSize, RmsNorm(row, W(FinalNorm))).Select(z => Cap(z, _c.FinalLogitSoftcap)).ToArray())];
     }
 
     /// <summary>log p(tokens[t+1] | tokens[..t]) for t = 0 .. n−2.</summary>
@@ -98,7 +101,7 @@ internal sealed class NaiveLlamaReference
                     scores[j] = 0;
                     for (var i = 0; i < d; i++)
                         scores[j] += q[t][h * d + i] * k[j][kvHead * d + i];
-                    scores[j] *= scale;
+                    scores[j] = Cap(scores[j] * scale, _c.AttentionLogitSoftcap);
                 }
                 var max = scores.Max();
                 var weights = scores.Select(s => Math.Exp(s - max)).ToArray();

@@ -12,7 +12,7 @@ public static class RandomCheckpoints
     public static readonly TheoryData<string> Variants = new()
     {
         "gqa-tied", "gqa-untied-llama3-rope", "mha-untied", "qwen2-bias-kv1", "llama-bias-linear-rope-mha", "mistral-window-3",
-        "qwen3-qknorm-head-dim", "gemma3-window-3-local-rope",
+        "qwen3-qknorm-head-dim", "gemma3-window-3-local-rope", "gemma2-softcaps-window-3",
     };
 
     public static ModelConfig Config(string variant) => variant switch
@@ -32,6 +32,13 @@ public static class RandomCheckpoints
         "gemma3-window-3-local-rope" => Build(architecture: "Gemma3ForCausalLM", kvHeads: 1, layers: 3, tied: true, ropeScaling: new RopeScaling("linear", 2.0)) with
         {
             HeadDim = 16, RmsNormEps = 1e-6, RopeTheta = 1_000_000.0, LocalRopeTheta = 100.0, QueryPreAttnScalar = 12, SlidingWindow = 3,
+            LayerTypes = [ModelConfig.SlidingAttention, ModelConfig.FullAttention, ModelConfig.SlidingAttention],
+        },
+        // Gemma 2: even layers sliding, one RoPE θ, and caps low enough that these weights' attention scores and
+        // logits reach well into tanh's bend (the published 50 and 30 would barely touch them).
+        "gemma2-softcaps-window-3" => Build(architecture: "Gemma2ForCausalLM", layers: 3, tied: true) with
+        {
+            HeadDim = 16, RmsNormEps = 1e-6, QueryPreAttnScalar = 12, SlidingWindow = 3, AttentionLogitSoftcap = 1.0, FinalLogitSoftcap = 2.0,
             LayerTypes = [ModelConfig.SlidingAttention, ModelConfig.FullAttention, ModelConfig.SlidingAttention],
         },
         _ => throw new ArgumentException($"unknown variant '{variant}'"),

@@ -7,7 +7,7 @@ using F = TorchSharp.torch.nn.functional;
 
 namespace PoFT.Trainer.Model;
 
-// A Llama-family decoder (Llama, Mistral, Qwen2, Qwen3, Gemma 3) in the style of nanoGPT: the whole forward pass in one
+// A Llama-family decoder (Llama, Mistral, Qwen2, Qwen3, Gemma 2, Gemma 3) in the style of nanoGPT: the whole forward pass in one
 // file. Field names are the Hugging Face parameter names, so state_dict() keys are the checkpoint's keys.
 #pragma warning disable IDE1006 // snake_case fields: they are the checkpoint's tensor names
 
@@ -78,6 +78,8 @@ public sealed class Attention : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor
     // SDPA scales by 1/sqrt(head_dim); a model with another scale (Gemma's query_pre_attn_scalar) has q
     // rescaled by the ratio first.
     private readonly double? _queryRescale;
+    private readonly double _scale;
+    private readonly double? _softcap;
 
     public Attention(ModelConfig c) : base(nameof(Attention))
     {
@@ -90,6 +92,7 @@ public sealed class Attention : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor
             (q_norm, k_norm) = (new RmsNorm(_headDim, c.RmsNormEps, c.IsGemma), new RmsNorm(_headDim, c.RmsNormEps, c.IsGemma));
         if (c.QueryPreAttnScalar is not null)
             _queryRescale = c.AttentionScale * Math.Sqrt(_headDim);
+        (_scale, _softcap) = (c.AttentionScale, c.AttentionLogitSoftcap);
         RegisterComponents();
     }
 
@@ -109,8 +112,6 @@ public sealed class Attention : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor
         var k = Heads(k_proj, k_norm, x, _kvHeads).transpose(1, 2);
         var v = v_proj.forward(x).view(batch, seq, _kvHeads, _headDim).transpose(1, 2);
         q = RotaryEmbedding.Apply(q, cos, sin);
-        if (_queryRescale is { } rescale)
-            q = q * rescale;
         k = RotaryEmbedding.Apply(k, cos, sin);
         var groups = _heads / _kvHeads;
         if (groups > 1)
@@ -118,8 +119,18 @@ public sealed class Attention : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor
             k = k.repeat_interleave(groups, dim: 1);
             v = v.repeat_interleave(groups, dim: 1);
         }
-        var y = F.scaled_dot_product_attention(q, k, v, mask.to(q.dtype));
+        var y = _softcap is { } softcap ? SoftcappedAttention(q, k, v, mask, softcap)
+            : F.scaled_dot_product_attention(_queryRescale is { } rescale ? q * rescale : q, k, v, mask.to(q.dtype));
         return o_proj.forward(y.transpose(1, 2).reshape(batch, seq, _heads * _headDim));
+    }
+
+    /// <summary>Gemma 2's eager attention (eager_attention_forward in modeling_gemma2.py, commit 0018aa64): scaled
+    /// scores capped to c·tanh(s / c), then masked, softmax in fp32. SDPA has no cap, so this path spells it out.</summary>
+    private Tensor SoftcappedAttention(Tensor q, Tensor k, Tensor v, Tensor mask, double softcap)
+    {
+        var scores = (q.matmul(k.transpose(-2, -1)) * _scale).to(ScalarType.Float32);
+        var probabilities = ((scores / softcap).tanh() * softcap + mask).softmax(-1).to(q.dtype);
+        return probabilities.matmul(v);
     }
 
     /// <returns>[batch, seq, heads, head_dim], each head normalised when the model has the norm.</returns>
@@ -348,7 +359,7 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor inputIds, Tensor attentionMask)
     {
         var h = model.forward(inputIds, attentionMask);
-        return lm_head is null ? F.linear(h, model.embed_tokens.weight!) : lm_head.forward(h);
+        return ChunkedTokenLogProbs.Softcapped(lm_head is null ? F.linear(h, model.embed_tokens.weight!) : lm_head.forward(h), Config.FinalLogitSoftcap);
     }
 
     /// <summary>
@@ -371,14 +382,15 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor, Tensor>
         var hidden = model.forward(inputIds, attentionMask)[.., ..^1].reshape(-1, Config.HiddenSize).index_select(0, rows);
         var weight = lm_head?.weight ?? model.embed_tokens.weight!;
         var targets = inputIds[.., 1..].flatten().index_select(0, rows);
-        var picked = LogitsChunk > 0 ? ChunkedTokenLogProbs.Compute(hidden, weight, targets, LogitsChunk) : LogProbsAtOnce(hidden, weight, targets);
+        var softcap = Config.FinalLogitSoftcap;
+        var picked = LogitsChunk > 0 ? ChunkedTokenLogProbs.Compute(hidden, weight, targets, LogitsChunk, softcap) : LogProbsAtOnce(hidden, weight, targets, softcap);
         var logProbs = zeros(scored.NumberOfElements, ScalarType.Float32, inputIds.device).index_add(0, rows, picked, 1);
         return logProbs.reshape(scored.shape).MoveToOuterDisposeScope();
     }
 
-    private static Tensor LogProbsAtOnce(Tensor hidden, Tensor weight, Tensor targets)
+    private static Tensor LogProbsAtOnce(Tensor hidden, Tensor weight, Tensor targets, double? softcap)
     {
-        var logits = F.linear(hidden, weight).to(ScalarType.Float32);
+        var logits = ChunkedTokenLogProbs.Softcapped(F.linear(hidden, weight).to(ScalarType.Float32), softcap);
         return logits.gather(-1, targets.unsqueeze(-1)).squeeze(-1) - logits.logsumexp(-1, keepdim: false);
     }
 }
