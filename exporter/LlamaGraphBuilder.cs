@@ -45,7 +45,7 @@ internal sealed class LlamaGraphBuilder
         var mask = _g.AddInput(ScoringGraph.AttentionMask, DataType.Int64, "batch", "seq");
         var scoreMask = options.Head == HeadPositions.Scored ? _g.AddInput(ScoringGraph.ScoreMask, DataType.Int64, "batch", "seq_minus_1") : null;
         var kernel = options.AttentionFor(_config);
-        // One context for each kind of layer the model has: sliding, full, or (Gemma 3) both.
+        // One context for each kind of layer the model has: sliding, full, or (Gemma) both.
         var contexts = Enumerable.Range(0, _config.NumHiddenLayers).Select(_config.IsSlidingLayer).Distinct()
             .ToDictionary(sliding => sliding, sliding => InComputeType(SequenceContext.Build(_g, _config, mask, kernel, sliding)));
         var x = Embeddings(ids);

@@ -8,7 +8,7 @@ namespace PoFT.Exporter;
 /// <summary>
 /// What every layer needs from the attention mask, computed once per forward: RoPE cos/sin tables at each
 /// token's position, the additive attention bias (causal and key padding) and, for the fused kernel, the
-/// sequence lengths it takes. A model with sliding and full layers (Gemma 3) has one of each kind.
+/// sequence lengths it takes. A model with sliding and full layers (Gemma) has one of each kind.
 /// </summary>
 internal sealed record SequenceContext(string QueryCos, string QuerySin, string KeyCos, string KeySin, string AttentionBias,
     FusedLengths? Fused)
@@ -19,7 +19,7 @@ internal sealed record SequenceContext(string QueryCos, string QuerySin, string 
     /// <param name="sliding">For the sliding layers: their window and RoPE (<see cref="ModelConfig.SlidingLayerRope"/>).</param>
     public static SequenceContext Build(OnnxGraph g, ModelConfig config, string attentionMask, AttentionKernel kernel, bool sliding)
     {
-        var (cos, sin) = Rotary(g, sliding ? config.SlidingLayerRope : config, attentionMask);
+        var (cos, sin) = Rotary(g, sliding ? config.SlidingLayerRope() : config, attentionMask);
         var bias = Bias(g, attentionMask, sliding ? config.SlidingWindow : null);
         // The fused kernel applies the attention scale itself.
         if (kernel == AttentionKernel.Fused)

@@ -122,9 +122,7 @@ internal sealed class ConfigReader(JsonObject json, string file, string prefix =
     public IReadOnlyList<string> GemmaLayerTypes(int layers, int pattern)
     {
         if (json["layer_types"] is null)
-        {
             return [.. Enumerable.Range(0, layers).Select(i => (i + 1) % pattern != 0 ? ModelConfig.SlidingAttention : ModelConfig.FullAttention)];
-        }
         var types = json["layer_types"] as JsonArray ?? throw Fail("layer_types", "expected a list of strings");
         if (types.Count != layers)
             throw Fail("layer_types", $"{types.Count} entries, expected one per layer ({layers}, num_hidden_layers)");

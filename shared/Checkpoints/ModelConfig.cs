@@ -38,7 +38,7 @@ public sealed record ModelConfig
     public RopeScaling? RopeScaling { get; init; }
     public int MaxPositionEmbeddings { get; init; } = 2048;
     public bool TieWordEmbeddings { get; init; }
-    /// <summary>Llama's and Qwen3's <c>attention_bias</c>: biases on q, k, v and o projections.</summary>
+    /// <summary>Llama's, Qwen3's and Gemma's <c>attention_bias</c>: biases on q, k, v and o projections.</summary>
     public bool AttentionBias { get; init; }
     /// <summary>The attention window of the sliding layers (Mistral's every layer, Gemma's per
     /// <see cref="LayerTypes"/>): key j is seen from query i iff i − window &lt; j ≤ i.</summary>
@@ -63,19 +63,20 @@ public sealed record ModelConfig
     /// <summary>Qwen2 always has q/k/v biases; Llama has them on q/k/v/o when <c>attention_bias</c>.</summary>
     public bool QkvBias => Architecture == "Qwen2ForCausalLM" || AttentionBias;
     public bool OutputProjectionBias => Architecture != "Qwen2ForCausalLM" && AttentionBias;
-    /// <summary>Qwen3's per-head RMSNorm of queries and keys over head_dim (<c>self_attn.q_norm</c>,
+    /// <summary>Qwen3's and Gemma 3's per-head RMSNorm of queries and keys over head_dim (<c>self_attn.q_norm</c>,
     /// <c>self_attn.k_norm</c>), applied before RoPE.</summary>
     public bool QkNorm => Architecture is "Qwen3ForCausalLM" or "Gemma3ForCausalLM";
-    /// <summary>Gemma 2's and 3's decoder (modeling_gemma2.py and modeling_gemma3.py, transformers commit 0018aa64): RMSNorms that scale by (1 + w),
-    /// four a layer (post_attention_layernorm on the attention output, pre/post_feedforward_layernorm around
-    /// the MLP), a GeGLU MLP with tanh-approximated GELU, and embeddings scaled by sqrt(hidden_size).</summary>
+    /// <summary>Gemma 2's and 3's decoder (modeling_gemma2.py and modeling_gemma3.py, transformers commit
+    /// 0018aa64): RMSNorms that scale by (1 + w), four a layer (post_attention_layernorm on the attention
+    /// output, pre/post_feedforward_layernorm around the MLP), a GeGLU MLP with tanh-approximated GELU, and
+    /// embeddings scaled by sqrt(hidden_size).</summary>
     public bool IsGemma => Architecture is "Gemma2ForCausalLM" or "Gemma3ForCausalLM";
     /// <summary>1 / sqrt(query_pre_attn_scalar) where the config has it, else 1 / sqrt(head_dim).</summary>
     public double AttentionScale => 1.0 / Math.Sqrt(QueryPreAttnScalar ?? HeadDim);
     public bool IsSlidingLayer(int layer) => SlidingWindow is not null && (LayerTypes.Count == 0 || LayerTypes[layer] == SlidingAttention);
     /// <summary>The config whose RoPE a sliding layer uses: Gemma 3's local θ with no scaling (its
     /// rotary_emb_local), or this one.</summary>
-    public ModelConfig SlidingLayerRope => LocalRopeTheta is { } theta ? this with { RopeTheta = theta, RopeScaling = null } : this;
+    public ModelConfig SlidingLayerRope() => LocalRopeTheta is { } theta ? this with { RopeTheta = theta, RopeScaling = null } : this;
     public int KeyValueGroups => NumAttentionHeads / NumKeyValueHeads;
 
     public long ParameterCount => ExpectedTensors.For(this).Sum(t => TensorShape.ElementCount(t.Shape));

@@ -33,7 +33,7 @@ public class Gemma2ConfigTests
         Assert.True(c.TieWordEmbeddings);
         Assert.Equal((50.0, 30.0, 256.0, 4096), (c.AttentionLogitSoftcap, c.FinalLogitSoftcap, c.QueryPreAttnScalar, c.SlidingWindow));
         Assert.Null(c.LocalRopeTheta);
-        Assert.Same(c, c.SlidingLayerRope);
+        Assert.Same(c, c.SlidingLayerRope());
         // Even layers slide, odd ones are global.
         Assert.All(Enumerable.Range(0, 26), i => Assert.Equal(i % 2 == 0, c.IsSlidingLayer(i)));
         // gemma-2-2b's 2.6B parameters.

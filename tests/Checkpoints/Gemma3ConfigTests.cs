@@ -104,8 +104,8 @@ public class Gemma3ConfigTests
     {
         var c = Edited(o => o["rope_scaling"] = new JsonObject { ["rope_type"] = "linear", ["factor"] = 8.0 });
         Assert.Equal(new RopeScaling("linear", 8.0), c.RopeScaling);
-        Assert.Null(c.SlidingLayerRope.RopeScaling);
-        Assert.Equal(10_000.0, c.SlidingLayerRope.RopeTheta);
+        Assert.Null(c.SlidingLayerRope().RopeScaling);
+        Assert.Equal(10_000.0, c.SlidingLayerRope().RopeTheta);
         Assert.Equal(RotaryFrequencies.Compute(c)[1] * 8, RotaryFrequencies.Compute(c with { RopeScaling = null })[1], 1e-12);
     }
 

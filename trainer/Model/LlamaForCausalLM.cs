@@ -249,7 +249,7 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor, Tensor>
         norm = new RmsNorm(c.HiddenSize, c.RmsNormEps, c.IsGemma);
         rotary_emb = new RotaryEmbedding(c);
         if (c.LocalRopeTheta is not null)
-            rotary_emb_local = new RotaryEmbedding(c.SlidingLayerRope);
+            rotary_emb_local = new RotaryEmbedding(c.SlidingLayerRope());
         RegisterComponents();
     }
 
