@@ -135,6 +135,12 @@ internal sealed class ConfigReader(JsonObject json, string file, string prefix =
         })];
     }
 
+    /// <summary>Gemma's window, 4096 where absent as its configs default it. Null, which Gemma2Config lets
+    /// through, is refused: its sliding layers would have no window to slide.</summary>
+    public int GemmaSlidingWindow() => json.ContainsKey("sliding_window") && json["sliding_window"] is null
+        ? throw Fail("sliding_window", "null is not supported for Gemma; expected a positive integer")
+        : OptionalSize("sliding_window", ConfigLimits.MaxPositionEmbeddings) ?? 4096;
+
     /// <summary>A softcap: <paramref name="absent"/> when the field is missing, none when it is null.</summary>
     public double? Softcap(string field, double? absent) => json.ContainsKey(field) ? OptionalPositiveNumber(field) : absent;
 

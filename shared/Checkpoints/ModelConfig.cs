@@ -171,7 +171,7 @@ public sealed record ModelConfig
             // Gemma's configs tie by default, and gemma-3-1b-it's config.json does not say.
             TieWordEmbeddings = reader.OptionalBool("tie_word_embeddings") ?? gemma,
             AttentionBias = ReadAttentionBias.Contains(architecture) && (reader.OptionalBool("attention_bias") ?? false),
-            SlidingWindow = gemma ? reader.OptionalSize("sliding_window", ConfigLimits.MaxPositionEmbeddings) ?? 4096 : reader.SlidingWindow(architecture),
+            SlidingWindow = gemma ? reader.GemmaSlidingWindow() : reader.SlidingWindow(architecture),
             // Gemma 3: every sliding_window_pattern-th layer global; Gemma 2 alternates, its even layers sliding
             // (configuration_gemma2.py, transformers commit 008e5743).
             LayerTypes = gemma ? reader.GemmaLayerTypes(reader.Size("num_hidden_layers", ConfigLimits.MaxLayers),

@@ -50,6 +50,14 @@ public class Gemma2ConfigTests
     }
 
     [Fact]
+    public void The_window_defaults_to_4096_and_null_is_refused()
+    {
+        Assert.Equal(4096, Edited(o => o.Remove("sliding_window")).SlidingWindow);
+        var error = Assert.Throws<CheckpointFormatException>(() => Edited(o => o["sliding_window"] = null));
+        Assert.Contains("field 'sliding_window': null is not supported for Gemma; expected a positive integer", error.Message);
+    }
+
+    [Fact]
     public void Expected_tensors_have_the_four_norms_and_no_head_norms()
     {
         var names = ExpectedTensors.For(ModelConfigTests.Parse(TwoB)).Select(s => s.Name).ToHashSet();
