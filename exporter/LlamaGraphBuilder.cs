@@ -9,7 +9,7 @@ using DataType = PoFT.Exporter.Onnx.Proto.TensorProto.Types.DataType;
 namespace PoFT.Exporter;
 
 /// <summary>
-/// The decoder of Hugging Face LlamaForCausalLM (and Mistral/Qwen2/Qwen3) as standard ONNX ops, laid out for
+/// The decoder of Hugging Face LlamaForCausalLM (and Mistral/Qwen2/Qwen3/Gemma 2/Gemma 3) as standard ONNX ops, laid out for
 /// ONNX Runtime's CPU provider: weights pre-transposed for MatMul, q/k/v and gate/up each fused into one
 /// MatMul, and RMSNorm written in the Pow/ReduceMean/Add/Sqrt/Div/Mul form ORT fuses into one kernel.
 /// Types and projections follow <see cref="ExportPrecision"/> through <see cref="PrecisionOps"/>: RMSNorm,
@@ -44,11 +44,14 @@ internal sealed class LlamaGraphBuilder
         var ids = _g.AddInput(ScoringGraph.InputIds, DataType.Int64, "batch", "seq");
         var mask = _g.AddInput(ScoringGraph.AttentionMask, DataType.Int64, "batch", "seq");
         var scoreMask = options.Head == HeadPositions.Scored ? _g.AddInput(ScoringGraph.ScoreMask, DataType.Int64, "batch", "seq_minus_1") : null;
-        var context = InComputeType(SequenceContext.Build(_g, _config, mask, options.AttentionFor(_config)));
-        var x = _g.Node("Gather", [_weights.Embedding, ids], "embeddings", Int("axis", 0));
+        var kernel = options.AttentionFor(_config);
+        // One context for each kind of layer the model has: sliding, full, or (Gemma) both.
+        var contexts = Enumerable.Range(0, _config.NumHiddenLayers).Select(_config.IsSlidingLayer).Distinct()
+            .ToDictionary(sliding => sliding, sliding => InComputeType(SequenceContext.Build(_g, _config, mask, kernel, sliding)));
+        var x = Embeddings(ids);
         for (var i = 0; i < _config.NumHiddenLayers; i++)
-            x = DecoderLayer(i, x, context);
-        var head = new TokenLogProbHead(_g, _config, _weights.LmHead, hidden => RmsNorm(hidden, _weights.Vector(FinalNorm), "final_norm"), _precision.ComputeType);
+            x = DecoderLayer(i, x, contexts[_config.IsSlidingLayer(i)]);
+        var head = new TokenLogProbHead(_g, _config, _weights.LmHead, hidden => RmsNorm(hidden, NormWeight(FinalNorm), "final_norm"), _precision.ComputeType);
         if (scoreMask is null)
             head.AtEveryPosition(x, ids, mask, options.IncludeLogits);
         else
@@ -65,14 +68,35 @@ internal sealed class LlamaGraphBuilder
         KeySin = _precision.ToCompute(context.KeySin, "rope_k_sin_typed"),
     };
 
+    // Gemma scales the embeddings by sqrt(hidden_size), the factor in the embeddings' dtype as
+    // Gemma3TextScaledWordEmbedding casts it (modeling_gemma3.py, transformers commit 0018aa64).
+    private string Embeddings(string ids)
+    {
+        var embeddings = _g.Node("Gather", [_weights.Embedding, ids], "embeddings", Int("axis", 0));
+        if (!_config.IsGemma)
+            return embeddings;
+        var scale = _g.AddInitializer("embed_scale", _precision.ComputeType, [], () => new[] { (float)Math.Sqrt(_config.HiddenSize) });
+        return _g.Node("Mul", [embeddings, scale], "embeddings_scaled");
+    }
+
     private string DecoderLayer(int i, string x, SequenceContext context)
     {
         var prefix = $"layer{i}";
-        var attention = Attention(i, RmsNorm(x, _weights.Vector(Layer(i, "input_layernorm.weight")), $"{prefix}_attn_norm"), context);
-        x = _g.Node("Add", [x, attention], $"{prefix}_attn_residual");
-        var mlp = Mlp(i, RmsNorm(x, _weights.Vector(Layer(i, "post_attention_layernorm.weight")), $"{prefix}_mlp_norm"));
-        return _g.Node("Add", [x, mlp], $"{prefix}_mlp_residual");
+        var attention = Attention(i, LayerNorm(i, "input_layernorm", x, $"{prefix}_attn_norm"), context);
+        if (!_config.IsGemma)
+        {
+            x = _g.Node("Add", [x, attention], $"{prefix}_attn_residual");
+            return _g.Node("Add", [x, Mlp(i, LayerNorm(i, "post_attention_layernorm", x, $"{prefix}_mlp_norm"))], $"{prefix}_mlp_residual");
+        }
+        // Gemma3DecoderLayer: each block's output is normalised before its residual add.
+        x = _g.Node("Add", [x, LayerNorm(i, "post_attention_layernorm", attention, $"{prefix}_attn_out_norm")], $"{prefix}_attn_residual");
+        var mlp = Mlp(i, LayerNorm(i, "pre_feedforward_layernorm", x, $"{prefix}_mlp_norm"));
+        return _g.Node("Add", [x, LayerNorm(i, "post_feedforward_layernorm", mlp, $"{prefix}_mlp_out_norm")], $"{prefix}_mlp_residual");
     }
+
+    private string LayerNorm(int i, string norm, string x, string hint) => RmsNorm(x, NormWeight(Layer(i, $"{norm}.weight")), hint);
+
+    private string NormWeight(string tensor) => _config.IsGemma ? _weights.OffsetFromOne(tensor) : _weights.Vector(tensor);
 
     // x / sqrt(mean(x²) + eps) * w, all fp32 like HF's LlamaRMSNorm (which upcasts fp16/bf16 inputs too).
     private string RmsNorm(string input, string weight, string hint)
@@ -111,10 +135,11 @@ internal sealed class LlamaGraphBuilder
     // Qwen3's q_norm/k_norm: the fp32 RMSNorm over the last axis, head_dim, of every head, before RoPE and so
     // before either attention kernel (Qwen3Attention in transformers' modeling_qwen3.py, commit 9ee3f431).
     private string HeadNorm(int i, string norm, string heads) =>
-        _config.QkNorm ? RmsNorm(heads, _weights.Vector(Layer(i, $"self_attn.{norm}.weight")), $"{heads}_{norm}") : heads;
+        _config.QkNorm ? RmsNorm(heads, NormWeight(Layer(i, $"self_attn.{norm}.weight")), $"{heads}_{norm}") : heads;
 
     /// <summary>One GroupQueryAttention node on [b, s, heads·d] tensors: the kernel does q·kᵀ·scale + bias,
-    /// its own causal mask, softmax and ·v, with no transposes or repeated k/v in the graph.</summary>
+    /// its own causal mask, softmax and ·v, with no transposes or repeated k/v in the graph. Its scale is
+    /// 1/sqrt(head_dim) unless given (Gemma's query_pre_attn_scalar), and its softcap Gemma 2's.</summary>
     private string FusedAttention(string prefix, string query, string key, string value, string bias, FusedLengths lengths, long q, long kv)
     {
         var flatQuery = _precision.ToFloat(_g.Node("Reshape", [query, _g.Int64s(0, 0, q)], $"{prefix}_q_flat"), $"{prefix}_q_f32");
@@ -124,8 +149,12 @@ internal sealed class LlamaGraphBuilder
         var flatValue = _precision.ToFloat(value, $"{prefix}_v_f32");
         // Inputs by position; "" skips an optional one (no KV cache, rotary already applied, no position_ids).
         string[] inputs = [flatQuery, flatKey, flatValue, "", "", lengths.SeqLensK, lengths.TotalSequenceLength, "", "", "", bias];
-        return _precision.ToCompute(_g.Node("GroupQueryAttention", inputs, [$"{prefix}_attn_fused"],
-            [Int("num_heads", _config.NumAttentionHeads), Int("kv_num_heads", _config.NumKeyValueHeads)], OnnxDomains.Microsoft)[0], $"{prefix}_attn_merged");
+        List<Onnx.Proto.AttributeProto> attributes = [Int("num_heads", _config.NumAttentionHeads), Int("kv_num_heads", _config.NumKeyValueHeads)];
+        if (_config.QueryPreAttnScalar is not null)
+            attributes.Add(Float("scale", (float)_config.AttentionScale));
+        if (_config.AttentionLogitSoftcap is { } softcap)
+            attributes.Add(Float("softcap", (float)softcap));
+        return _precision.ToCompute(_g.Node("GroupQueryAttention", inputs, [$"{prefix}_attn_fused"], attributes, OnnxDomains.Microsoft)[0], $"{prefix}_attn_merged");
     }
 
     /// <summary>Grouped-query attention without repeating k/v: q is [b, kv_heads, group, s, d] and k, v are
@@ -139,10 +168,21 @@ internal sealed class LlamaGraphBuilder
         var valueT = _g.Node("Transpose", [valueHeads], $"{prefix}_v_bhsd", Ints("perm", 0, 2, 3, 1, 4));
 
         var rawScores = _precision.ToFloat(_g.Node("MatMul", [queryT, keyT], $"{prefix}_scores_raw"), $"{prefix}_scores_f32");
-        var scores = _g.Node("Add", [rawScores, bias], $"{prefix}_scores");
+        var scores = _g.Node("Add", [Softcap(rawScores, _config.AttentionLogitSoftcap, $"{prefix}_scores"), bias], $"{prefix}_scores");
         var probabilities = _precision.ToCompute(_g.Node("Softmax", [scores], $"{prefix}_attn_probs", Int("axis", -1)), $"{prefix}_attn_probs_typed");
         var heads = _g.Node("MatMul", [probabilities, valueT], $"{prefix}_attn_heads");
         return _g.Node("Reshape", [_g.Node("Transpose", [heads], $"{prefix}_attn_bshd", Ints("perm", 0, 3, 1, 2, 4)), _g.Int64s(0, 0, q)], $"{prefix}_attn_merged");
+    }
+
+    private string Softcap(string x, double? softcap, string hint) => Softcap(_g, x, softcap, hint);
+
+    /// <summary>Gemma 2's c·tanh(x / c) on fp32 scores or logits; <paramref name="x"/> itself without a cap.</summary>
+    internal static string Softcap(OnnxGraph g, string x, double? softcap, string hint)
+    {
+        if (softcap is not { } c)
+            return x;
+        var tanh = g.Node("Tanh", [g.Node("Div", [x, g.FloatScalar((float)c)], $"{hint}_over_cap")], $"{hint}_tanh");
+        return g.Node("Mul", [tanh, g.FloatScalar((float)c)], $"{hint}_capped");
     }
 
     // HF's q*cos + rotate_half(q)*sin, with rotate_half's sign already folded into the sin table. With a
@@ -158,14 +198,28 @@ internal sealed class LlamaGraphBuilder
         return _g.Node("Add", [_g.Node("Mul", [x, cos], $"{x}_cos"), _g.Node("Mul", [swapped, signedSin], $"{x}_sin")], $"{x}_rotated");
     }
 
-    // down(silu(gate(x)) * up(x)), gate and up computed by one MatMul.
+    // down(act(gate(x)) * up(x)), gate and up computed by one MatMul.
     private string Mlp(int i, string x)
     {
         var prefix = $"layer{i}";
         var gateUp = _precision.Linear(x, $"{prefix}_gate_up", Layer(i, "mlp.gate_proj.weight"), Layer(i, "mlp.up_proj.weight"));
         var split = _g.Node("Split", [gateUp], [$"{prefix}_gate", $"{prefix}_up"], [Int("axis", -1)]);
-        var silu = _g.Node("Mul", [split[0], _g.Node("Sigmoid", [split[0]], $"{prefix}_gate_sigmoid")], $"{prefix}_gate_silu");
-        var hidden = _g.Node("Mul", [silu, split[1]], $"{prefix}_mlp_hidden");
+        var activated = _config.IsGemma
+            ? GeluTanh(split[0], $"{prefix}_gate")
+            : _g.Node("Mul", [split[0], _g.Node("Sigmoid", [split[0]], $"{prefix}_gate_sigmoid")], $"{prefix}_gate_silu");
+        var hidden = _g.Node("Mul", [activated, split[1]], $"{prefix}_mlp_hidden");
         return _precision.Linear(hidden, $"{prefix}_down", Layer(i, "mlp.down_proj.weight"));
+    }
+
+    // gelu_pytorch_tanh, 0.5·x·(1 + tanh(sqrt(2/π)·(x + 0.044715·x³))), in primitives because opset 17 has no
+    // Gelu; an fp32 island, as its fp32 constants need.
+    private string GeluTanh(string input, string hint)
+    {
+        var x = _precision.ToFloat(input, $"{hint}_f32");
+        var cube = _g.Node("Mul", [_g.Node("Pow", [x, _g.FloatScalar(3f)], $"{hint}_cube"), _g.FloatScalar(0.044715f)], $"{hint}_cube_scaled");
+        var inner = _g.Node("Mul", [_g.Node("Add", [x, cube], $"{hint}_inner_sum"), _g.FloatScalar((float)Math.Sqrt(2 / Math.PI))], $"{hint}_inner");
+        var gate = _g.Node("Add", [_g.Node("Tanh", [inner], $"{hint}_tanh"), _g.FloatScalar(1f)], $"{hint}_tanh_plus_one");
+        var gelu = _g.Node("Mul", [_g.Node("Mul", [x, _g.FloatScalar(0.5f)], $"{hint}_half"), gate], $"{hint}_gelu");
+        return _precision.ToCompute(gelu, $"{hint}_gelu_typed");
     }
 }

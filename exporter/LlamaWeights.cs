@@ -24,6 +24,11 @@ internal sealed class LlamaWeights(OnnxGraph graph, Checkpoint checkpoint, Expor
     public string Vector(string tensor) =>
         graph.AddInitializer(tensor, checkpoint.Entry(tensor).Shape, () => checkpoint.ReadFloat32(tensor));
 
+    /// <summary>Gemma's norm weight, an offset from 1, as the factor it scales by: 1 + w, added in fp32 as
+    /// Gemma3RMSNorm does, so the graph's RMSNorm is the same as Llama's.</summary>
+    public string OffsetFromOne(string tensor) =>
+        graph.AddInitializer(tensor, checkpoint.Entry(tensor).Shape, () => [.. checkpoint.ReadFloat32(tensor).Select(w => 1f + w)]);
+
     /// <summary>A tensor unchanged in the compute dtype (embedding table, an untied lm_head, a bias).</summary>
     public string Typed(string tensor) =>
         graph.AddInitializer(tensor, precision.ComputeType, checkpoint.Entry(tensor).Shape,

@@ -8,7 +8,7 @@ namespace PoFT.Exporter;
 /// <summary>
 /// What every layer needs from the attention mask, computed once per forward: RoPE cos/sin tables at each
 /// token's position, the additive attention bias (causal and key padding) and, for the fused kernel, the
-/// sequence lengths it takes.
+/// sequence lengths it takes. A model with sliding and full layers (Gemma) has one of each kind.
 /// </summary>
 internal sealed record SequenceContext(string QueryCos, string QuerySin, string KeyCos, string KeySin, string AttentionBias,
     FusedLengths? Fused)
@@ -16,16 +16,17 @@ internal sealed record SequenceContext(string QueryCos, string QuerySin, string 
     // Finite, so a query row with every key masked (left padding) gets a uniform softmax, not NaN.
     private const float Masked = -1e9f;
 
-    public static SequenceContext Build(OnnxGraph g, ModelConfig config, string attentionMask, AttentionKernel kernel)
+    /// <param name="sliding">For the sliding layers: their window and RoPE (<see cref="ModelConfig.SlidingLayerRope"/>).</param>
+    public static SequenceContext Build(OnnxGraph g, ModelConfig config, string attentionMask, AttentionKernel kernel, bool sliding)
     {
-        var (cos, sin) = Rotary(g, config, attentionMask);
-        var bias = Bias(g, attentionMask, config.SlidingWindow);
-        // The fused kernel applies the 1/sqrt(head_dim) scale itself.
+        var (cos, sin) = Rotary(g, sliding ? config.SlidingLayerRope() : config, attentionMask);
+        var bias = Bias(g, attentionMask, sliding ? config.SlidingWindow : null);
+        // The fused kernel applies the attention scale itself.
         if (kernel == AttentionKernel.Fused)
             return new SequenceContext(cos, sin, cos, sin, bias, FusedLengths.Build(g, attentionMask));
-        // The 1/sqrt(head_dim) attention scale rides on the query's rotation: RoPE is linear, so
-        // scaling its tables scales q, and it costs nothing per layer.
-        var scale = g.FloatScalar((float)(1.0 / Math.Sqrt(config.HeadDim)));
+        // The attention scale rides on the query's rotation: RoPE is linear, so scaling its tables scales q,
+        // and it costs nothing per layer.
+        var scale = g.FloatScalar((float)config.AttentionScale);
         return new SequenceContext(
             QueryCos: g.Node("Mul", [cos, scale], "rope_cos_scaled"),
             QuerySin: g.Node("Mul", [sin, scale], "rope_sin_scaled"),

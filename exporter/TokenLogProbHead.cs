@@ -82,6 +82,7 @@ internal sealed class TokenLogProbHead(OnnxGraph g, ModelConfig config, string l
     private string LmHead(string hidden)
     {
         var logits = g.Node("Gemm", [g.Node("Reshape", [hidden, g.Int64s(-1, config.HiddenSize)], "lm_head_input"), lmHead], "lm_head_logits", Int("transB", 1));
-        return computeType == DataType.Float ? logits : g.Node("Cast", [logits], "lm_head_logits_f32", Int("to", (long)DataType.Float));
+        var f32 = computeType == DataType.Float ? logits : g.Node("Cast", [logits], "lm_head_logits_f32", Int("to", (long)DataType.Float));
+        return LlamaGraphBuilder.Softcap(g, f32, config.FinalLogitSoftcap, "lm_head_logits");
     }
 }

@@ -138,6 +138,44 @@ internal sealed class ConfigReader(JsonObject json, string file, string prefix =
         }
     }
 
+    /// <summary>Gemma's layer kinds: <c>layer_types</c> where given, else every <paramref name="pattern"/>-th
+    /// layer global and the rest sliding, as Gemma2Config and Gemma3TextConfig derive them.</summary>
+    public IReadOnlyList<string> GemmaLayerTypes(int layers, int pattern)
+    {
+        if (json["layer_types"] is null)
+            return [.. Enumerable.Range(0, layers).Select(i => (i + 1) % pattern != 0 ? ModelConfig.SlidingAttention : ModelConfig.FullAttention)];
+        var types = json["layer_types"] as JsonArray ?? throw Fail("layer_types", "expected a list of strings");
+        if (types.Count != layers)
+            throw Fail("layer_types", $"{types.Count} entries, expected one per layer ({layers}, num_hidden_layers)");
+        return [.. types.Select((node, i) =>
+        {
+            var field = $"layer_types[{i}]";
+            var type = Read(field, node ?? throw Fail(field, "null entry"), v => v.GetValue<string>(), "a string");
+            return type is ModelConfig.SlidingAttention or ModelConfig.FullAttention ? type
+                : throw Fail(field, $"'{type}' is not supported; supported: '{ModelConfig.SlidingAttention}', '{ModelConfig.FullAttention}'");
+        })];
+    }
+
+    /// <summary>Gemma's window, 4096 where absent as its configs default it. Null, which Gemma2Config lets
+    /// through, is refused: its sliding layers would have no window to slide.</summary>
+    public int GemmaSlidingWindow() => json.ContainsKey("sliding_window") && json["sliding_window"] is null
+        ? throw Fail("sliding_window", "null is not supported for Gemma; expected a positive integer")
+        : OptionalSize("sliding_window", ConfigLimits.MaxPositionEmbeddings) ?? 4096;
+
+    /// <summary>A softcap: <paramref name="absent"/> when the field is missing, none when it is null.</summary>
+    public double? Softcap(string field, double? absent) => json.ContainsKey(field) ? OptionalPositiveNumber(field) : absent;
+
+    /// <summary>What Gemma configs can ask for that this project does not compute: bidirectional attention, and
+    /// the per-layer-type <c>rope_parameters</c> of newer transformers, which would replace rope_theta,
+    /// rope_local_base_freq and rope_scaling.</summary>
+    public void RefuseGemmaExtensions()
+    {
+        if (OptionalBool("use_bidirectional_attention") == true)
+            throw Fail("use_bidirectional_attention", "true is not supported; supported: false");
+        if (json["rope_parameters"] is not null)
+            throw Fail("rope_parameters", "not supported; write rope_theta, rope_local_base_freq and rope_scaling instead");
+    }
+
     private int TokenId(string field, JsonNode node, int vocabSize)
     {
         var id = Read(field, node, v => v.Deserialize<long>(), "an integer");

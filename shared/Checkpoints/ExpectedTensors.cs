@@ -70,6 +70,11 @@ public static class ExpectedTensors
                 specs.Add(new(Layer(i, "self_attn.k_norm.weight"), [c.HeadDim]));
             }
             specs.Add(new(Layer(i, "post_attention_layernorm.weight"), [h]));
+            if (c.IsGemma)
+            {
+                specs.Add(new(Layer(i, "pre_feedforward_layernorm.weight"), [h]));
+                specs.Add(new(Layer(i, "post_feedforward_layernorm.weight"), [h]));
+            }
             specs.Add(new(Layer(i, "mlp.gate_proj.weight"), [c.IntermediateSize, h]));
             specs.Add(new(Layer(i, "mlp.up_proj.weight"), [c.IntermediateSize, h]));
             specs.Add(new(Layer(i, "mlp.down_proj.weight"), [h, c.IntermediateSize]));

@@ -5,7 +5,7 @@ namespace PoFT.Shared.Checkpoints;
 
 /// <summary>
 /// The fields of a Hugging Face <c>config.json</c> that define a Llama-family decoder
-/// (LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM, Phi3ForCausalLM). Anything this project cannot run faithfully
+/// (LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM, Phi3ForCausalLM, Gemma2ForCausalLM, Gemma3ForCausalLM). Anything this project cannot run faithfully
 /// (another architecture, activation, MLP bias, RoPE type) is rejected when the file is read.
 /// </summary>
 public sealed record ModelConfig
@@ -17,10 +17,14 @@ public sealed record ModelConfig
         ["Qwen2ForCausalLM"] = "qwen2",
         ["Qwen3ForCausalLM"] = "qwen3",
         ["Phi3ForCausalLM"] = "phi3",
+        ["Gemma2ForCausalLM"] = "gemma2",
+        ["Gemma3ForCausalLM"] = "gemma3_text",
     };
 
+    public const string SlidingAttention = "sliding_attention", FullAttention = "full_attention";
+
     // The architectures whose config.json has attention_bias (q/k/v/o biases); Qwen2's q/k/v biases are fixed.
-    private static readonly HashSet<string> ReadAttentionBias = ["LlamaForCausalLM", "Qwen3ForCausalLM"];
+    private static readonly HashSet<string> ReadAttentionBias = ["LlamaForCausalLM", "Qwen3ForCausalLM", "Gemma2ForCausalLM", "Gemma3ForCausalLM"];
 
     public string Architecture { get; init; } = "LlamaForCausalLM";
     public int VocabSize { get; init; }
@@ -38,10 +42,22 @@ public sealed record ModelConfig
     public RopeScaling? RopeScaling { get; init; }
     public int MaxPositionEmbeddings { get; init; } = 2048;
     public bool TieWordEmbeddings { get; init; }
-    /// <summary>Llama's and Qwen3's <c>attention_bias</c>: biases on q, k, v and o projections.</summary>
+    /// <summary>Llama's, Qwen3's and Gemma's <c>attention_bias</c>: biases on q, k, v and o projections.</summary>
     public bool AttentionBias { get; init; }
-    /// <summary>Mistral's and Phi-3's attention window: a token sees the last sliding_window tokens, itself included.</summary>
+    /// <summary>The attention window of the sliding layers (Mistral's and Phi-3's every layer, Gemma's per
+    /// <see cref="LayerTypes"/>): key j is seen from query i iff i − window &lt; j ≤ i.</summary>
     public int? SlidingWindow { get; init; }
+    /// <summary>Gemma's <c>layer_types</c>, one entry a layer, <see cref="SlidingAttention"/> or
+    /// <see cref="FullAttention"/>; empty where every layer is alike (then all slide iff there is a window).</summary>
+    public IReadOnlyList<string> LayerTypes { get; init; } = [];
+    /// <summary>Gemma 3's <c>rope_local_base_freq</c>: the RoPE θ of its sliding layers, never scaled.</summary>
+    public double? LocalRopeTheta { get; init; }
+    /// <summary>Gemma's <c>query_pre_attn_scalar</c>: attention scores are scaled by its −½ power, not head_dim's.</summary>
+    public double? QueryPreAttnScalar { get; init; }
+    /// <summary>Gemma's <c>attn_logit_softcapping</c> c: attention scores become c·tanh(s / c) before the mask.</summary>
+    public double? AttentionLogitSoftcap { get; init; }
+    /// <summary>Gemma's <c>final_logit_softcapping</c> c: logits become c·tanh(z / c) before the log-softmax.</summary>
+    public double? FinalLogitSoftcap { get; init; }
     public int? BosTokenId { get; init; }
     public IReadOnlyList<int> EosTokenIds { get; init; } = [];
     public int? PadTokenId { get; init; }
@@ -51,15 +67,26 @@ public sealed record ModelConfig
     /// <summary>Qwen2 always has q/k/v biases; Llama has them on q/k/v/o when <c>attention_bias</c>.</summary>
     public bool QkvBias => Architecture == "Qwen2ForCausalLM" || AttentionBias;
     public bool OutputProjectionBias => Architecture != "Qwen2ForCausalLM" && AttentionBias;
-    /// <summary>Qwen3's per-head RMSNorm of queries and keys over head_dim (<c>self_attn.q_norm</c>,
+    /// <summary>Qwen3's and Gemma 3's per-head RMSNorm of queries and keys over head_dim (<c>self_attn.q_norm</c>,
     /// <c>self_attn.k_norm</c>), applied before RoPE.</summary>
-    public bool QkNorm => Architecture == "Qwen3ForCausalLM";
+    public bool QkNorm => Architecture is "Qwen3ForCausalLM" or "Gemma3ForCausalLM";
     /// <summary>Phi-3's checkpoints fuse q/k/v into <c>self_attn.qkv_proj</c> and gate/up into <c>mlp.gate_up_proj</c>
     /// (see <see cref="ExpectedTensors.Fused"/>).</summary>
     public bool FusedProjections => Architecture == "Phi3ForCausalLM";
     /// <summary>int(head_dim · partial_rotary_factor), truncated as transformers does (modeling_rope_utils.py,
     /// commit 0044e3b3).</summary>
     public int RotaryDim => (int)(HeadDim * PartialRotaryFactor);
+    /// <summary>Gemma 2's and 3's decoder (modeling_gemma2.py and modeling_gemma3.py, transformers commit
+    /// 0018aa64): RMSNorms that scale by (1 + w), four a layer (post_attention_layernorm on the attention
+    /// output, pre/post_feedforward_layernorm around the MLP), a GeGLU MLP with tanh-approximated GELU, and
+    /// embeddings scaled by sqrt(hidden_size).</summary>
+    public bool IsGemma => Architecture is "Gemma2ForCausalLM" or "Gemma3ForCausalLM";
+    /// <summary>1 / sqrt(query_pre_attn_scalar) where the config has it, else 1 / sqrt(head_dim).</summary>
+    public double AttentionScale => 1.0 / Math.Sqrt(QueryPreAttnScalar ?? HeadDim);
+    public bool IsSlidingLayer(int layer) => SlidingWindow is not null && (LayerTypes.Count == 0 || LayerTypes[layer] == SlidingAttention);
+    /// <summary>The config whose RoPE a sliding layer uses: Gemma 3's local θ with no scaling (its
+    /// rotary_emb_local), or this one.</summary>
+    public ModelConfig SlidingLayerRope() => LocalRopeTheta is { } theta ? this with { RopeTheta = theta, RopeScaling = null } : this;
     public int KeyValueGroups => NumAttentionHeads / NumKeyValueHeads;
 
     public long ParameterCount => ExpectedTensors.For(this).Sum(t => TensorShape.ElementCount(t.Shape));
@@ -118,7 +145,13 @@ public sealed record ModelConfig
         if (architectures.Count != 1 || !SupportedArchitectures.ContainsKey(architectures[0]))
             throw reader.Fail("architectures", $"[{string.Join(", ", architectures)}] is not supported; supported: {string.Join(", ", SupportedArchitectures.Keys)}");
         var architecture = architectures[0];
-        reader.Expect("hidden_act", "silu");
+        var gemma3 = architecture == "Gemma3ForCausalLM";
+        var gemma = gemma3 || architecture == "Gemma2ForCausalLM";
+        // Gemma's configs read hidden_activation (configuration_gemma3.py, transformers commit 008f5c8c); published
+        // Gemma 2 configs also write hidden_act, the same, which transformers ignores.
+        reader.Expect("hidden_act", gemma ? "gelu_pytorch_tanh" : "silu");
+        if (gemma)
+            reader.Expect("hidden_activation", "gelu_pytorch_tanh");
         if (reader.OptionalBool("mlp_bias") == true)
             throw reader.Fail("mlp_bias", "true is not supported; supported: false");
 
@@ -143,18 +176,30 @@ public sealed record ModelConfig
             NumKeyValueHeads = kvHeads,
             HeadDim = headDim,
             RmsNormEps = reader.OptionalPositiveNumber("rms_norm_eps") ?? 1e-6,
-            RopeTheta = reader.OptionalPositiveNumber("rope_theta") ?? 10000.0,
+            RopeTheta = reader.OptionalPositiveNumber("rope_theta") ?? (gemma3 ? 1_000_000.0 : 10000.0),
             PartialRotaryFactor = partialRotary,
             RopeScaling = RopeScaling.Read(reader, (int)(headDim * partialRotary)),
             MaxPositionEmbeddings = reader.OptionalSize("max_position_embeddings", ConfigLimits.MaxPositionEmbeddings) ?? 2048,
-            TieWordEmbeddings = reader.OptionalBool("tie_word_embeddings") ?? false,
+            // Gemma's configs tie by default, and gemma-3-1b-it's config.json does not say.
+            TieWordEmbeddings = reader.OptionalBool("tie_word_embeddings") ?? gemma,
             AttentionBias = ReadAttentionBias.Contains(architecture) && (reader.OptionalBool("attention_bias") ?? false),
-            SlidingWindow = reader.SlidingWindow(architecture),
+            SlidingWindow = gemma ? reader.GemmaSlidingWindow() : reader.SlidingWindow(architecture),
+            // Gemma 3: every sliding_window_pattern-th layer global; Gemma 2 alternates, its even layers sliding
+            // (configuration_gemma2.py, transformers commit 008e5743).
+            LayerTypes = gemma ? reader.GemmaLayerTypes(reader.Size("num_hidden_layers", ConfigLimits.MaxLayers),
+                gemma3 ? reader.OptionalSize("sliding_window_pattern", ConfigLimits.MaxLayers) ?? 6 : 2) : [],
+            LocalRopeTheta = gemma3 ? reader.OptionalPositiveNumber("rope_local_base_freq") ?? 10000.0 : null,
+            QueryPreAttnScalar = gemma ? reader.PositiveNumber("query_pre_attn_scalar") : null,
+            // Gemma2Config caps at 50 and 30 unless told otherwise, Gemma3TextConfig not at all.
+            AttentionLogitSoftcap = gemma ? reader.Softcap("attn_logit_softcapping", gemma3 ? null : 50.0) : null,
+            FinalLogitSoftcap = gemma ? reader.Softcap("final_logit_softcapping", gemma3 ? null : 30.0) : null,
             BosTokenId = reader.OptionalTokenId("bos_token_id", vocab),
             EosTokenIds = reader.TokenIds("eos_token_id", vocab),
             PadTokenId = reader.OptionalInt("pad_token_id"),
             TorchDtype = reader.TorchDtype(),
         };
+        if (gemma)
+            reader.RefuseGemmaExtensions();
         if (architecture == "MistralForCausalLM" && reader.OptionalBool("attention_bias") == true)
             throw reader.Fail("attention_bias", "Mistral with attention biases is not supported");
         // Every size is bounded above, so this count (from at most MaxLayers layers' names and shapes) is cheap.
@@ -178,11 +223,14 @@ public sealed record ModelConfig
             : throw reader.Fail("partial_rotary_factor", $"{factor} gives {rotaryDim} rotated dimensions of head_dim {headDim}; expected an even number from 2 to head_dim");
     }
 
+    private static string ModelTypeOf(string architecture) => architecture == "Qwen3ForCausalLM" ? "Qwen3" : "Gemma";
+
     // Without head_dim, heads split hidden_size evenly; a remainder would leave part of the hidden state unread.
     // Qwen3Config instead defaults head_dim to 128 whatever the hidden size (configuration_qwen3.py, transformers
-    // commit 1f3ae2b3); published Qwen3 configs always write it, so one without is refused rather than guessed.
+    // commit 1f3ae2b3), Gemma's configs to 256; published configs of both always write it, so one without is
+    // refused rather than guessed.
     private static int HeadDimOf(ConfigReader reader, string architecture, int hidden, int heads) =>
-        architecture == "Qwen3ForCausalLM" ? throw reader.Fail("head_dim", "missing (Qwen3 needs it: it is not hidden_size / num_attention_heads)")
+        architecture is "Qwen3ForCausalLM" or "Gemma2ForCausalLM" or "Gemma3ForCausalLM" ? throw reader.Fail("head_dim", $"missing ({ModelTypeOf(architecture)} needs it: it is not hidden_size / num_attention_heads)")
         : hidden % heads == 0 ? hidden / heads
         : throw reader.Fail("hidden_size", $"{hidden} is not divisible by num_attention_heads ({heads}) and there is no head_dim");
 
@@ -192,7 +240,6 @@ public sealed record ModelConfig
         {
             ["architectures"] = new JsonArray(Architecture),
             ["model_type"] = ModelType,
-            ["hidden_act"] = "silu",
             ["vocab_size"] = VocabSize,
             ["hidden_size"] = HiddenSize,
             ["intermediate_size"] = IntermediateSize,
@@ -212,6 +259,17 @@ public sealed record ModelConfig
         // Phi-3's place for it, which its RoPE reads (see RopeScaling).
         if (RopeScaling is { Type: "longrope" } longRope)
             json["original_max_position_embeddings"] = longRope.OriginalMaxPositionEmbeddings;
+        json[IsGemma ? "hidden_activation" : "hidden_act"] = IsGemma ? "gelu_pytorch_tanh" : "silu";
+        if (IsGemma)
+        {
+            json["sliding_window"] = SlidingWindow;
+            json["layer_types"] = new JsonArray([.. LayerTypes.Select(t => (JsonNode)t)]);
+            json["query_pre_attn_scalar"] = QueryPreAttnScalar;
+            json["attn_logit_softcapping"] = AttentionLogitSoftcap;
+            json["final_logit_softcapping"] = FinalLogitSoftcap;
+        }
+        if (LocalRopeTheta is { } local)
+            json["rope_local_base_freq"] = local;
         if (ReadAttentionBias.Contains(Architecture))
             json["attention_bias"] = AttentionBias;
         if (Architecture == "LlamaForCausalLM")

@@ -6,13 +6,16 @@ namespace PoFT.Tests.Export;
 /// <summary>
 /// Hugging Face LlamaForCausalLM written the slow, obvious way: one unpadded sequence, double precision,
 /// explicit loops. It shares nothing with the exporter but the checkpoint reader (which also cuts Phi-3's fused
-/// qkv_proj and gate_up_proj into their rows) and the RoPE frequencies other than longrope's.
+/// qkv_proj and gate_up_proj into their rows) and the RoPE frequencies of the global layers other than longrope's.
+/// Gemma 3's pieces follow Gemma3TextModel, Gemma3DecoderLayer, Gemma3Attention, Gemma3MLP and Gemma3RMSNorm in
+/// transformers' modeling_gemma3.py (commit 0018aa64).
 /// </summary>
 internal sealed class NaiveLlamaReference
 {
     private readonly Checkpoint _checkpoint;
     private readonly ModelConfig _c;
     private readonly double[] _inverseFrequencies;
+    private readonly double[]? _localInverseFrequencies;
     private readonly Dictionary<string, float[]> _weights = new(StringComparer.Ordinal);
 
     public NaiveLlamaReference(Checkpoint checkpoint)
@@ -20,23 +23,45 @@ internal sealed class NaiveLlamaReference
         _checkpoint = checkpoint;
         _c = checkpoint.Config;
         _inverseFrequencies = [.. RotaryFrequencies.Compute(_c).Select(f => (double)f)];
+        // Gemma 3's rotary_emb_local: plain RoPE at rope_local_base_freq, no scaling.
+        if (_c.LocalRopeTheta is { } local)
+            _localInverseFrequencies = [.. Enumerable.Range(0, _c.HeadDim / 2).Select(i => 1 / Math.Pow(local, 2.0 * i / _c.HeadDim))];
     }
+
+    private bool Gemma => _c.Architecture is "Gemma2ForCausalLM" or "Gemma3ForCausalLM";
+
+    // Gemma2ForCausalLM and Gemma2Attention (modeling_gemma2.py, commit 0018aa64): s → c·tanh(s / c).
+    private static double Cap(double s, double? softcap) => softcap is { } c ? c * Math.Tanh(s / c) : s;
+
+    // layer_types as HF reads them; a model without (Mistral) slides on every layer when it has a window.
+    private bool Sliding(int layer) => _c.SlidingWindow is not null && (_c.LayerTypes.Count == 0 || _c.LayerTypes[layer] == "sliding_attention");
 
     /// <summary>Logits [position][vocab] of an unpadded sequence.</summary>
     public double[][] Logits(int[] tokens)
     {
         var embedding = W(Embedding);
-        var x = tokens.Select(t => embedding.Skip(t * _c.HiddenSize).Take(_c.HiddenSize).Select(v => (double)v).ToArray()).ToArray();
+        // Gemma3TextScaledWordEmbedding: embeddings times sqrt(hidden_size).
+        var embeddingScale = Gemma ? Math.Sqrt(_c.HiddenSize) : 1;
+        var x = tokens.Select(t => embedding.Skip(t * _c.HiddenSize).Take(_c.HiddenSize).Select(v => v * embeddingScale).ToArray()).ToArray();
         for (var layer = 0; layer < _c.NumHiddenLayers; layer++)
         {
             var normed = x.Select(row => RmsNorm(row, W(Layer(layer, "input_layernorm.weight")))).ToArray();
             var attention = Attention(layer, normed);
+            if (Gemma)
+            {
+                // Gemma3DecoderLayer: post_attention_layernorm on the attention output, then the MLP between
+                // pre_ and post_feedforward_layernorm, each before its residual add.
+                x = [.. x.Select((row, t) => Add(row, RmsNorm(attention[t], W(Layer(layer, "post_attention_layernorm.weight")))))];
+                var gemmaMlp = x.Select(row => RmsNorm(Mlp(layer, RmsNorm(row, W(Layer(layer, "pre_feedforward_layernorm.weight")))), W(Layer(layer, "post_feedforward_layernorm.weight")))).ToArray();
+                x = [.. x.Select((row, t) => Add(row, gemmaMlp[t]))];
+                continue;
+            }
             x = [.. x.Select((row, t) => Add(row, attention[t]))];
             var mlp = x.Select(row => Mlp(layer, RmsNorm(row, W(Layer(layer, "post_attention_layernorm.weight"))))).ToArray();
             x = [.. x.Select((row, t) => Add(row, mlp[t]))];
         }
         var head = W(_c.TieWordEmbeddings ? Embedding : LmHead);
-        return [.. x.Select(row => Linear(head, _c.VocabSize, RmsNorm(row, W(FinalNorm))))];
+        return [.. x.Select(row => Linear(head, _c.VocabSize, RmsNorm(row, W(FinalNorm))).Select(z => Cap(z, _c.FinalLogitSoftcap)).ToArray())];
     }
 
     /// <summary>log p(tokens[t+1] | tokens[..t]) for t = 0 .. n−2.</summary>
@@ -55,9 +80,13 @@ internal sealed class NaiveLlamaReference
     private double[][] Attention(int layer, double[][] x)
     {
         int n = x.Length, d = _c.HeadDim;
-        var rope = RopeFor(n);
+        // Gemma 3's sliding layers turn by their own, unscaled θ; every other layer by the config's RoPE.
+        var sliding = Sliding(layer);
+        var rope = sliding && _localInverseFrequencies is { } local ? (local, 1.0) : RopeFor(n);
         var q = x.Select((row, t) => Rope(HeadNorm(layer, "q_norm", Projection(layer, "q_proj", _c.NumAttentionHeads * d, row)), t, rope)).ToArray();
         var k = x.Select((row, t) => Rope(HeadNorm(layer, "k_norm", Projection(layer, "k_proj", _c.NumKeyValueHeads * d, row)), t, rope)).ToArray();
+        // Gemma3Attention's scaling: query_pre_attn_scalar ** -0.5.
+        var scale = 1 / Math.Sqrt(_c.QueryPreAttnScalar ?? d);
         var v = x.Select(row => Projection(layer, "v_proj", _c.NumKeyValueHeads * d, row)).ToArray();
         var output = new double[n][];
         for (var t = 0; t < n; t++)
@@ -66,15 +95,15 @@ internal sealed class NaiveLlamaReference
             for (var h = 0; h < _c.NumAttentionHeads; h++)
             {
                 var kvHead = h / _c.KeyValueGroups;
-                // Mistral's sliding window: the last sliding_window keys, the query's own included.
-                var first = _c.SlidingWindow is { } window ? Math.Max(0, t - window + 1) : 0;
+                // The sliding window: the last sliding_window keys, the query's own included.
+                var first = sliding ? Math.Max(0, t - _c.SlidingWindow!.Value + 1) : 0;
                 var scores = Enumerable.Repeat(double.NegativeInfinity, t + 1).ToArray();
                 for (var j = first; j <= t; j++)
                 {
                     scores[j] = 0;
                     for (var i = 0; i < d; i++)
                         scores[j] += q[t][h * d + i] * k[j][kvHead * d + i];
-                    scores[j] /= Math.Sqrt(d);
+                    scores[j] = Cap(scores[j] * scale, _c.AttentionLogitSoftcap);
                 }
                 var max = scores.Max();
                 var weights = scores.Select(s => Math.Exp(s - max)).ToArray();
@@ -139,14 +168,19 @@ internal sealed class NaiveLlamaReference
     {
         var gate = Linear(W(Layer(layer, "mlp.gate_proj.weight")), _c.IntermediateSize, x);
         var up = Linear(W(Layer(layer, "mlp.up_proj.weight")), _c.IntermediateSize, x);
-        var hidden = gate.Select((g, i) => g / (1 + Math.Exp(-g)) * up[i]).ToArray();
+        var hidden = gate.Select((g, i) => (Gemma ? GeluTanh(g) : g / (1 + Math.Exp(-g))) * up[i]).ToArray();
         return Linear(W(Layer(layer, "mlp.down_proj.weight")), _c.HiddenSize, hidden);
     }
 
+    // ACT2FN["gelu_pytorch_tanh"]: torch's gelu with approximate="tanh".
+    private static double GeluTanh(double x) => 0.5 * x * (1 + Math.Tanh(Math.Sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
+
+    // Gemma3RMSNorm scales by (1 + weight); the others by weight.
     private double[] RmsNorm(double[] x, float[] weight)
     {
         var inverseRms = 1 / Math.Sqrt(x.Sum(v => v * v) / x.Length + _c.RmsNormEps);
-        return [.. x.Select((v, i) => v * inverseRms * weight[i])];
+        var offset = Gemma ? 1.0 : 0.0;
+        return [.. x.Select((v, i) => v * inverseRms * (offset + weight[i]))];
     }
 
     // PyTorch layout: weight is [out, in] row-major.

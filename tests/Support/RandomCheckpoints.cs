@@ -12,7 +12,7 @@ public static class RandomCheckpoints
     public static readonly TheoryData<string> Variants = new()
     {
         "gqa-tied", "gqa-untied-llama3-rope", "mha-untied", "qwen2-bias-kv1", "llama-bias-linear-rope-mha", "mistral-window-3",
-        "qwen3-qknorm-head-dim", "phi3-longrope-window", "phi4-partial-rotary-tied",
+        "qwen3-qknorm-head-dim", "phi3-longrope-window", "phi4-partial-rotary-tied", "gemma3-window-3-local-rope", "gemma2-softcaps-window-3",
     };
 
     public static ModelConfig Config(string variant) => variant switch
@@ -35,6 +35,21 @@ public static class RandomCheckpoints
         // tied embeddings.
         "phi4-partial-rotary-tied" => Build(architecture: "Phi3ForCausalLM", tied: true, ropeScaling: new RopeScaling("longrope", 1.0, OriginalMaxPositionEmbeddings: 7,
             ShortFactor: [1.0, 1.6, 2.5], LongFactor: [1.2, 4.0, 9.5])) with { PartialRotaryFactor = 0.75 },
+        // Gemma 3 as gemma-3-1b-it has it (head_dim ≠ hidden / heads, one kv head, tied) but with sliding and
+        // full layers alternating, a window shorter than the test sequences, the two RoPE θs far apart (global
+        // one linearly scaled) and query_pre_attn_scalar ≠ head_dim: each piece changes the scores if dropped.
+        "gemma3-window-3-local-rope" => Build(architecture: "Gemma3ForCausalLM", kvHeads: 1, layers: 3, tied: true, ropeScaling: new RopeScaling("linear", 2.0)) with
+        {
+            HeadDim = 16, RmsNormEps = 1e-6, RopeTheta = 1_000_000.0, LocalRopeTheta = 100.0, QueryPreAttnScalar = 12, SlidingWindow = 3,
+            LayerTypes = [ModelConfig.SlidingAttention, ModelConfig.FullAttention, ModelConfig.SlidingAttention],
+        },
+        // Gemma 2: even layers sliding, one RoPE θ, and caps low enough that these weights' attention scores and
+        // logits reach well into tanh's bend (the published 50 and 30 would barely touch them).
+        "gemma2-softcaps-window-3" => Build(architecture: "Gemma2ForCausalLM", layers: 3, tied: true) with
+        {
+            HeadDim = 16, RmsNormEps = 1e-6, QueryPreAttnScalar = 12, SlidingWindow = 3, AttentionLogitSoftcap = 1.0, FinalLogitSoftcap = 2.0,
+            LayerTypes = [ModelConfig.SlidingAttention, ModelConfig.FullAttention, ModelConfig.SlidingAttention],
+        },
         _ => throw new ArgumentException($"unknown variant '{variant}'"),
     };
 
@@ -56,7 +71,7 @@ public static class RandomCheckpoints
     {
         var random = new Random(seed);
         var tensors = ExpectedTensors.For(config).Select(spec => new TensorData(spec.Name, SafetensorsDType.F32, spec.Shape,
-            MemoryMarshal.AsBytes<float>(Values(spec, random)).ToArray())).ToList();
+            MemoryMarshal.AsBytes<float>(Values(spec, random, config.IsGemma)).ToArray())).ToList();
         Checkpoint.Save(directory, config, tensors, tokenizerDirectory, maxShardBytes);
         return directory;
     }
@@ -69,12 +84,14 @@ public static class RandomCheckpoints
         return directory;
     }
 
-    // Norm weights near 1 and projections large enough that logits spread well beyond uniform.
-    private static float[] Values(TensorSpec spec, Random random)
+    // Norm scales near 1 (Gemma's weights are offsets from 1: near 0) and projections large enough that logits
+    // spread well beyond uniform.
+    private static float[] Values(TensorSpec spec, Random random, bool gemma)
     {
         var count = spec.Shape.Aggregate(1L, (a, b) => a * b);
         var isNorm = spec.Name.EndsWith("norm.weight", StringComparison.Ordinal);
         var scale = spec.Name == ExpectedTensors.Embedding || spec.Name == ExpectedTensors.LmHead ? 0.5 : 0.15;
-        return [.. Enumerable.Range(0, (int)count).Select(_ => (float)(isNorm ? 1 + 0.2 * (random.NextDouble() - 0.5) : scale * (2 * random.NextDouble() - 1)))];
+        var normCentre = gemma ? 0 : 1;
+        return [.. Enumerable.Range(0, (int)count).Select(_ => (float)(isNorm ? normCentre + 0.2 * (random.NextDouble() - 0.5) : scale * (2 * random.NextDouble() - 1)))];
     }
 }

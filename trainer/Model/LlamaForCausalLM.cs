@@ -7,20 +7,25 @@ using F = TorchSharp.torch.nn.functional;
 
 namespace PoFT.Trainer.Model;
 
-// A Llama-family decoder (Llama, Mistral, Qwen2, Qwen3, Phi-3) in the style of nanoGPT: the whole forward pass in one
+// A Llama-family decoder (Llama, Mistral, Qwen2, Qwen3, Phi-3, Gemma 2, Gemma 3) in the style of nanoGPT: the whole forward pass in one
 // file. Field names are the Hugging Face parameter names, so state_dict() keys are the checkpoint's keys.
 #pragma warning disable IDE1006 // snake_case fields: they are the checkpoint's tensor names
 
-/// <summary>x / sqrt(mean(x²) + eps) · w, computed in fp32 whatever the model dtype.</summary>
+/// <summary>x / sqrt(mean(x²) + eps) · w, computed in fp32 whatever the model dtype. Gemma's weight is an
+/// offset from 1, x̂ · (1 + w), and is applied in fp32 before the cast back, where Llama casts first
+/// (Gemma3RMSNorm in transformers' modeling_gemma3.py, commit 0018aa64).</summary>
 public sealed class RmsNorm : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter weight;
     private readonly double _eps;
+    private readonly bool _gemma;
 
-    public RmsNorm(long size, double eps) : base(nameof(RmsNorm))
+    public RmsNorm(long size, double eps, bool gemma) : base(nameof(RmsNorm))
     {
-        weight = nn.Parameter(ones(size));
+        // Identity either way: 1 for Llama's w, 0 for Gemma's offset.
+        weight = nn.Parameter(gemma ? zeros(size) : ones(size));
         _eps = eps;
+        _gemma = gemma;
         RegisterComponents();
     }
 
@@ -29,7 +34,8 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var x32 = x.to(ScalarType.Float32);
         var normed = x32 * rsqrt(x32.pow(2).mean([-1], keepdim: true) + _eps);
-        return (weight * normed.to(x.dtype)).MoveToOuterDisposeScope();
+        var scaled = _gemma ? (normed * (weight.to(ScalarType.Float32) + 1)).to(x.dtype) : weight * normed.to(x.dtype);
+        return scaled.MoveToOuterDisposeScope();
     }
 }
 
@@ -92,6 +98,11 @@ public sealed class Attention : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor
     private nn.Module<Tensor, Tensor> q_proj, k_proj, v_proj, o_proj;
     private readonly RmsNorm? q_norm, k_norm;
     private readonly int _heads, _kvHeads, _headDim;
+    // SDPA scales by 1/sqrt(head_dim); a model with another scale (Gemma's query_pre_attn_scalar) has q
+    // rescaled by the ratio first.
+    private readonly double? _queryRescale;
+    private readonly double _scale;
+    private readonly double? _softcap;
 
     public Attention(ModelConfig c) : base(nameof(Attention))
     {
@@ -101,7 +112,10 @@ public sealed class Attention : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor
         v_proj = nn.Linear(c.HiddenSize, _kvHeads * _headDim, hasBias: c.QkvBias);
         o_proj = nn.Linear(_heads * _headDim, c.HiddenSize, hasBias: c.OutputProjectionBias);
         if (c.QkNorm)
-            (q_norm, k_norm) = (new RmsNorm(_headDim, c.RmsNormEps), new RmsNorm(_headDim, c.RmsNormEps));
+            (q_norm, k_norm) = (new RmsNorm(_headDim, c.RmsNormEps, c.IsGemma), new RmsNorm(_headDim, c.RmsNormEps, c.IsGemma));
+        if (c.QueryPreAttnScalar is not null)
+            _queryRescale = c.AttentionScale * Math.Sqrt(_headDim);
+        (_scale, _softcap) = (c.AttentionScale, c.AttentionLogitSoftcap);
         RegisterComponents();
     }
 
@@ -128,8 +142,18 @@ public sealed class Attention : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor
             k = k.repeat_interleave(groups, dim: 1);
             v = v.repeat_interleave(groups, dim: 1);
         }
-        var y = F.scaled_dot_product_attention(q, k, v, mask.to(q.dtype));
+        var y = _softcap is { } softcap ? SoftcappedAttention(q, k, v, mask, softcap)
+            : F.scaled_dot_product_attention(_queryRescale is { } rescale ? q * rescale : q, k, v, mask.to(q.dtype));
         return o_proj.forward(y.transpose(1, 2).reshape(batch, seq, _heads * _headDim));
+    }
+
+    /// <summary>Gemma 2's eager attention (eager_attention_forward in modeling_gemma2.py, commit 0018aa64): scaled
+    /// scores capped to c·tanh(s / c), then masked, softmax in fp32. SDPA has no cap, so this path spells it out.</summary>
+    private Tensor SoftcappedAttention(Tensor q, Tensor k, Tensor v, Tensor mask, double softcap)
+    {
+        var scores = (q.matmul(k.transpose(-2, -1)) * _scale).to(ScalarType.Float32);
+        var probabilities = ((scores / softcap).tanh() * softcap + mask).softmax(-1).to(q.dtype);
+        return probabilities.matmul(v);
     }
 
     /// <returns>[batch, seq, heads, head_dim], each head normalised when the model has the norm.</returns>
@@ -140,13 +164,16 @@ public sealed class Attention : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor
     }
 }
 
-/// <summary>SwiGLU feed-forward: down(silu(gate(x)) · up(x)).</summary>
+/// <summary>SwiGLU feed-forward, down(silu(gate(x)) · up(x)); Gemma's GeGLU has GELU's tanh approximation
+/// (gelu_pytorch_tanh) in place of silu.</summary>
 public sealed class Mlp : nn.Module<Tensor, Tensor>
 {
     private nn.Module<Tensor, Tensor> gate_proj, up_proj, down_proj;
+    private readonly bool _gelu;
 
     public Mlp(ModelConfig c) : base(nameof(Mlp))
     {
+        _gelu = c.IsGemma;
         gate_proj = nn.Linear(c.HiddenSize, c.IntermediateSize, hasBias: false);
         up_proj = nn.Linear(c.HiddenSize, c.IntermediateSize, hasBias: false);
         down_proj = nn.Linear(c.IntermediateSize, c.HiddenSize, hasBias: false);
@@ -160,20 +187,33 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
         down_proj = Projections.Replace(this, nameof(down_proj), down_proj, swap);
     }
 
-    public override Tensor forward(Tensor x) => down_proj.forward(F.silu(gate_proj.forward(x)) * up_proj.forward(x));
+    public override Tensor forward(Tensor x)
+    {
+        var gate = gate_proj.forward(x);
+        return down_proj.forward((_gelu ? GeluTanh(gate) : F.silu(gate)) * up_proj.forward(x));
+    }
+
+    // torch's gelu(approximate="tanh"): 0.5·x·(1 + tanh(sqrt(2/π)·(x + 0.044715·x³))).
+    private static Tensor GeluTanh(Tensor x) => 0.5 * x * (1 + tanh(Math.Sqrt(2 / Math.PI) * (x + 0.044715 * x.pow(3))));
 }
 
+/// <summary>Pre-norm residual blocks. Gemma also normalises each block's output before its residual add:
+/// its post_attention_layernorm is that norm of the attention, and pre/post_feedforward_layernorm
+/// surround the MLP (Gemma3DecoderLayer, modeling_gemma3.py, commit 0018aa64).</summary>
 public sealed class DecoderLayer : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor>
 {
     private readonly RmsNorm input_layernorm, post_attention_layernorm;
+    private readonly RmsNorm? pre_feedforward_layernorm, post_feedforward_layernorm;
     private readonly Attention self_attn;
     private readonly Mlp mlp;
 
     public DecoderLayer(ModelConfig c) : base(nameof(DecoderLayer))
     {
-        input_layernorm = new RmsNorm(c.HiddenSize, c.RmsNormEps);
+        input_layernorm = new RmsNorm(c.HiddenSize, c.RmsNormEps, c.IsGemma);
         self_attn = new Attention(c);
-        post_attention_layernorm = new RmsNorm(c.HiddenSize, c.RmsNormEps);
+        post_attention_layernorm = new RmsNorm(c.HiddenSize, c.RmsNormEps, c.IsGemma);
+        if (c.IsGemma)
+            (pre_feedforward_layernorm, post_feedforward_layernorm) = (new RmsNorm(c.HiddenSize, c.RmsNormEps, true), new RmsNorm(c.HiddenSize, c.RmsNormEps, true));
         mlp = new Mlp(c);
         RegisterComponents();
     }
@@ -190,8 +230,14 @@ public sealed class DecoderLayer : nn.Module<Tensor, Tensor, Tensor, Tensor, Ten
     public override Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor mask)
     {
         using var scope = NewDisposeScope();
-        var h = x + self_attn.forward(input_layernorm.forward(x), cos, sin, mask);
-        return (h + mlp.forward(post_attention_layernorm.forward(h))).MoveToOuterDisposeScope();
+        var attention = self_attn.forward(input_layernorm.forward(x), cos, sin, mask);
+        if (pre_feedforward_layernorm is null || post_feedforward_layernorm is null)
+        {
+            var h = x + attention;
+            return (h + mlp.forward(post_attention_layernorm.forward(h))).MoveToOuterDisposeScope();
+        }
+        var gemma = x + post_attention_layernorm.forward(attention);
+        return (gemma + post_feedforward_layernorm.forward(mlp.forward(pre_feedforward_layernorm.forward(gemma)))).MoveToOuterDisposeScope();
     }
 }
 
@@ -205,8 +251,12 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor, Tensor>
     private readonly ModuleList<DecoderLayer> layers;
     private readonly RmsNorm norm;
     private readonly RotaryEmbedding rotary_emb;
+    private readonly RotaryEmbedding? rotary_emb_local;
 
     private readonly int? _slidingWindow;
+    private readonly bool[] _slidingLayers;
+    // Gemma's sqrt(hidden_size), rounded to the embedding's dtype as Gemma3TextScaledWordEmbedding does.
+    private readonly double? _embeddingScale;
 
     /// <summary>Recompute each layer's activations in backward instead of keeping them (training only).</summary>
     public bool GradientCheckpointing { get; set; }
@@ -215,10 +265,14 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor, Tensor>
     public LlamaModel(ModelConfig c) : base(nameof(LlamaModel))
     {
         _slidingWindow = c.SlidingWindow;
+        _slidingLayers = [.. Enumerable.Range(0, c.NumHiddenLayers).Select(c.IsSlidingLayer)];
+        _embeddingScale = c.IsGemma ? Math.Sqrt(c.HiddenSize) : null;
         embed_tokens = nn.Embedding(c.VocabSize, c.HiddenSize);
         layers = nn.ModuleList([.. Enumerable.Range(0, c.NumHiddenLayers).Select(_ => new DecoderLayer(c))]);
-        norm = new RmsNorm(c.HiddenSize, c.RmsNormEps);
+        norm = new RmsNorm(c.HiddenSize, c.RmsNormEps, c.IsGemma);
         rotary_emb = new RotaryEmbedding(c);
+        if (c.LocalRopeTheta is not null)
+            rotary_emb_local = new RotaryEmbedding(c.SlidingLayerRope());
         RegisterComponents();
     }
 
@@ -229,24 +283,34 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor, Tensor>
         var seq = inputIds.shape[1];
         // The mask numbers segments: 0 is padding, k ≥ 1 the k-th sample packed into the row (a 0/1 mask is
         // one sample a row). A token sees the tokens of its own sample up to itself — with a sliding window
-        // (Mistral, Phi-3), only the last sliding_window of them, itself included: key j for query i iff
-        // i − window < j ≤ i, as Hugging Face's masking_utils.sliding_window_overlay has it. A sample's
-        // tokens are contiguous in its row, so index distance is position distance.
+        // (Mistral's and Phi-3's layers, Gemma's sliding ones), only the last sliding_window of them, itself
+        // included: key j for query i iff i − window < j ≤ i, as Hugging Face's masking_utils.sliding_window_overlay
+        // has it. A sample's tokens are contiguous in its row, so index distance is position distance.
         var causal = ones(seq, seq, ScalarType.Bool, inputIds.device).tril();
         var sameSample = attentionMask.unsqueeze(2).eq(attentionMask.unsqueeze(1)) & attentionMask.ne(0).unsqueeze(1);
         var visible = causal.unsqueeze(0) & sameSample;
         // Positions count the tokens before, window or not, so they restart at each sample and ignore left padding.
         var positions = (visible.sum(-1) - 1).clamp_min(0);
-        if (_slidingWindow is { } window)
-            visible &= ones(seq, seq, ScalarType.Bool, inputIds.device).triu(-(window - 1)).unsqueeze(0);
-        var (cos, sin) = rotary_emb.forward(positions, sameSample.sum(-1));
-        var mask = zeros(visible.shape, ScalarType.Float32, inputIds.device).masked_fill(visible.logical_not(), MaskedLogit).unsqueeze(1);
+        // Each token's sample length, for RoPE tables that depend on it (Phi-3's longrope).
+        var lengths = sameSample.sum(-1);
+        var full = (Rope: rotary_emb.forward(positions, lengths), Mask: Additive(visible));
+        var sliding = _slidingWindow is { } window
+            ? (Rope: rotary_emb_local?.forward(positions, lengths) ?? full.Rope, Mask: Additive(visible & ones(seq, seq, ScalarType.Bool, inputIds.device).triu(-(window - 1)).unsqueeze(0)))
+            : full;
         var h = embed_tokens.forward(inputIds);
+        if (_embeddingScale is { } scale)
+            h = h * tensor(scale, h.dtype, h.device);
         var checkpointed = GradientCheckpointing && training && is_grad_enabled();
-        foreach (var layer in layers)
+        foreach (var (layer, i) in layers.Select((layer, i) => (layer, i)))
+        {
+            var ((cos, sin), mask) = _slidingLayers[i] ? sliding : full;
             h = checkpointed ? CheckpointedLayer.Apply(layer, h, cos, sin, mask) : layer.forward(h, cos, sin, mask);
+        }
         return norm.forward(h).MoveToOuterDisposeScope();
     }
+
+    private static Tensor Additive(Tensor visible) =>
+        zeros(visible.shape, ScalarType.Float32, visible.device).masked_fill(visible.logical_not(), MaskedLogit).unsqueeze(1);
 }
 
 public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor, Tensor>
@@ -323,7 +387,7 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor inputIds, Tensor attentionMask)
     {
         var h = model.forward(inputIds, attentionMask);
-        return lm_head is null ? F.linear(h, model.embed_tokens.weight!) : lm_head.forward(h);
+        return ChunkedTokenLogProbs.Softcapped(lm_head is null ? F.linear(h, model.embed_tokens.weight!) : lm_head.forward(h), Config.FinalLogitSoftcap);
     }
 
     /// <summary>
@@ -346,14 +410,15 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor, Tensor>
         var hidden = model.forward(inputIds, attentionMask)[.., ..^1].reshape(-1, Config.HiddenSize).index_select(0, rows);
         var weight = lm_head?.weight ?? model.embed_tokens.weight!;
         var targets = inputIds[.., 1..].flatten().index_select(0, rows);
-        var picked = LogitsChunk > 0 ? ChunkedTokenLogProbs.Compute(hidden, weight, targets, LogitsChunk) : LogProbsAtOnce(hidden, weight, targets);
+        var softcap = Config.FinalLogitSoftcap;
+        var picked = LogitsChunk > 0 ? ChunkedTokenLogProbs.Compute(hidden, weight, targets, LogitsChunk, softcap) : LogProbsAtOnce(hidden, weight, targets, softcap);
         var logProbs = zeros(scored.NumberOfElements, ScalarType.Float32, inputIds.device).index_add(0, rows, picked, 1);
         return logProbs.reshape(scored.shape).MoveToOuterDisposeScope();
     }
 
-    private static Tensor LogProbsAtOnce(Tensor hidden, Tensor weight, Tensor targets)
+    private static Tensor LogProbsAtOnce(Tensor hidden, Tensor weight, Tensor targets, double? softcap)
     {
-        var logits = F.linear(hidden, weight).to(ScalarType.Float32);
+        var logits = ChunkedTokenLogProbs.Softcapped(F.linear(hidden, weight).to(ScalarType.Float32), softcap);
         return logits.gather(-1, targets.unsqueeze(-1)).squeeze(-1) - logits.logsumexp(-1, keepdim: false);
     }
 }

@@ -87,8 +87,8 @@ public static class ModelCheckpoint
         Checkpoint.Save(directory, config, tensors, tokenizerDirectory, maxShardBytes, writeExtra);
     }
 
-    /// <summary>A fresh model with the usual Llama initialisation (normal(0, 0.02) weights, unit norms,
-    /// zero biases), identical for the same config and seed.</summary>
+    /// <summary>A fresh model with the usual Llama initialisation (normal(0, 0.02) weights, identity norms,
+    /// zero biases), identical for the same config and seed. Gemma's norms scale by (1 + w): identity is w = 0.</summary>
     public static LlamaForCausalLM CreateFresh(ModelConfig config, long seed)
     {
         manual_seed(seed);
@@ -98,7 +98,7 @@ public static class ModelCheckpoint
             foreach (var (name, parameter) in model.named_parameters())
             {
                 if (name.EndsWith("norm.weight", StringComparison.Ordinal))
-                    parameter.fill_(1.0);
+                    parameter.fill_(config.IsGemma ? 0.0 : 1.0);
                 else if (name.EndsWith(".bias", StringComparison.Ordinal))
                     parameter.zero_();
                 else
