@@ -25,6 +25,21 @@ public class ModelConfigTests
         return node.ToJsonString();
     }
 
+    /// <summary>The error <paramref name="json"/> gives with one field set to <paramref name="value"/> (JSON text;
+    /// <c>null</c> removes the field; a dotted field is one inside an object), checked to name a field of config.json.</summary>
+    internal static CheckpointFormatException RefusedWith(string json, string field, string value) =>
+        Assert.Throws<CheckpointFormatException>(() => Parse(Edit(json, o =>
+        {
+            var path = field.Split('.');
+            var parent = path[..^1].Aggregate(o, (node, name) => node[name]!.AsObject());
+            if (JsonNode.Parse(value) is { } node)
+                parent[path[^1]] = node;
+            else
+                parent.Remove(path[^1]);
+        }))) is var error && error.Message.StartsWith("config.json: field '", StringComparison.Ordinal)
+            ? error
+            : throw new Xunit.Sdk.XunitException($"expected an error naming a field of config.json, got: {error.Message}");
+
     [Fact]
     public void Reads_a_published_Llama_3_1_config()
     {

@@ -1,8 +1,5 @@
 using System.Text.Json.Nodes;
 using PoFT.Shared.Chat;
-using PoFT.Shared.Checkpoints;
-using PoFT.Shared.Data;
-using PoFT.Shared.Scoring;
 using PoFT.Tests.Checkpoints;
 using PoFT.Tests.Support;
 
@@ -23,8 +20,7 @@ public sealed class GemmaEndToEndTests(AlignedModelsFixture models) : IClassFixt
     [InlineData("Gemma2ForCausalLM")]
     public async Task Init_train_with_CE_and_PoFT_export_verify_and_score(string architecture)
     {
-        var config = _temp.File("gemma-tiny.json");
-        File.WriteAllText(config, ModelConfigTests.Edit(File.ReadAllText(Path.Combine(RepoPaths.Root, "configs", "models", "gemma-3-1b-it.json")), o =>
+        var config = ModelConfigTests.Edit(File.ReadAllText(Path.Combine(RepoPaths.Root, "configs", "models", "gemma-3-1b-it.json")), o =>
         {
             (o["hidden_size"], o["intermediate_size"], o["num_hidden_layers"]) = (32, 64, 2);
             (o["num_attention_heads"], o["num_key_value_heads"], o["head_dim"]) = (4, 1, 16);
@@ -38,69 +34,10 @@ public sealed class GemmaEndToEndTests(AlignedModelsFixture models) : IClassFixt
                 o.Remove("sliding_window_pattern");
                 o.Remove("rope_local_base_freq");
             }
-        }));
-        var data = _temp.File("train.jsonl");
-        SftDataWriter.WriteJsonLines(data, AlignedModelsFixture.MultiTurn(8, seed: 6));
-        var aligned = models.Manifest("e2e-aligned.json", AlignedModelsFixture.Entry("llama", ChatTemplateSpec.Llama3));
-
-        var init = await Poft("init-model", "--config", config, "--tokenizer", RepoPaths.Tokenizer("gemma3"), "--out", _temp.File("base"), "--seed", "1");
-        Assert.Contains(architecture, init);
-        var written = ModelConfig.Load(Path.Combine(_temp.File("base"), Checkpoint.ConfigFile));
-        Assert.True(written is { IsGemma: true, HeadDim: 16, HiddenSize: 32, SlidingWindow: 8, TieWordEmbeddings: true });
-        Assert.Equal(architecture == "Gemma2ForCausalLM" ? 30.0 : (double?)null, written.FinalLogitSoftcap);
-        Assert.Equal([true, false], [written.IsSlidingLayer(0), written.IsSlidingLayer(1)]);
-
-        var trained = "";
-        foreach (var objective in new[] { "ce", "poft" })
-        {
-            var output = await Poft("train", "--config", TrainConfig(objective, data, aligned));
-            Assert.Contains("steps=2", output);
-            trained = output.Split('\n').Single(l => l.StartsWith("checkpoint: ", StringComparison.Ordinal))["checkpoint: ".Length..].Trim();
-        }
-        Assert.Equal(architecture, ModelConfig.Load(Path.Combine(trained, Checkpoint.ConfigFile)).Architecture);
-
-        var onnx = _temp.File("onnx");
-        Assert.Contains("max_rel_diff=", await Poft("export", "--checkpoint", trained, "--out", onnx, "--verify"));
-
-        var manifest = _temp.File("scored.json");
-        File.WriteAllText(manifest, new JsonObject
-        {
-            ["models"] = new JsonArray(new JsonObject
-            {
-                ["name"] = "gemma3-trained",
-                ["onnx"] = Path.Combine(onnx, ScoringGraph.ModelFile),
-                ["tokenizer"] = new JsonObject { ["kind"] = "hf", ["path"] = Path.Combine(onnx, "tokenizer.json") },
-                ["template"] = new JsonObject { ["family"] = ChatTemplateSpec.Auto },
-                ["max_length"] = 256,
-            }),
-        }.ToJsonString());
-        var scores = _temp.File("scores.jsonl");
-        await Poft("score", "--manifest", manifest, "--data", data, "--out", scores, "--threads", "1");
-        var records = ScoreFile.Read(scores);
-        Assert.Equal(8, records.Count);
-        Assert.All(records, r => Assert.True(r.Models.Single().Count > 0 && double.IsFinite(r.Reference) && r.Reference < 0));
-    }
-
-    private string TrainConfig(string objective, string data, string manifest)
-    {
-        var path = _temp.File($"train-{objective}.json");
-        File.WriteAllText(path, new JsonObject
-        {
-            ["model"] = _temp.File("base"),
-            ["template"] = new JsonObject { ["family"] = ChatTemplateSpec.Auto },
-            ["max_length"] = 256,
-            ["train_data"] = data,
-            ["manifest"] = manifest,
-            ["output"] = _temp.File($"run-{objective}"),
-            ["training"] = new JsonObject { ["objective"] = objective, ["batch_size"] = 2, ["max_steps"] = 2, ["seed"] = 1, ["eval_every"] = 0 },
-        }.ToJsonString());
-        return path;
-    }
-
-    private static async Task<string> Poft(params string[] arguments)
-    {
-        var result = await PoftProcess.Run(arguments);
-        Assert.True(result.ExitCode == 0, $"poft {arguments[0]}: {result.Error}");
-        return result.Output;
+        });
+        var finalSoftcap = architecture == "Gemma2ForCausalLM" ? 30.0 : (double?)null;
+        await new EndToEndRun(models, _temp).Run(architecture, config, "gemma3", ChatTemplateSpec.Auto,
+            c => c is { IsGemma: true, HeadDim: 16, HiddenSize: 32, SlidingWindow: 8, TieWordEmbeddings: true }
+                && c.Architecture == architecture && c.FinalLogitSoftcap == finalSoftcap && c.IsSlidingLayer(0) && !c.IsSlidingLayer(1));
     }
 }

@@ -1,3 +1,4 @@
+using PoFT.Shared.Checkpoints;
 using PoFT.Tests.Support;
 using PoFT.Trainer.Model;
 using static TorchSharp.torch;
@@ -22,6 +23,20 @@ public class TorchModelPropertyTests
     {
         using var _ = no_grad();
         return model.TokenLogProbs(Ids(rows), Mask(rows)).data<float>().ToArray();
+    }
+
+    /// <summary>The model's state dict is the checkpoint contract, name for name and shape for shape: Hugging Face's
+    /// names, with Phi-3's fused projections as the split ones the checkpoint reader hands out.</summary>
+    [Theory]
+    [MemberData(nameof(RandomCheckpoints.Variants), MemberType = typeof(RandomCheckpoints))]
+    public void The_model_has_exactly_the_expected_parameters(string variant)
+    {
+        var config = RandomCheckpoints.Config(variant);
+        using var model = new LlamaForCausalLM(config);
+        var parameters = model.state_dict().ToDictionary(p => p.Key, p => p.Value.shape);
+        var expected = ExpectedTensors.Model(config);
+        Assert.Equal(expected.Select(s => s.Name).Order(), parameters.Keys.Order());
+        Assert.All(expected, s => Assert.Equal(s.Shape, parameters[s.Name]));
     }
 
     [Theory]
