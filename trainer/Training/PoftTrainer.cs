@@ -206,29 +206,30 @@ public sealed class PoftTrainer(
     /// <paramref name="outcomes"/>.</returns>
     private (Tensor Loss, double Ce) PreferenceLoss(TrainingBatch batch, List<SftSample> samples, IReadOnlyList<PreferenceScore> reference, List<PairOutcome> outcomes)
     {
-        var logProbs = batch.PerSample(model.TokenLogProbs(batch.InputIds, batch.AttentionMask, batch.ResponseMask));
-        var mask = batch.SampleResponseMask.to(logProbs.dtype);
-        var counts = mask.sum(1);
-        var sums = (logProbs * mask).sum(1);
-        var means = sums / counts;
-        var tokenCounts = counts.cpu().to(ScalarType.Int64).data<long>().ToArray();
+        // Checked on the host, from the tokenization the batch was built from: before any compute, and with no
+        // device round trip.
         var referenceValues = new double[samples.Count];
         for (var i = 0; i < samples.Count; i++)
         {
-            var score = reference[i].PerModel[0];
-            if (score.TokenCount != tokenCounts[i])
-                throw new InvalidDataException($"sample '{samples[i].Id}': the reference scored {score.TokenCount} completion tokens, the policy has {tokenCounts[i]}: " +
+            var (score, tokens) = (reference[i].PerModel[0], Tokenized(samples[i]).ResponseTokenCount);
+            if (score.TokenCount != tokens)
+                throw new InvalidDataException($"sample '{samples[i].Id}': the reference scored {score.TokenCount} completion tokens, the policy has {tokens}: " +
                     "the reference's log-probs were computed with another tokenizer, template or max_length than the policy's");
             referenceValues[i] = _dpo.LengthNormalised ? score.Mean : score.LogProbSum;
         }
+        var logProbs = batch.PerSample(model.TokenLogProbs(batch.InputIds, batch.AttentionMask, batch.ResponseMask));
+        var mask = batch.SampleResponseMask.to(logProbs.dtype);
+        var sums = (logProbs * mask).sum(1);
+        var means = sums / mask.sum(1);
         var policy = (_dpo.LengthNormalised ? means : sums).view(-1, 2);
         var referencePairs = tensor(referenceValues, device: placement.Device).view(-1, 2);
         var output = _dpo.Compute(new PairLogProbs(policy[.., 0], policy[.., 1]), new PairLogProbs(referencePairs[.., 0], referencePairs[.., 1]));
         var detached = cat([output.ChosenRewards.unsqueeze(1), output.RejectedRewards.unsqueeze(1), policy.detach(), means.detach().view(-1, 2)], 1)
             .to(ScalarType.Float64).cpu().data<double>().ToArray();
-        for (var p = 0; p < detached.Length / 6; p++)
-            outcomes.Add(new PairOutcome(detached[6 * p], detached[6 * p + 1], detached[6 * p + 2], detached[6 * p + 3], detached[6 * p + 4], detached[6 * p + 5]));
-        return (output.Loss, -means.view(-1, 2)[.., 0].mean().item<float>());
+        var pairs = Enumerable.Range(0, detached.Length / 6)
+            .Select(p => new PairOutcome(detached[6 * p], detached[6 * p + 1], detached[6 * p + 2], detached[6 * p + 3], detached[6 * p + 4], detached[6 * p + 5])).ToList();
+        outcomes.AddRange(pairs);
+        return (output.Loss, -pairs.Average(p => p.ChosenMeanLogp));
     }
 
     /// <summary>What AdamW updates and clipping measures: every weight, or with LoRA the adapter's alone.</summary>
