@@ -59,13 +59,14 @@ public sealed class RotaryEmbedding : nn.Module<Tensor, Tensor, (Tensor Cos, Ten
     }
 
     /// <param name="positions">[batch, seq] int64.</param>
-    /// <param name="sampleLengths">[batch, seq]: the length of the sample each token belongs to.</param>
+    /// <param name="sameSample">[batch, seq, seq] bool: the tokens of each token's sample, whose count is its
+    /// sample's length (counted only for longrope, the one table that depends on it).</param>
     /// <returns>cos and sin, [batch, 1, seq, head_dim], fp32.</returns>
-    public override (Tensor Cos, Tensor Sin) forward(Tensor positions, Tensor sampleLengths)
+    public override (Tensor Cos, Tensor Sin) forward(Tensor positions, Tensor sameSample)
     {
         var frequencies = tensor(_inverseFrequencies, device: positions.device);
         if (_longInverseFrequencies is { } longFrequencies)
-            frequencies = where(sampleLengths.gt(_longSamplesAbove!.Value).unsqueeze(-1), tensor(longFrequencies, device: positions.device), frequencies);
+            frequencies = where(sameSample.sum(-1).gt(_longSamplesAbove!.Value).unsqueeze(-1), tensor(longFrequencies, device: positions.device), frequencies);
         var angles = positions.to(ScalarType.Float32).unsqueeze(-1) * frequencies;
         var doubled = cat([angles, angles], -1).unsqueeze(1);
         return _scaling == 1.0 ? (doubled.cos(), doubled.sin()) : (doubled.cos() * _scaling, doubled.sin() * _scaling);
@@ -291,11 +292,9 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor, Tensor>
         var visible = causal.unsqueeze(0) & sameSample;
         // Positions count the tokens before, window or not, so they restart at each sample and ignore left padding.
         var positions = (visible.sum(-1) - 1).clamp_min(0);
-        // Each token's sample length, for RoPE tables that depend on it (Phi-3's longrope).
-        var lengths = sameSample.sum(-1);
-        var full = (Rope: rotary_emb.forward(positions, lengths), Mask: Additive(visible));
+        var full = (Rope: rotary_emb.forward(positions, sameSample), Mask: Additive(visible));
         var sliding = _slidingWindow is { } window
-            ? (Rope: rotary_emb_local?.forward(positions, lengths) ?? full.Rope, Mask: Additive(visible & ones(seq, seq, ScalarType.Bool, inputIds.device).triu(-(window - 1)).unsqueeze(0)))
+            ? (Rope: rotary_emb_local?.forward(positions, sameSample) ?? full.Rope, Mask: Additive(visible & ones(seq, seq, ScalarType.Bool, inputIds.device).triu(-(window - 1)).unsqueeze(0)))
             : full;
         var h = embed_tokens.forward(inputIds);
         if (_embeddingScale is { } scale)
