@@ -10,7 +10,8 @@ usage() {
   cat <<'HELP'
 usage: ./run.sh <verb> [options]
 
-  test         restore, fetch the tokenizers the tests need, build, run the whole test suite
+  test         restore, fetch the tokenizers the tests need, build, run the whole test suite (what CI runs);
+               `test --fast` leaves out the slow classes (end-to-end CLI runs, demo, bench, GPU package build)
   demo         the main job, end to end (see README "Demo")
   init-model   create a fresh Llama-family checkpoint from a preset or config.json
   export       export a checkpoint to ONNX for the scorer (--verify checks it against TorchSharp)
@@ -55,11 +56,20 @@ build() {
 }
 
 run_tests() {
+  local args=()
+  for arg in "$@"; do
+    # The fast tier: every class but those marked [Trait("Category", "Slow")] and the GPU package build.
+    if [[ "$arg" == --fast ]]; then
+      args+=(--filter "Category!=Slow&Category!=GpuBuild")
+    else
+      args+=("$arg")
+    fi
+  done
   build
   local log
   log=$(mktemp)
   set +e
-  dotnet test "$root/tests/PoFT.Tests.csproj" -c "$configuration" --no-build --nologo "$@" 2>&1 | tee "$log"
+  dotnet test "$root/tests/PoFT.Tests.csproj" -c "$configuration" --no-build --nologo "${args[@]}" 2>&1 | tee "$log"
   local status=${PIPESTATUS[0]}
   set -e
   # One closing line for the whole suite, in the form CI reads: "tests: N passed, N failed, N skipped".

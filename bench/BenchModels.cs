@@ -1,6 +1,6 @@
 using PoFT.Exporter;
 using PoFT.Scorer.Onnx;
-using PoFT.Shared.Checkpoints;
+using PoFT.Checkpoints;
 using PoFT.Shared.Manifest;
 using PoFT.Shared.Scoring;
 using PoFT.Trainer.Model;
@@ -24,7 +24,7 @@ public sealed class BenchModels : IDisposable
     /// a fresh model from (no weights written).</returns>
     public string Config(string name, ModelConfig config)
     {
-        var path = Path.Combine(Directory, name, PoFT.Shared.Checkpoints.Checkpoint.ConfigFile);
+        var path = Path.Combine(Directory, name, PoFT.Checkpoints.Checkpoint.ConfigFile);
         System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, config.ToJsonString());
         return path;

@@ -1,4 +1,4 @@
-using PoFT.Shared.Checkpoints;
+using PoFT.Checkpoints;
 
 namespace PoFT.Bench;
 

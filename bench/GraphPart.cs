@@ -1,6 +1,6 @@
 using PoFT.Exporter;
 using PoFT.Scorer.Pipeline;
-using PoFT.Shared.Checkpoints;
+using PoFT.Checkpoints;
 
 namespace PoFT.Bench;
 

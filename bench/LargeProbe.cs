@@ -4,7 +4,7 @@ using PoFT.Exporter;
 using PoFT.Hybrid;
 using PoFT.Scorer.Onnx;
 using PoFT.Scorer.Pipeline;
-using PoFT.Shared.Checkpoints;
+using PoFT.Checkpoints;
 using PoFT.Shared.Manifest;
 using PoFT.Shared.Scoring;
 using PoFT.Trainer.Model;

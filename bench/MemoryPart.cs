@@ -1,7 +1,7 @@
 using System.Globalization;
 using PoFT.Planner;
 using PoFT.Scorer.Pipeline;
-using PoFT.Shared.Checkpoints;
+using PoFT.Checkpoints;
 
 namespace PoFT.Bench;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using PoFT.Scorer.Pipeline;
-using PoFT.Shared.Checkpoints;
+using PoFT.Checkpoints;
 using PoFT.Shared.Training;
 using PoFT.Trainer.Objectives;
 using TorchSharp;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using PoFT.Experiment.Report;
+using PoFT.Scorer.Quality;
 using PoFT.Exporter;
 using PoFT.Exporter.Precision;
 using PoFT.Scorer.Manifest;
@@ -88,7 +88,7 @@ public static class PrecisionPart
             var byId = scores[precision];
             var deviation = fp32.Max(p => p.Value.PerModel.Zip(byId[p.Key].PerModel, (a, b) => Math.Abs(a.Mean - b.Mean)).Max());
             report.Add("precision", $"{id}.max_delta_r", $"{precision}: max |Δ r_j| vs fp32 over {samples.Count} samples × {manifest.Models.Count} models", "nats/token", Stats.Single(deviation));
-            var auc = Statistics.Auc([.. byId.Where(p => !noise.Contains(p.Key)).Select(p => p.Value.Reference)],
+            var auc = RocAuc.Of([.. byId.Where(p => !noise.Contains(p.Key)).Select(p => p.Value.Reference)],
                 [.. byId.Where(p => noise.Contains(p.Key)).Select(p => p.Value.Reference)]);
             report.Add("precision", $"{id}.auc", $"{precision}: AUC of r̄, clean vs noise", "", Stats.Single(auc));
             var speed = report.Add("precision", $"{id}.tokens_per_s", $"{precision}: scoring, all aligned models, useful tokens/s", "tokens/s",
@@ -166,8 +166,8 @@ public static class PrecisionPart
         }
     }
 
-    private static PoFT.Shared.Checkpoints.ModelConfig ModelConfigOf(string onnx) =>
-        PoFT.Shared.Checkpoints.ModelConfig.Load(Path.Combine(Path.GetDirectoryName(onnx)!, "config.json"));
+    private static PoFT.Checkpoints.ModelConfig ModelConfigOf(string onnx) =>
+        PoFT.Checkpoints.ModelConfig.Load(Path.Combine(Path.GetDirectoryName(onnx)!, "config.json"));
 
     /// <summary>The first of the demo's training sets (noisy, for the target runs) that holds noise samples.</summary>
     private static SftDataSet NoisyTrainingSet(string demo)

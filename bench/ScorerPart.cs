@@ -1,5 +1,5 @@
 using PoFT.Scorer.Pipeline;
-using PoFT.Shared.Chat;
+using PoFT.Text.Chat;
 using PoFT.Shared.Scoring;
 using PoFT.Trainer.Model;
 
@@ -133,6 +133,6 @@ public static class ScorerPart
     private static double PaddingShare(List<ScoringBatch> batches) =>
         1 - (double)batches.Sum(b => b.UsefulTokens) / batches.Sum(b => b.PaddedTokens);
 
-    private static double LmHeadShare(PoFT.Shared.Checkpoints.ModelConfig config) =>
+    private static double LmHeadShare(PoFT.Checkpoints.ModelConfig config) =>
         (double)config.HiddenSize * config.VocabSize / config.ParameterCount;
 }

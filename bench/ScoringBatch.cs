@@ -1,5 +1,5 @@
 using PoFT.Scorer.Pipeline;
-using PoFT.Shared.Chat;
+using PoFT.Text.Chat;
 using PoFT.Shared.Scoring;
 
 namespace PoFT.Bench;

@@ -1,5 +1,5 @@
 using PoFT.Planner;
-using PoFT.Shared.Checkpoints;
+using PoFT.Checkpoints;
 using PoFT.Trainer.Model;
 using PoFT.Trainer.Model.Lora;
 using PoFT.Trainer.Training;

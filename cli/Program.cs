@@ -1,7 +1,7 @@
 using System.CommandLine;
 using PoFT.Cli.Commands;
-using PoFT.Shared.Chat;
-using PoFT.Shared.Checkpoints;
+using PoFT.Text.Chat;
+using PoFT.Checkpoints;
 using PoFT.Shared.Data;
 using PoFT.Shared.Manifest;
 using PoFT.Trainer.Model;

@@ -1,10 +1,10 @@
+using PoFT.Shared.Manifest;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PoFT.Experiment.Report;
 using PoFT.Hybrid.Config;
 using PoFT.Shared;
-using PoFT.Shared.Chat;
 using PoFT.Shared.Data;
 using PoFT.Shared.Training;
 using PoFT.Trainer.Training;

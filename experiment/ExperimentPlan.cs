@@ -1,5 +1,5 @@
-using PoFT.Shared.Chat;
-using PoFT.Shared.Checkpoints;
+using PoFT.Shared.Manifest;
+using PoFT.Checkpoints;
 
 namespace PoFT.Experiment;
 

@@ -1,5 +1,5 @@
 using PoFT.Exporter.Precision;
-using PoFT.Shared.Checkpoints;
+using PoFT.Checkpoints;
 
 namespace PoFT.Exporter;
 

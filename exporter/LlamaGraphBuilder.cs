@@ -1,9 +1,9 @@
 using PoFT.Exporter.Onnx;
 using PoFT.Exporter.Precision;
-using PoFT.Shared.Checkpoints;
+using PoFT.Checkpoints;
 using PoFT.Shared.Scoring;
 using static PoFT.Exporter.Onnx.OnnxAttributes;
-using static PoFT.Shared.Checkpoints.ExpectedTensors;
+using static PoFT.Checkpoints.ExpectedTensors;
 using DataType = PoFT.Exporter.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace PoFT.Exporter;

@@ -1,6 +1,6 @@
 using PoFT.Exporter.Onnx;
 using PoFT.Shared;
-using PoFT.Shared.Checkpoints;
+using PoFT.Checkpoints;
 using PoFT.Shared.Scoring;
 
 namespace PoFT.Exporter;

@@ -1,6 +1,6 @@
 using PoFT.Exporter.Onnx;
 using PoFT.Exporter.Precision;
-using PoFT.Shared.Checkpoints;
+using PoFT.Checkpoints;
 using DataType = PoFT.Exporter.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace PoFT.Exporter;

@@ -1,5 +1,5 @@
 using PoFT.Exporter.Onnx;
-using PoFT.Shared.Checkpoints;
+using PoFT.Checkpoints;
 using static PoFT.Exporter.Onnx.OnnxAttributes;
 using DataType = PoFT.Exporter.Onnx.Proto.TensorProto.Types.DataType;
 

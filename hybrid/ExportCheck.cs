@@ -1,6 +1,6 @@
 using PoFT.Exporter.Precision;
 using PoFT.Scorer.Onnx;
-using PoFT.Shared.Checkpoints;
+using PoFT.Checkpoints;
 using PoFT.Shared.Manifest;
 using PoFT.Shared.Scoring;
 using PoFT.Trainer.Model;

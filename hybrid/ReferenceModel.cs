@@ -3,10 +3,10 @@ using System.Text.Json.Nodes;
 using PoFT.Exporter;
 using PoFT.Hybrid.Config;
 using PoFT.Shared;
-using PoFT.Shared.Checkpoints;
+using PoFT.Checkpoints;
 using PoFT.Shared.Manifest;
 using PoFT.Shared.Scoring;
-using PoFT.Shared.Tokenizers;
+using PoFT.Text.Tokenizers;
 
 namespace PoFT.Hybrid;
 

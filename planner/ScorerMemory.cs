@@ -1,5 +1,5 @@
 using PoFT.Scorer.Pipeline;
-using PoFT.Shared.Checkpoints;
+using PoFT.Checkpoints;
 
 namespace PoFT.Planner;
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using PoFT.Shared.Checkpoints;
+using PoFT.Checkpoints;
 using PoFT.Trainer.Model;
 
 namespace PoFT.Cli.Commands;

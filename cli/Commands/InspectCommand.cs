@@ -2,7 +2,7 @@ using System.CommandLine;
 using PoFT.Hybrid;
 using PoFT.Hybrid.Config;
 using PoFT.Scorer.Manifest;
-using PoFT.Shared.Chat;
+using PoFT.Text.Chat;
 using PoFT.Shared.Data;
 using PoFT.Shared.Manifest;
 using Spectre.Console;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using PoFT.Hybrid.Config;
 using PoFT.Planner;
-using PoFT.Shared.Checkpoints;
+using PoFT.Checkpoints;
 using Spectre.Console;
 
 namespace PoFT.Cli.Commands;

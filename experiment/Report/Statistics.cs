@@ -1,39 +1,11 @@
+using PoFT.Scorer.Quality;
+
 namespace PoFT.Experiment.Report;
 
 /// <summary>The numbers the report states: separability of the reference scores, held-out CE over seeds and the
 /// DPO runs' held-out numbers.</summary>
 public static class Statistics
 {
-    /// <summary>ROC AUC = P(positive &gt; negative) + ½·P(tie), from the Mann–Whitney U of the pooled ranks (ties
-    /// share their average rank), so it costs one sort instead of a comparison per pair.</summary>
-    public static double Auc(IReadOnlyList<double> positives, IReadOnlyList<double> negatives)
-    {
-        if (positives.Count == 0 || negatives.Count == 0)
-            throw new ArgumentException("AUC needs at least one positive and one negative score");
-        var pooled = positives.Select(v => (Value: v, Positive: true))
-            .Concat(negatives.Select(v => (Value: v, Positive: false)))
-            .OrderBy(p => p.Value)
-            .ToArray();
-        if (pooled.Any(p => double.IsNaN(p.Value)))
-            throw new ArgumentException("AUC of NaN scores is undefined");
-        double positiveRankSum = 0;
-        for (var start = 0; start < pooled.Length;)
-        {
-            var end = start;
-            while (end + 1 < pooled.Length && pooled[end + 1].Value == pooled[start].Value)
-                end++;
-            // Ranks are 1-based: the tied block start..end shares the mean of ranks start+1..end+1.
-            var averageRank = (start + end) / 2.0 + 1;
-            for (var i = start; i <= end; i++)
-                if (pooled[i].Positive)
-                    positiveRankSum += averageRank;
-            start = end + 1;
-        }
-        double n1 = positives.Count, n0 = negatives.Count;
-        var u = positiveRankSum - n1 * (n1 + 1) / 2;
-        return u / (n1 * n0);
-    }
-
     /// <summary>One summary per (objective, noise), in the order the pairs first appear; seeds ascending within each.</summary>
     public static IReadOnlyList<HeldOutSummary> Summarise(IReadOnlyList<RunResult> runs) =>
         [.. runs.GroupBy(r => (r.Objective, r.Noise)).Select(g => Summarise(g.Key.Objective, g.Key.Noise, [.. g.OrderBy(r => r.Seed)]))];
@@ -65,7 +37,7 @@ public static class Statistics
             .OrderBy(g => g.Key)
             .Select(g => new ReferenceScoreSummary(
                 g.Key,
-                MeanStd.Of([.. g.Select(s => Auc(s.CleanScores, s.NoiseScores))]),
+                MeanStd.Of([.. g.Select(s => RocAuc.Of(s.CleanScores, s.NoiseScores))]),
                 g.SelectMany(s => s.CleanScores).Average(),
                 g.SelectMany(s => s.NoiseScores).Average(),
                 g.Sum(s => s.CleanScores.Count),

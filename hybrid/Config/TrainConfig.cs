@@ -1,5 +1,5 @@
+using PoFT.Shared.Manifest;
 using System.Text.Json.Serialization;
-using PoFT.Shared.Chat;
 using PoFT.Shared.Training;
 using PoFT.Trainer.Training;
 

@@ -1,10 +1,10 @@
 using PoFT.Scorer.Pipeline;
-using PoFT.Shared.Chat;
-using PoFT.Shared.Checkpoints;
+using PoFT.Text.Chat;
+using PoFT.Checkpoints;
 using PoFT.Shared.Data;
 using PoFT.Shared.Manifest;
 using PoFT.Shared.Scoring;
-using PoFT.Shared.Tokenizers;
+using PoFT.Text.Tokenizers;
 
 namespace PoFT.Scorer.Manifest;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
-using PoFT.Shared.Chat;
+using PoFT.Text.Chat;
 using PoFT.Shared.Data;
 using PoFT.Shared.Manifest;
-using PoFT.Shared.Tokenizers;
+using PoFT.Text.Tokenizers;
 
 namespace PoFT.Scorer.Manifest;
 

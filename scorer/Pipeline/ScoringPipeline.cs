@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
-using PoFT.Shared.Chat;
+using PoFT.Text.Chat;
 using PoFT.Shared.Data;
 using PoFT.Shared.Scoring;
 

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
-using PoFT.Shared.Chat;
+using PoFT.Text.Chat;
 using PoFT.Shared.Scoring;
 
 namespace PoFT.Scorer.Pipeline;

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace PoFT.Shared;
 
-internal static class StrictJson
+public static class StrictJson
 {
     /// <summary>Parse options that refuse a duplicate property: by default one value silently wins (JsonDocument)
     /// or the first lookup throws an exception naming no file (JsonNode), and a duplicated tensor, field or

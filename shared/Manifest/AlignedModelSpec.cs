@@ -1,6 +1,4 @@
 using System.Text.Json.Serialization;
-using PoFT.Shared.Chat;
-using PoFT.Shared.Tokenizers;
 
 namespace PoFT.Shared.Manifest;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using PoFT.Shared.Chat;
 using PoFT.Shared;
 
 namespace PoFT.Shared.Manifest;

@@ -7,6 +7,7 @@ namespace PoFT.Tests.Bench;
 /// <summary>`bench --quick` end to end for the parts that run in-process: the JSON holds every figure as
 /// finite positive numbers and every ratio as the quotient of its two figures' medians. No timing
 /// thresholds: timings are for benchmarks to report, never for tests to judge.</summary>
+[Trait(TestTier.Category, TestTier.Slow)]
 public sealed class BenchSmokeTests : IDisposable
 {
     private readonly TempDirectory _temp = new();

@@ -1,7 +1,8 @@
+using PoFT.Shared.Manifest;
 using System.Text.Json.Nodes;
-using PoFT.Shared.Chat;
+using PoFT.Text.Chat;
 using PoFT.Shared.Data;
-using PoFT.Shared.Tokenizers;
+using PoFT.Text.Tokenizers;
 using PoFT.Tests.Chat.Jinja;
 using PoFT.Tests.Support;
 

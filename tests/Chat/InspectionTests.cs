@@ -1,5 +1,6 @@
+using PoFT.Shared.Manifest;
 using System.Text.Json.Nodes;
-using PoFT.Shared.Chat;
+using PoFT.Text.Chat;
 using PoFT.Shared.Data;
 using PoFT.Tests.Support;
 using PoFT.Tests.Tokenizers;

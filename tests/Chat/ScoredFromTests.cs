@@ -1,6 +1,7 @@
-using PoFT.Shared.Chat;
+using PoFT.Shared.Manifest;
+using PoFT.Text.Chat;
 using PoFT.Shared.Data;
-using PoFT.Shared.Tokenizers;
+using PoFT.Text.Tokenizers;
 using PoFT.Tests.Support;
 using PoFT.Tests.Tokenizers;
 

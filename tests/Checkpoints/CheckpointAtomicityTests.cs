@@ -1,4 +1,4 @@
-using PoFT.Shared.Checkpoints;
+using PoFT.Checkpoints;
 using PoFT.Tests.Support;
 
 namespace PoFT.Tests.Checkpoints;

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using PoFT.Shared.Checkpoints;
+using PoFT.Checkpoints;
 using PoFT.Tests.Support;
 using PoFT.Trainer.Model;
 

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
-using PoFT.Shared.Checkpoints;
+using PoFT.Checkpoints;
 using PoFT.Tests.Support;
 
 namespace PoFT.Tests.Checkpoints;

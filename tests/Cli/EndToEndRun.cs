@@ -1,6 +1,6 @@
+using PoFT.Shared.Manifest;
 using System.Text.Json.Nodes;
-using PoFT.Shared.Chat;
-using PoFT.Shared.Checkpoints;
+using PoFT.Checkpoints;
 using PoFT.Shared.Data;
 using PoFT.Shared.Scoring;
 using PoFT.Tests.Support;

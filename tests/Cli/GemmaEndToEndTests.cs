@@ -1,5 +1,5 @@
+using PoFT.Shared.Manifest;
 using System.Text.Json.Nodes;
-using PoFT.Shared.Chat;
 using PoFT.Tests.Checkpoints;
 using PoFT.Tests.Support;
 
@@ -9,6 +9,7 @@ namespace PoFT.Tests.Cli;
 /// (gemma-3-1b-it's, shrunk, with a sliding and a global layer and a window shorter than the samples; for Gemma 2
 /// the same turned into a Gemma2ForCausalLM with its published softcaps), a few steps of CE and of PoFT,
 /// <c>export --verify</c> and <c>score</c>, with the Gemma 3 tokenizer and its own chat template (<c>auto</c>).</summary>
+[Trait(TestTier.Category, TestTier.Slow)]
 public sealed class GemmaEndToEndTests(AlignedModelsFixture models) : IClassFixture<AlignedModelsFixture>, IDisposable
 {
     private readonly TempDirectory _temp = new();

@@ -1,5 +1,5 @@
+using PoFT.Shared.Manifest;
 using System.Text.Json.Nodes;
-using PoFT.Shared.Chat;
 using PoFT.Tests.Checkpoints;
 using PoFT.Tests.Support;
 
@@ -9,6 +9,7 @@ namespace PoFT.Tests.Cli;
 /// Phi-3.5-mini-instruct's config shrunk: longrope with 4 factors a list (head_dim 8) and
 /// original_max_position_embeddings 64, so that training and scoring samples take both sets. Mistral's
 /// sentencepiece tokenizer stands in for Phi-3's (a Llama 2 one, not among the assets), with Mistral's template.</summary>
+[Trait(TestTier.Category, TestTier.Slow)]
 public sealed class Phi3EndToEndTests(AlignedModelsFixture models) : IClassFixture<AlignedModelsFixture>, IDisposable
 {
     private readonly TempDirectory _temp = new();

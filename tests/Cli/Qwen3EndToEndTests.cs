@@ -1,4 +1,4 @@
-using PoFT.Shared.Chat;
+using PoFT.Shared.Manifest;
 using PoFT.Tests.Checkpoints;
 using PoFT.Tests.Support;
 
@@ -6,6 +6,7 @@ namespace PoFT.Tests.Cli;
 
 /// <summary>A Qwen3ForCausalLM model through the commands a user runs (<see cref="EndToEndRun"/>), from
 /// Qwen3-0.6B's config shrunk, scored with its own chat template.</summary>
+[Trait(TestTier.Category, TestTier.Slow)]
 public sealed class Qwen3EndToEndTests(AlignedModelsFixture models) : IClassFixture<AlignedModelsFixture>, IDisposable
 {
     private readonly TempDirectory _temp = new();

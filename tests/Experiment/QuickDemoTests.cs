@@ -1,3 +1,4 @@
+using PoFT.Scorer.Quality;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using PoFT.Experiment;
@@ -14,6 +15,7 @@ namespace PoFT.Tests.Experiment;
 /// <summary>The demo's --quick mode end to end on real WordNet data: every stage runs, the report and its
 /// plots carry numbers, a second run reuses the cached models and the finished runs, and
 /// configs/train.example.json trains as-is on what the demo wrote.</summary>
+[Trait(TestTier.Category, TestTier.Slow)]
 [Collection(SerialCollection.Name)]
 public sealed partial class QuickDemoTests : IDisposable
 {
@@ -47,7 +49,7 @@ public sealed partial class QuickDemoTests : IDisposable
         // Randomly matched, corrupted responses score lower with the aligned models than clean ones.
         var scores = Assert.Single(results.ReferenceScores);
         Assert.Equal((int)Math.Round(ExperimentPlan.Quick.CleanTrainSamples * 0.4 / 0.6), scores.NoiseScores.Count);
-        Assert.True(Statistics.Auc(scores.CleanScores, scores.NoiseScores) > 0.75);
+        Assert.True(RocAuc.Of(scores.CleanScores, scores.NoiseScores) > 0.75);
 
         // DPO from the CE and the PoFT target: before it the policy is its own reference (loss log 2, no margin).
         Assert.Equal(["ce", "poft"], results.Dpo!.Select(d => d.Start));

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using PoFT.Exporter;
 using PoFT.Exporter.Onnx.Proto;
-using PoFT.Shared.Checkpoints;
+using PoFT.Checkpoints;
 using PoFT.Shared.Scoring;
 using PoFT.Tests.Support;
 
@@ -104,7 +104,7 @@ public sealed class ExternalDataTests : IDisposable
     /// for the embedding's elements at <paramref name="marked"/>, which hold <see cref="Marker"/>.</summary>
     private static string SparseCheckpoint(string directory, ModelConfig config, long[] marked)
     {
-        File.WriteAllText(Path.Combine(directory, PoFT.Shared.Checkpoints.Checkpoint.ConfigFile), config.ToJsonString());
+        File.WriteAllText(Path.Combine(directory, PoFT.Checkpoints.Checkpoint.ConfigFile), config.ToJsonString());
         var header = new JsonObject();
         long offset = 0;
         foreach (var tensor in ExpectedTensors.For(config))

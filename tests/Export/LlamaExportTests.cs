@@ -1,7 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using PoFT.Exporter;
 using PoFT.Exporter.Onnx.Proto;
-using PoFT.Shared.Checkpoints;
+using PoFT.Checkpoints;
 using PoFT.Shared.Scoring;
 using PoFT.Tests.Support;
 

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using PoFT.Exporter;
 using PoFT.Hybrid;
 using PoFT.Scorer.Onnx;
-using PoFT.Shared.Checkpoints;
+using PoFT.Checkpoints;
 using PoFT.Shared.Manifest;
 using PoFT.Shared.Scoring;
 using PoFT.Tests.Support;

@@ -1,5 +1,5 @@
-using PoFT.Shared.Checkpoints;
-using static PoFT.Shared.Checkpoints.ExpectedTensors;
+using PoFT.Checkpoints;
+using static PoFT.Checkpoints.ExpectedTensors;
 
 namespace PoFT.Tests.Export;
 

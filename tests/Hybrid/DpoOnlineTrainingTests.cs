@@ -5,10 +5,10 @@ using PoFT.Scorer;
 using PoFT.Scorer.Onnx;
 using PoFT.Scorer.Pipeline;
 using PoFT.Shared.Manifest;
-using PoFT.Shared.Chat;
+using PoFT.Text.Chat;
 using PoFT.Shared.Data;
 using PoFT.Shared.Scoring;
-using PoFT.Shared.Tokenizers;
+using PoFT.Text.Tokenizers;
 using PoFT.Tests.Support;
 using PoFT.Trainer.Model;
 using PoFT.Trainer.Training;
@@ -20,6 +20,7 @@ namespace PoFT.Tests.Hybrid;
 /// exported from the starting checkpoint and scored online by ONNX Runtime, its log-probs those TorchSharp
 /// computes; the export reused on resume; the options of the other kind of scoring refused.
 /// </summary>
+[Trait(TestTier.Category, TestTier.Slow)]
 [Collection(SerialCollection.Name)]
 public sealed class DpoOnlineTrainingTests(AlignedModelsFixture models) : IClassFixture<AlignedModelsFixture>, IDisposable
 {

@@ -1,7 +1,7 @@
+using PoFT.Shared.Manifest;
 using System.Text.Json.Nodes;
 using PoFT.Hybrid;
 using PoFT.Hybrid.Config;
-using PoFT.Shared.Chat;
 using PoFT.Shared.Data;
 using PoFT.Shared.Training;
 using PoFT.Tests.Support;
@@ -159,7 +159,7 @@ public sealed class ResumeTests(AlignedModelsFixture models) : IClassFixture<Ali
     public async Task A_LoRA_run_through_the_config_resumes_from_its_adapter_checkpoint()
     {
         var (config, checkpoint) = await TrainedRun(lora: new JsonObject { ["r"] = 2, ["target_modules"] = new JsonArray("q_proj", "v_proj") });
-        Assert.True(File.Exists(Path.Combine(checkpoint, PoFT.Shared.Checkpoints.Checkpoint.AdapterConfigFile)));
+        Assert.True(File.Exists(Path.Combine(checkpoint, PoFT.Checkpoints.Checkpoint.AdapterConfigFile)));
         var maxSteps = TrainOptions.All.Single(o => o.Flag == "--max-steps");
         var summary = await OnlineTraining.RunAsync(TrainConfig.Load(config, new Dictionary<TrainOption, string> { [maxSteps] = "3" }), checkpoint,
             progress: null, CancellationToken.None, new HashSet<TrainOption> { maxSteps }, note: _ => { });

@@ -1,7 +1,7 @@
+using PoFT.Shared.Manifest;
 using System.Text.Json.Nodes;
 using PoFT.Hybrid;
 using PoFT.Hybrid.Config;
-using PoFT.Shared.Chat;
 using PoFT.Shared.Data;
 using PoFT.Tests.Support;
 using PoFT.Trainer.Training;

@@ -1,5 +1,5 @@
+using PoFT.Shared.Manifest;
 using PoFT.Hybrid.Config;
-using PoFT.Shared.Chat;
 using PoFT.Tests.Support;
 using PoFT.Shared.Training;
 using PoFT.Trainer.Training;

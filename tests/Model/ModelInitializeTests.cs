@@ -1,4 +1,4 @@
-using PoFT.Shared.Checkpoints;
+using PoFT.Checkpoints;
 using PoFT.Tests.Support;
 using PoFT.Trainer.Model;
 
@@ -13,7 +13,7 @@ public class ModelInitializeTests
     {
         using var temp = new TempDirectory();
         var config = ModelCheckpoint.Initialize(v => ModelConfig.Preset("tiny", v), RepoPaths.Tokenizer("llama3"), seed: 1, temp.File("model"));
-        var tokenizer = PoFT.Shared.Tokenizers.TokenizerLoader.LoadFromModelDirectory(RepoPaths.Tokenizer("llama3"));
+        var tokenizer = PoFT.Text.Tokenizers.TokenizerLoader.LoadFromModelDirectory(RepoPaths.Tokenizer("llama3"));
         Assert.Equal(tokenizer.VocabularySize, config.VocabSize);
         Assert.Equal(tokenizer.Bos?.Id, config.BosTokenId);
         Assert.Equal([tokenizer.Eos!.Id], config.EosTokenIds);
@@ -29,7 +29,7 @@ public class ModelInitializeTests
         json.Remove("vocab_size");
         File.WriteAllText(temp.File("config.json"), json.ToJsonString());
         var config = ModelCheckpoint.Initialize(v => ModelConfig.LoadForNewModel(temp.File("config.json"), v), RepoPaths.Tokenizer("llama3"), seed: 1, temp.File("model"));
-        var tokenizer = PoFT.Shared.Tokenizers.TokenizerLoader.LoadFromModelDirectory(RepoPaths.Tokenizer("llama3"));
+        var tokenizer = PoFT.Text.Tokenizers.TokenizerLoader.LoadFromModelDirectory(RepoPaths.Tokenizer("llama3"));
         Assert.Equal(tokenizer.VocabularySize, config.VocabSize);
         Assert.Equal(tokenizer.Bos?.Id, config.BosTokenId);
         Assert.Equal([tokenizer.Eos!.Id], config.EosTokenIds);

@@ -1,5 +1,5 @@
 using PoFT.Planner;
-using PoFT.Shared.Checkpoints;
+using PoFT.Checkpoints;
 using PoFT.Tests.Support;
 
 namespace PoFT.Tests.Planner;

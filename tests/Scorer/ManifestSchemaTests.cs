@@ -1,9 +1,7 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using PoFT.Shared.Chat;
 using PoFT.Shared.Manifest;
-using PoFT.Shared.Tokenizers;
 using PoFT.Tests.Support;
 
 namespace PoFT.Tests.Scorer;

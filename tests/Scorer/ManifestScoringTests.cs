@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using PoFT.Scorer.Manifest;
 using PoFT.Scorer.Onnx;
 using PoFT.Scorer.Pipeline;
-using PoFT.Shared.Chat;
+using PoFT.Text.Chat;
 using PoFT.Shared.Data;
 using PoFT.Shared.Manifest;
 using PoFT.Shared.Scoring;
@@ -62,7 +62,7 @@ public sealed class ManifestScoringTests(AlignedModelsFixture models) : IClassFi
 
         // Independently: render and tokenize with the llama3 template, run the checkpoint unbatched.
         var tokenizerDir = Path.Combine(models.Root, "llama-onnx");
-        var tokenizer = PoFT.Shared.Tokenizers.TokenizerLoader.Load(new("hf", "tokenizer.json"), tokenizerDir);
+        var tokenizer = PoFT.Text.Tokenizers.TokenizerLoader.Load(new("hf", "tokenizer.json"), tokenizerDir);
         var tokenized = new ChatTokenizer(tokenizer, new ChatTemplateSpec(ChatTemplateSpec.Llama3), 256, TruncationPolicy.Error).Tokenize(sample);
         using var torch = TorchTokenLogProbModel.Load(Path.Combine(models.Root, "llama"), Placement.Cpu);
         var n = tokenized.TokenIds.Length;
@@ -111,7 +111,7 @@ public sealed class ManifestScoringTests(AlignedModelsFixture models) : IClassFi
         var onnx = await Score(swapped, Ort, samples);
         var torch = await Score(swapped, Torch, samples);
 
-        Assert.True(PoFT.Shared.Checkpoints.ModelConfig.Load(Path.Combine(models.Root, AlignedModelsFixture.Qwen3Architecture, "config.json")).QkNorm);
+        Assert.True(PoFT.Checkpoints.ModelConfig.Load(Path.Combine(models.Root, AlignedModelsFixture.Qwen3Architecture, "config.json")).QkNorm);
         for (var i = 0; i < samples.Count; i++)
         {
             Assert.Equal(two[i].PerModel[0].Mean, onnx[i].PerModel[0].Mean, 1e-9);
@@ -169,7 +169,7 @@ public sealed class ManifestScoringTests(AlignedModelsFixture models) : IClassFi
     }
 
     private ChatTokenizer Unlimited(string family) => new(
-        PoFT.Shared.Tokenizers.TokenizerLoader.Load(new("hf", "tokenizer.json"), Path.Combine(models.Root, "llama-onnx")),
+        PoFT.Text.Tokenizers.TokenizerLoader.Load(new("hf", "tokenizer.json"), Path.Combine(models.Root, "llama-onnx")),
         new ChatTemplateSpec(family), int.MaxValue, TruncationPolicy.Error);
 
     [Theory]

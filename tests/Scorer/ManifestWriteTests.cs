@@ -1,7 +1,5 @@
 using System.Text.Json.Nodes;
-using PoFT.Shared.Chat;
 using PoFT.Shared.Manifest;
-using PoFT.Shared.Tokenizers;
 using PoFT.Tests.Support;
 
 namespace PoFT.Tests.Scorer;

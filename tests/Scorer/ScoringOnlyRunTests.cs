@@ -4,7 +4,7 @@ using PoFT.Exporter;
 using PoFT.Scorer;
 using PoFT.Scorer.Onnx;
 using PoFT.Scorer.Pipeline;
-using PoFT.Shared.Chat;
+using PoFT.Text.Chat;
 using PoFT.Shared.Data;
 using PoFT.Shared.Manifest;
 using PoFT.Shared.Scoring;

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using PoFT.Scorer.Pipeline;
-using PoFT.Shared.Checkpoints;
+using PoFT.Checkpoints;
 using PoFT.Shared.Data;
 using PoFT.Shared.Scoring;
 using PoFT.Tests.Support;
@@ -27,7 +27,7 @@ public sealed class ScoringPipelineTests : IDisposable
         _temp.Dispose();
     }
 
-    private AlignedScorerModel[] Models(Func<SftSample, PoFT.Shared.Chat.TokenizedSample>? tokenizeA = null, int tokenBudget = 512) =>
+    private AlignedScorerModel[] Models(Func<SftSample, PoFT.Text.Chat.TokenizedSample>? tokenizeA = null, int tokenBudget = 512) =>
     [
         new("a", 1.0, tokenizeA ?? CharTokenization.For(97), _modelA, new BatchBudget(tokenBudget, int.MaxValue)),
         new("b", 3.0, CharTokenization.For(97), _modelB, new BatchBudget(tokenBudget, int.MaxValue)),

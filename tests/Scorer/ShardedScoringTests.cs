@@ -1,8 +1,8 @@
+using PoFT.Shared.Manifest;
 using System.Text.Json.Nodes;
 using PoFT.Hybrid;
 using PoFT.Hybrid.Config;
 using PoFT.Scorer;
-using PoFT.Shared.Chat;
 using PoFT.Shared.Data;
 using PoFT.Shared.Scoring;
 using PoFT.Tests.Support;

@@ -76,7 +76,7 @@ public class TokenBudgetPackerTests
     [Fact]
     public void With_the_head_where_scored_one_layers_activations_bound_the_padded_tokens_by_the_same_bytes()
     {
-        var llama8b = PoFT.Shared.Checkpoints.ModelConfig.Llama(128_256, hidden: 4096, intermediate: 14336, layers: 32, heads: 32, kvHeads: 8);
+        var llama8b = PoFT.Checkpoints.ModelConfig.Llama(128_256, hidden: 4096, intermediate: 14336, layers: 32, heads: 32, kvHeads: 8);
         var budget = BatchBudget.For(llama8b, headOnScoredPositions: true);
 
         // 4 · (3 · 14336 + 6 · 4096) bytes a token: 512 MiB hold 1,985 of them.

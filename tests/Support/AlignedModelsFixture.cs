@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using PoFT.Exporter;
-using PoFT.Shared.Checkpoints;
+using PoFT.Checkpoints;
 using PoFT.Shared.Data;
 
 namespace PoFT.Tests.Support;
@@ -35,7 +35,7 @@ public sealed class AlignedModelsFixture : IDisposable
     private void Build(string name, string tokenizer, int seed, int hidden, Func<ModelConfig, ModelConfig>? shape = null)
     {
         var tokenizerDir = RepoPaths.Tokenizer(tokenizer);
-        var vocabulary = PoFT.Shared.Tokenizers.TokenizerLoader.Load(new("hf", Path.Combine(tokenizerDir, "tokenizer.json")), tokenizerDir).VocabularySize!.Value;
+        var vocabulary = PoFT.Text.Tokenizers.TokenizerLoader.Load(new("hf", Path.Combine(tokenizerDir, "tokenizer.json")), tokenizerDir).VocabularySize!.Value;
         var config = RandomCheckpoints.Build(vocab: vocabulary, hidden: hidden, heads: 4, kvHeads: 2, intermediate: 64);
         config = shape?.Invoke(config) ?? config;
         var checkpoint = RandomCheckpoints.Write(Path.Combine(Root, name), config, seed, tokenizerDirectory: tokenizerDir);

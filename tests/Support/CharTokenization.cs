@@ -1,4 +1,4 @@
-using PoFT.Shared.Chat;
+using PoFT.Text.Chat;
 using PoFT.Shared.Data;
 
 namespace PoFT.Tests.Support;

@@ -1,4 +1,4 @@
-using PoFT.Shared.Checkpoints;
+using PoFT.Checkpoints;
 using PoFT.Shared.Data;
 using PoFT.Shared.Training;
 using PoFT.Trainer.Model;

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using PoFT.Shared.Checkpoints;
+using PoFT.Checkpoints;
 
 namespace PoFT.Tests.Support;
 

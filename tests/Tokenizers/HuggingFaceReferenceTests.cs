@@ -1,7 +1,8 @@
+using PoFT.Shared.Manifest;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using PoFT.Shared.Tokenizers;
+using PoFT.Text.Tokenizers;
 using PoFT.Tests.Support;
 using Xunit.Abstractions;
 

@@ -1,4 +1,4 @@
-using PoFT.Shared.Tokenizers;
+using PoFT.Text.Tokenizers;
 
 namespace PoFT.Tests.Tokenizers;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using PoFT.Shared.Tokenizers;
+using PoFT.Text.Tokenizers;
 
 namespace PoFT.Tests.Tokenizers;
 

@@ -1,4 +1,5 @@
-using PoFT.Shared.Tokenizers;
+using PoFT.Shared.Manifest;
+using PoFT.Text.Tokenizers;
 using PoFT.Tests.Support;
 
 namespace PoFT.Tests.Tokenizers;

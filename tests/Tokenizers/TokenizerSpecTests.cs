@@ -1,5 +1,6 @@
+using PoFT.Shared.Manifest;
 using System.Text.Json;
-using PoFT.Shared.Tokenizers;
+using PoFT.Text.Tokenizers;
 using PoFT.Tests.Support;
 
 namespace PoFT.Tests.Tokenizers;

@@ -1,4 +1,4 @@
-using PoFT.Shared.Chat;
+using PoFT.Text.Chat;
 using PoFT.Tests.Support;
 using PoFT.Trainer.Model;
 using PoFT.Trainer.Objectives;

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using PoFT.Shared.Checkpoints;
+using PoFT.Checkpoints;
 using PoFT.Shared.Data;
 using PoFT.Shared.Scoring;
 using PoFT.Shared.Training;

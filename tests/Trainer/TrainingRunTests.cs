@@ -40,7 +40,7 @@ public sealed class TrainingRunTests : IDisposable
         Seed = 5,
     };
 
-    private ReferenceScores OnlineScores(IReadOnlyList<SftSample> order, Func<SftSample, PoFT.Shared.Chat.TokenizedSample>? tokenize = null)
+    private ReferenceScores OnlineScores(IReadOnlyList<SftSample> order, Func<SftSample, PoFT.Text.Chat.TokenizedSample>? tokenize = null)
     {
         var pipeline = new ScoringPipeline([new AlignedScorerModel("aligned", 1, tokenize ?? CharTokenization.For(Vocab), _aligned, new BatchBudget(256, int.MaxValue))],
             new ScoringPipelineOptions { WindowSize = 16 });
@@ -50,7 +50,7 @@ public sealed class TrainingRunTests : IDisposable
     /// <param name="scoreFirst">Let the scorer finish before training starts, so that no scoring runs
     /// beside the training steps (for bit-exact comparisons between runs).</param>
     private async Task<TrainingSummary> Train(string output, TrainingOptions options, string? resume = null, CancellationToken stop = default,
-        IProgress<StepMetrics>? progress = null, Func<SftSample, PoFT.Shared.Chat.TokenizedSample>? alignedTokenize = null, bool scoreFirst = false)
+        IProgress<StepMetrics>? progress = null, Func<SftSample, PoFT.Text.Chat.TokenizedSample>? alignedTokenize = null, bool scoreFirst = false)
     {
         using var model = resume is null
             ? ModelCheckpoint.CreateFresh(RandomCheckpoints.Config("mha-untied"), seed: 3)

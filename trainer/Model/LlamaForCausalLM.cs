@@ -1,4 +1,4 @@
-using PoFT.Shared.Checkpoints;
+using PoFT.Checkpoints;
 using PoFT.Trainer.Model.Lora;
 using TorchSharp;
 using TorchSharp.Modules;

@@ -1,5 +1,5 @@
-using PoFT.Shared.Checkpoints;
-using PoFT.Shared.Tokenizers;
+using PoFT.Checkpoints;
+using PoFT.Text.Tokenizers;
 using PoFT.Trainer.Model.Lora;
 using TorchSharp;
 using static TorchSharp.torch;

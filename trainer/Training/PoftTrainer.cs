@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using PoFT.Shared.Chat;
-using PoFT.Shared.Checkpoints;
+using PoFT.Text.Chat;
+using PoFT.Checkpoints;
 using PoFT.Shared.Data;
 using PoFT.Shared.Scoring;
 using PoFT.Trainer.Model;

@@ -1,4 +1,4 @@
-using PoFT.Shared.Chat;
+using PoFT.Text.Chat;
 using static TorchSharp.torch;
 
 namespace PoFT.Trainer.Training;

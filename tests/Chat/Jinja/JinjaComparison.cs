@@ -1,4 +1,4 @@
-using PoFT.Shared.Chat.Jinja;
+using PoFT.Text.Jinja;
 
 namespace PoFT.Tests.Chat.Jinja;
 

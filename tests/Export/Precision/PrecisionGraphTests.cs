@@ -3,7 +3,7 @@ using PoFT.Exporter.Onnx;
 using PoFT.Exporter.Onnx.Proto;
 using PoFT.Exporter.Precision;
 using PoFT.Scorer.Onnx;
-using PoFT.Shared.Checkpoints;
+using PoFT.Checkpoints;
 using PoFT.Shared.Manifest;
 using PoFT.Shared.Scoring;
 using PoFT.Tests.Support;

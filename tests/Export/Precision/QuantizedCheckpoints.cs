@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using PoFT.Exporter.Precision;
-using PoFT.Shared.Checkpoints;
+using PoFT.Checkpoints;
 
 namespace PoFT.Tests.Export.Precision;
 

@@ -1,4 +1,4 @@
-using PoFT.Shared.Checkpoints;
+using PoFT.Checkpoints;
 using System.Globalization;
 
 namespace PoFT.Trainer.Model.Lora;

@@ -1,4 +1,0 @@
-namespace PoFT.Shared.Tokenizers;
-
-/// <summary>A control token: its text as templates write it and its id.</summary>
-public sealed record SpecialToken(string Text, int Id);
