@@ -12,7 +12,7 @@ usage: ./run.sh <verb> [options]
 
   test         restore, fetch the tokenizers the tests need, build, run the whole test suite (what CI runs);
                `test --fast` leaves out the slow classes (end-to-end CLI runs, demo, bench, GPU package build)
-  demo         the main job, end to end (see README "Demo")
+  demo         the main job, end to end (see docs/demo.md)
   init-model   create a fresh Llama-family checkpoint from a preset or config.json
   export       export a checkpoint to ONNX for the scorer (--verify checks it against TorchSharp)
   merge        merge a LoRA run's adapter into its base as a whole checkpoint (export takes that)

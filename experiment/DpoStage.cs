@@ -15,7 +15,7 @@ namespace PoFT.Experiment;
 public sealed record DpoData(string TrainPairs, string TestPairs, string TestQuestions);
 
 /// <summary>
-/// The paper's last experiment in small (README "Demo", <c>--dpo</c>): DPO on WordNet preference pairs from the
+/// The paper's last experiment in small (docs/demo.md, <c>--dpo</c>): DPO on WordNet preference pairs from the
 /// CE-trained and from the PoFT-trained target of one noise level, seed by seed, each against itself as the
 /// reference (exported to ONNX and scored online). Held-out numbers before DPO are its evaluation at step 0.
 /// A run whose configuration is unchanged is reused, so an interrupted stage continues where it stopped.

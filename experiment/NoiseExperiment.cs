@@ -24,7 +24,7 @@ namespace PoFT.Experiment;
 public sealed record DemoSettings(string Output, string Cache, string Assets, int Seeds, IReadOnlyList<double> NoiseLevels, bool Quick, string Command, bool Dpo = false);
 
 /// <summary>
-/// The paper's noise-robustness experiment at small scale (README "Demo"): WordNet definitions as SFT data;
+/// The paper's noise-robustness experiment at small scale (docs/demo.md): WordNet definitions as SFT data;
 /// a base model pre-trained on other WordNet text; aligned models with their own tokenizers and templates
 /// trained on a disjoint split, exported to ONNX and listed in a manifest; then, for every noise level and
 /// seed, the base model fine-tuned with each objective while the aligned models score online; a report.

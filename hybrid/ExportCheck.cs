@@ -11,7 +11,7 @@ namespace PoFT.Hybrid;
 /// on the same weights and the same batch.</summary>
 public static class ExportCheck
 {
-    /// <summary>The largest relative difference an fp32 export may show (README, "ONNX graph"); other
+    /// <summary>The largest relative difference an fp32 export may show (docs/scoring.md, "ONNX graph"); other
     /// precisions have their own (<see cref="ExportPrecision.VerifyTolerance"/>).</summary>
     public static double Tolerance => ExportPrecision.Fp32.VerifyTolerance;
 

@@ -2,7 +2,7 @@ namespace PoFT.Planner;
 
 /// <summary>
 /// What the planner cannot derive from a config: the runtimes' own footprint and how many copies of a
-/// buffer the libraries keep alive at once. Measured on the CPU machine the README reports (peak RSS of
+/// buffer the libraries keep alive at once. Measured on the CPU machine docs/performance.md reports (peak RSS of
 /// fresh processes, `bench --parts memory`, which prints planned and measured side by side); the CUDA
 /// figures are not measured here (no GPU) and are the usual sizes of a CUDA context with libtorch's and
 /// ONNX Runtime's kernels loaded.

@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace PoFT.Cli.Commands;
 
-/// <summary><c>bench</c>: speed and memory benchmarks with side-by-side comparisons (README, Performance).</summary>
+/// <summary><c>bench</c>: speed and memory benchmarks with side-by-side comparisons (docs/performance.md).</summary>
 public static class BenchCommand
 {
     public static Command Create()

@@ -5,7 +5,7 @@ using PoFT.Experiment;
 
 namespace PoFT.Cli.Commands;
 
-/// <summary><c>demo</c>: the noise-robustness experiment on WordNet data (README "Demo").</summary>
+/// <summary><c>demo</c>: the noise-robustness experiment on WordNet data (docs/demo.md).</summary>
 public static class DemoCommand
 {
     public static Command Create()

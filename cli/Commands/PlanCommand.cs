@@ -7,7 +7,7 @@ using Spectre.Console;
 namespace PoFT.Cli.Commands;
 
 /// <summary><c>plan</c>: the trainer's and the aligned models' predicted peak memory for a model and its
-/// options, and where they fit (README "Memory planner").</summary>
+/// options, and where they fit (docs/training.md, "Memory planner").</summary>
 public static class PlanCommand
 {
     public static Command Create()

@@ -29,7 +29,7 @@ public static class ScoreCommand
         var backend = new Option<ScoringBackend>("--backend") { Description = "onnx (default) or torch (each model's checkpoint, for parity checks)", DefaultValueFactory = _ => ScoringBackend.Onnx };
         var skipBad = new Option<bool>("--skip-bad") { Description = "skip malformed records, list them at the end" };
         var requireGpu = new Option<bool>("--require-gpu") { Description = "fail instead of falling back to CPU when a model asks for CUDA" };
-        var budget = new Option<int>("--token-budget") { Description = "padded tokens per inference batch (0: the scorer's rule, README \"ONNX graph\": logits capped at 512 MiB)", DefaultValueFactory = _ => 0 };
+        var budget = new Option<int>("--token-budget") { Description = "padded tokens per inference batch (0: the scorer's rule, docs/scoring.md \"ONNX graph\": logits capped at 512 MiB)", DefaultValueFactory = _ => 0 };
         var window = new Option<int>("--window") { Description = "samples sorted and packed together", DefaultValueFactory = _ => new ScoringPipelineOptions().WindowSize };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads per model (0: all cores)", DefaultValueFactory = _ => 0 };
         var command = new Command("score", "Score SFT or preference data with the aligned models of a manifest (scoring-only mode)")

@@ -14,8 +14,8 @@ public static class TrainCommand
 {
     public static Command Create()
     {
-        var config = new Option<FileInfo>("--config") { Description = "train config (JSON; README \"Training\", example: configs/train.example.json)", Required = true };
-        var resume = new Option<DirectoryInfo?>("--resume") { Description = "continue exactly from a checkpoint of this run; a flag that changes the run is applied or refused (README \"Training\")" };
+        var config = new Option<FileInfo>("--config") { Description = "train config (JSON; docs/training.md, example: configs/train.example.json)", Required = true };
+        var resume = new Option<DirectoryInfo?>("--resume") { Description = "continue exactly from a checkpoint of this run; a flag that changes the run is applied or refused (docs/training.md)" };
         var overwrite = new Option<bool>("--overwrite") { Description = "a new run may replace what its output directory holds (without it, a non-empty output is refused)" };
         var flags = TrainOptions.All.Where(o => o.Flag is not null).ToDictionary(o => o, o => new Option<string?>(o.Flag!) { Description = Describe(o), HelpName = "value" });
         var command = new Command("train", "Train the target model with PoFT, CE or bi-PoFT, scored online by the aligned models") { config, resume, overwrite };

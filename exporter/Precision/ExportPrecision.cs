@@ -39,7 +39,7 @@ public sealed record ExportPrecision
     public int Bits => Quantize switch { ExportQuantization.Int8 => 8, ExportQuantization.Int4 => 4, _ => 0 };
 
     /// <summary>How far <c>export --verify</c> lets ONNX Runtime drift from TorchSharp's fp32 model, relative to
-    /// the log-prob (README, "ONNX graph"). fp32 differs only in summation order. The others round every weight;
+    /// the log-prob (docs/scoring.md, "ONNX graph"). fp32 differs only in summation order. The others round every weight;
     /// their bounds are the worst drift measured on the five random test checkpoints (fp16 6.1e-4, int8 at block
     /// 16 7.8e-3, int4 0.105) with 2.5–4× room: random uniform weights are the hard case for block quantization.
     /// bf16 does not run on this machine: its bound is fp16's scaled by its 8× coarser rounding (8 vs 11

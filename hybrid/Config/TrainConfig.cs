@@ -8,7 +8,7 @@ namespace PoFT.Hybrid.Config;
 /// <summary>
 /// The <c>train</c> config file: what to train, on which data, scored by which aligned models, and the
 /// hyper-parameters (<see cref="Training"/>). Each option is declared once, here or on
-/// <see cref="TrainingOptions"/>; <see cref="TrainOptions"/> derives the flags, help and README table.
+/// <see cref="TrainingOptions"/>; <see cref="TrainOptions"/> derives the flags, help and the table in docs/training.md.
 /// Paths are relative to the config file.
 /// </summary>
 public sealed record TrainConfig

@@ -10,7 +10,7 @@ namespace PoFT.Hybrid.Config;
 /// <summary>One option of the train config, read off its <see cref="TrainOptionAttribute"/> declaration.</summary>
 public sealed class TrainOption
 {
-    /// <summary>Defaults as help and the README show them: unset fields of an object left out.</summary>
+    /// <summary>Defaults as help and docs/training.md show them: unset fields of an object left out.</summary>
     private static readonly JsonSerializerOptions Shown = new(TrainerState.Json)
     {
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,

@@ -12,7 +12,7 @@ namespace PoFT.Hybrid.Config;
 /// Every option of the train config, in declaration order, read from the <see cref="TrainOptionAttribute"/>s
 /// on <see cref="TrainConfig"/> and <see cref="TrainingOptions"/> — as TRL derives its flags and docs from
 /// one <c>SFTConfig</c>. The CLI's flags and <c>--help</c>, the config's parsing and defaults, the resume
-/// rules and the README's table all come from here.
+/// rules and the options table in docs/training.md all come from here.
 /// </summary>
 public static class TrainOptions
 {
@@ -82,7 +82,7 @@ public static class TrainOptions
         return config with { Source = path, Template = config.Template.ResolvedAgainst(folder) };
     }
 
-    /// <summary>The README's table of options.</summary>
+    /// <summary>The table of options in docs/training.md.</summary>
     public static string MarkdownTable()
     {
         var table = new StringBuilder("| field | flag | default | on resume | meaning |\n|---|---|---|---|---|\n");

@@ -4,7 +4,7 @@ using PoFT.Shared.Scoring;
 
 namespace PoFT.Scorer.Onnx;
 
-/// <summary>The scoring graph contract (README, "ONNX graph"): int64 <c>input_ids</c> and
+/// <summary>The scoring graph contract (docs/scoring.md, "ONNX graph"): int64 <c>input_ids</c> and
 /// <c>attention_mask</c> [batch, seq] in, optionally int64 <c>score_mask</c> [batch, seq−1], fp32
 /// <c>token_logprobs</c> [batch, seq−1] out.</summary>
 public static class OnnxSignature

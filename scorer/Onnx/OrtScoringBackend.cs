@@ -10,7 +10,7 @@ public sealed class OrtScoringBackend(OrtScoringOptions options) : IScoringBacke
     public (ITokenLogProbModel Model, string Provider) Open(ModelsManifest manifest, AlignedModelSpec spec, Action<string> warn)
     {
         OrtTokenLogProbModel model;
-        // A manifest may name any file (README, "Models manifest": paths are not confined to its folder),
+        // A manifest may name any file (docs/scoring.md, "Models manifest": paths are not confined to its folder),
         // so a file that is no scoring graph is reported as the manifest entry that named it.
         try { model = OrtTokenLogProbModel.Open(spec.Name, manifest.Resolve(spec.Onnx), spec.Provider ?? new ExecutionProviderSpec(), options, warn); }
         catch (InvalidDataException e)

@@ -7,8 +7,8 @@ namespace PoFT.Scorer.Pipeline;
 /// 2 × rows × vocabulary × 4 bytes, where the rows are the scored tokens if the LM head runs only there, else
 /// the padded tokens: the budget caps those rows, so a large vocabulary gets smaller batches instead of
 /// gigabytes of logits (and runs faster for it: the buffers stay closer to cache). Once the logits no longer
-/// bound the padded tokens, one decoder layer's activations do, by the same bytes. Measured in README,
-/// Performance.</summary>
+/// bound the padded tokens, one decoder layer's activations do, by the same bytes. Measured in
+/// docs/performance.md.</summary>
 public readonly record struct BatchBudget(int PaddedTokens, int ScoredTokens)
 {
     public const long BytesPerBatch = 512L << 20;

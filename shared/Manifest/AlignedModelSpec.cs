@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace PoFT.Shared.Manifest;
 
-/// <summary>One aligned model of the manifest (README, "Models manifest"). Paths are relative to the
+/// <summary>One aligned model of the manifest (docs/scoring.md, "Models manifest"). Paths are relative to the
 /// manifest's directory; <see cref="Checkpoint"/> is only needed for <c>score --backend torch</c>.</summary>
 public sealed record AlignedModelSpec(
     [property: JsonPropertyName("name")] string Name,

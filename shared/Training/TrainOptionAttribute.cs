@@ -15,7 +15,7 @@ public enum OnResume
 /// <summary>
 /// Declares one option of the <c>train</c> config on the property that holds it: its help text, its
 /// command-line flag and what it does on resume. The config field's name, its default (the property's
-/// initial value), the <c>--help</c> text and the README's table all come from this one declaration
+/// initial value), the <c>--help</c> text and the table in docs/training.md all come from this one declaration
 /// (hybrid/Config/TrainOptions.cs reads it).
 /// </summary>
 [AttributeUsage(AttributeTargets.Property)]

@@ -11,7 +11,7 @@ namespace PoFT.Tests.Hybrid;
 
 /// <summary>
 /// <c>train --resume</c> with values that differ from the run's: each flag is applied or refused as its
-/// declaration says (README, "Training"), never ignored; other data or another manifest — even under the
+/// declaration says (docs/training.md), never ignored; other data or another manifest — even under the
 /// same path — is refused before anything is trained.
 /// </summary>
 public sealed class ResumeTests(AlignedModelsFixture models) : IClassFixture<AlignedModelsFixture>, IDisposable

@@ -5,7 +5,7 @@ using PoFT.Tests.Support;
 namespace PoFT.Tests.Planner;
 
 /// <summary>The planner's arithmetic against hand counts, and its placement rule. Whether its predictions
-/// agree with measured peaks is the memory benchmark's to show (README, Performance), not a test's.</summary>
+/// agree with measured peaks is the memory benchmark's to show (docs/performance.md), not a test's.</summary>
 public class MemoryPlannerTests
 {
     private static readonly ModelConfig Small = ModelConfig.Preset("small", 1000);

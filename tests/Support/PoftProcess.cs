@@ -8,13 +8,17 @@ public static class PoftProcess
 {
     public sealed record Result(int ExitCode, string Output, string Error);
 
+    /// <summary>The built command, beside the tests.</summary>
+    public static string Dll { get; } = Path.Combine(AppContext.BaseDirectory, "poft.dll");
+
+    /// <summary>The dotnet host this test process runs on (dotnet test names it in DOTNET_HOST_PATH).</summary>
+    public static string Host { get; } = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH")
+        ?? (Environment.ProcessPath is { } current && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet");
+
     /// <param name="environment">Variables set (a null value: removed) in the child's environment.</param>
     public static async Task<Result> Run(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "poft.dll");
-        // The dotnet host this test process runs on (dotnet test names it in DOTNET_HOST_PATH).
-        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH")
-            ?? (Environment.ProcessPath is { } current && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet");
+        var (host, dll) = (Host, Dll);
         var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(dll);
         foreach (var argument in arguments)

@@ -14,7 +14,7 @@ namespace PoFT.Trainer.Model;
 public sealed class ChunkedTokenLogProbs : autograd.SingleTensorFunction<ChunkedTokenLogProbs>
 {
     /// <summary>256 positions: at a 128k vocabulary one chunk's fp32 logits are 125 MiB, and a [256, hidden]
-    /// × [hidden, vocabulary] product still runs at the GEMM's full rate (README, Performance).</summary>
+    /// × [hidden, vocabulary] product still runs at the GEMM's full rate (docs/performance.md).</summary>
     public const int DefaultChunk = 256;
 
     private const string ChunkKey = "chunk", SoftcapKey = "softcap", HiddenNeedsGradKey = "hidden.requires_grad", WeightNeedsGradKey = "weight.requires_grad";

@@ -78,7 +78,7 @@ public sealed record TrainingOptions
     public bool PaddingFree { get; init; } = true;
 
     [TrainOption("LoRA adapters instead of full fine-tuning (null): an object of r, alpha, dropout, target_modules, use_rslora and " +
-        "base_dtype, unset fields at their defaults (README \"LoRA\"); the flag takes the object as JSON", Flag = "--lora")]
+        "base_dtype, unset fields at their defaults (docs/training.md \"LoRA\"); the flag takes the object as JSON", Flag = "--lora")]
     public LoraOptions? Lora { get; init; }
 
     /// <summary>Refuses values no run can use, naming the field: a wrong one would otherwise surface steps
