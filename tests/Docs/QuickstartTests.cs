@@ -9,7 +9,7 @@ namespace PoFT.Tests.Docs;
 /// <summary>The README's "Train on your own data" runs as written: every command of its shell blocks, in order,
 /// in a fresh folder holding what a clone holds for it (examples/ and the fetched tokenizers it names), with
 /// <c>./run.sh VERB</c> running the <c>poft</c> built beside the tests instead of building again.</summary>
-[Trait("Category", "Slow")]
+[Trait(TestTier.Category, TestTier.Slow)]
 public sealed partial class QuickstartTests(ITestOutputHelper log) : IDisposable
 {
     private const string Section = "Train on your own data", Output = "runs/quickstart/";

@@ -12,6 +12,7 @@ namespace PoFT.Tests.Scorer;
 
 /// <summary>Sharded scoring: <c>score</c> in N processes, each taking its shard from an Indexed Job's
 /// environment, then <c>merge-scores</c> or <c>train --scores</c> on the shards.</summary>
+[Trait(TestTier.Category, TestTier.Slow)]
 public sealed class ShardedScoringTests(AlignedModelsFixture models) : IClassFixture<AlignedModelsFixture>, IDisposable
 {
     private const int Samples = 24;
