@@ -32,8 +32,7 @@ public sealed class PoftTrainer(
     private readonly IReadOnlyDictionary<string, string> _inputs = inputs ?? new Dictionary<string, string>();
     // By sample, not by id: a held-out file may reuse the training file's ids for other samples.
     private readonly Dictionary<SftSample, TokenizedSample> _tokenized = new(ReferenceEqualityComparer.Instance);
-    private readonly Objective _objective = options.ToObjective();
-    private readonly DpoObjective _dpo = options.ToDpoObjective();
+    private readonly ITrainingObjective _objective = options.ToObjective();
     private string? _lastCheckpoint;
 
     /// <summary>Where a run's periodic and interrupted checkpoints go, below its output directory.</summary>
@@ -148,23 +147,23 @@ public sealed class PoftTrainer(
             ((trainScores?.WaitTime ?? TimeSpan.Zero) - waitBefore).TotalSeconds, interrupted, final, lastEval);
     }
 
-    private async Task<StepMetrics> Step(OptimizerHelper optimizer, List<List<IReadOnlyList<SftSample>>> group, double lr, int step, int totalSteps, int epoch, CancellationToken stop)
+    /// <summary>One optimizer step over <paramref name="group"/>'s micro-batches: each micro-batch's loss from the run's
+    /// objective, back-propagated as its share of the step's mean; then clipping and the update.</summary>
+    private async Task<StepMetrics> Step(OptimizerHelper optimizer, List<List<IReadOnlyList<SftSample>>> group, double lr, int step, int totalSteps, int epoch,
+        CancellationToken stop)
     {
         optimizer.zero_grad();
         double loss = 0, ce = 0;
-        var taus = new List<(float Tau, bool Noise)>();
-        var pairs = new List<PairOutcome>();
+        var tally = new StepTally();
         long tokens = 0;
-        foreach (var (microBatch, examples) in group.Index())
+        foreach (var (index, examples) in group.Index())
         {
             var samples = examples.SelectMany(e => e).ToList();
             var scores = trainScores is null ? null : await trainScores.For(samples, stop);
-            model.Lora?.Dropout.Seed(options.Seed, step, microBatch);
+            model.Lora?.Dropout.Seed(options.Seed, step, index);
             using var scope = NewDisposeScope();
             using var batch = new TrainingBatch([.. samples.Select(Tokenized)], placement.Device, options.PaddingFree);
-            var (microLoss, microCe) = options.Objective == ObjectiveKind.Dpo
-                ? PreferenceLoss(batch, samples, scores!, pairs)
-                : SftLoss(batch, samples, scores, taus);
+            var (microLoss, microCe) = _objective.Loss(new MicroBatch(samples, batch, model, scores), tally);
             (microLoss / group.Count).backward();
             loss += microLoss.item<float>() / group.Count;
             ce += microCe / group.Count;
@@ -181,55 +180,10 @@ public sealed class PoftTrainer(
         // garbage collector; its state lives in the optimizer, outside any scope.
         using (NewDisposeScope())
             optimizer.step();
+        var taus = tally.Taus;
         return new StepMetrics("step", step + 1, totalSteps, epoch + 1, loss, ce, Mean(taus.Select(t => t.Tau)),
             Mean(taus.Where(t => !t.Noise).Select(t => t.Tau)), Mean(taus.Where(t => t.Noise).Select(t => t.Tau)),
-            lr, gradNorm, tokens, 0, 0, 0) { Preference = pairs.Count > 0 ? PreferenceMetrics.Of(pairs) : null };
-    }
-
-    /// <returns>The micro-batch's loss and mean CE; each sample's τ added to <paramref name="taus"/>.</returns>
-    private (Tensor Loss, double Ce) SftLoss(TrainingBatch batch, List<SftSample> samples, PreferenceScore[]? scores, List<(float Tau, bool Noise)> taus)
-    {
-        var rTheta = RTheta(batch);
-        var rBar = scores is null ? zeros_like(rTheta) : tensor(scores.Select(s => (float)s.Reference).ToArray(), device: placement.Device);
-        // Only bi-PoFT may see which samples are noise.
-        var noise = tensor(samples.Select(s => options.Objective == ObjectiveKind.BiPoft && s.IsNoise).ToArray(), device: placement.Device);
-        var output = _objective.Compute(rTheta, rBar, noise);
-        if (scores is not null)
-            taus.AddRange(output.Tau.cpu().data<float>().ToArray().Zip(samples, (t, s) => (t, s.IsNoise)));
-        return (output.Loss, (-rTheta).mean().item<float>());
-    }
-
-    /// <summary>DPO on a micro-batch of pairs, laid out chosen, rejected, chosen, …: the policy's log-probs
-    /// against the reference's. The reference must have seen exactly the policy's completion tokens, which is
-    /// what sharing the tokenizer, template and max_length gives; a count that differs is refused here.</summary>
-    /// <returns>The micro-batch's loss and the mean CE of its chosen completions; each pair's outcome added to
-    /// <paramref name="outcomes"/>.</returns>
-    private (Tensor Loss, double Ce) PreferenceLoss(TrainingBatch batch, List<SftSample> samples, IReadOnlyList<PreferenceScore> reference, List<PairOutcome> outcomes)
-    {
-        // Checked on the host, from the tokenization the batch was built from: before any compute, and with no
-        // device round trip.
-        var referenceValues = new double[samples.Count];
-        for (var i = 0; i < samples.Count; i++)
-        {
-            var (score, tokens) = (reference[i].PerModel[0], Tokenized(samples[i]).ResponseTokenCount);
-            if (score.TokenCount != tokens)
-                throw new InvalidDataException($"sample '{samples[i].Id}': the reference scored {score.TokenCount} completion tokens, the policy has {tokens}: " +
-                    "the reference's log-probs were computed with another tokenizer, template or max_length than the policy's");
-            referenceValues[i] = _dpo.LengthNormalised ? score.Mean : score.LogProbSum;
-        }
-        var logProbs = batch.PerSample(model.TokenLogProbs(batch.InputIds, batch.AttentionMask, batch.ResponseMask));
-        var mask = batch.SampleResponseMask.to(logProbs.dtype);
-        var sums = (logProbs * mask).sum(1);
-        var means = sums / mask.sum(1);
-        var policy = (_dpo.LengthNormalised ? means : sums).view(-1, 2);
-        var referencePairs = tensor(referenceValues, device: placement.Device).view(-1, 2);
-        var output = _dpo.Compute(new PairLogProbs(policy[.., 0], policy[.., 1]), new PairLogProbs(referencePairs[.., 0], referencePairs[.., 1]));
-        var detached = cat([output.ChosenRewards.unsqueeze(1), output.RejectedRewards.unsqueeze(1), policy.detach(), means.detach().view(-1, 2)], 1)
-            .to(ScalarType.Float64).cpu().data<double>().ToArray();
-        var pairs = Enumerable.Range(0, detached.Length / 6)
-            .Select(p => new PairOutcome(detached[6 * p], detached[6 * p + 1], detached[6 * p + 2], detached[6 * p + 3], detached[6 * p + 4], detached[6 * p + 5])).ToList();
-        outcomes.AddRange(pairs);
-        return (output.Loss, -pairs.Average(p => p.ChosenMeanLogp));
+            lr, gradNorm, tokens, 0, 0, 0) { Preference = tally.Pairs.Count > 0 ? PreferenceMetrics.Of(tally.Pairs) : null };
     }
 
     /// <summary>What AdamW updates and clipping measures: every weight, or with LoRA the adapter's alone.</summary>
@@ -257,7 +211,7 @@ public sealed class PoftTrainer(
     {
         if (evalScores is null)
             throw new InvalidOperationException("held-out preference pairs need the reference's log-probs of their completions");
-        var outcomes = new List<PairOutcome>();
+        var tally = new StepTally();
         double loss = 0;
         foreach (var pairs in data.EvalPairs.Chunk(options.BatchSize))
         {
@@ -266,9 +220,9 @@ public sealed class PoftTrainer(
             var reference = samples.Select(s => evalScores.Known.TryGetValue(s.Id, out var score) ? score
                 : throw new InvalidOperationException($"held-out sample '{s.Id}': the reference has not scored it")).ToArray();
             using var batch = new TrainingBatch([.. samples.Select(Tokenized)], placement.Device, options.PaddingFree);
-            loss += PreferenceLoss(batch, samples, reference, outcomes).Loss.item<float>() * pairs.Length;
+            loss += _objective.Loss(new MicroBatch(samples, batch, model, reference), tally).Loss.item<float>() * pairs.Length;
         }
-        return (loss / data.EvalPairs.Count, PreferenceMetrics.Of(outcomes));
+        return (loss / data.EvalPairs.Count, PreferenceMetrics.Of(tally.Pairs));
     }
 
     private EvalMetrics EvaluateSamples(int step, int epoch)
@@ -287,7 +241,8 @@ public sealed class PoftTrainer(
             if (scored.Length == 0)
                 continue;
             var rBar = tensor(scored.Select(i => (float)evalScores!.Known[samples[i].Id].Reference).ToArray(), device: placement.Device);
-            tau += _objective.Tau(rTheta[tensor(scored.Select(i => (long)i).ToArray(), device: placement.Device)], rBar).sum().item<float>();
+            tau += Objective.Tau(rTheta[tensor(scored.Select(i => (long)i).ToArray(), device: placement.Device)], rBar, options.ResolvedBeta, options.Gamma)
+                .sum().item<float>();
             tauCount += scored.Length;
         }
         var n = data.Eval.Count;

@@ -122,9 +122,11 @@ public sealed record TrainingOptions
     /// over a completion, so their scales differ by about a completion's length.</summary>
     public double ResolvedBeta => Beta ?? (Objective == ObjectiveKind.Dpo ? 0.1 : 1.0);
 
-    public Objective ToObjective() => new(Objective, ResolvedBeta, Gamma);
-
-    public DpoObjective ToDpoObjective() => new(LossType, ResolvedBeta, LabelSmoothing);
+    /// <summary>The run's objective, chosen once when it starts: DPO on pairs with its loss type and label smoothing,
+    /// or one of the single-sample objectives with γ.</summary>
+    public ITrainingObjective ToObjective() => Objective == ObjectiveKind.Dpo
+        ? new DpoObjective(LossType, ResolvedBeta, LabelSmoothing)
+        : new Objective(Objective, ResolvedBeta, Gamma);
 
     public int StepsPerEpoch(int samples) => (int)Math.Ceiling(Math.Ceiling((double)samples / BatchSize) / GradientAccumulation);
 
