@@ -128,6 +128,18 @@ public sealed record TrainingOptions
         ? new DpoObjective(LossType, ResolvedBeta, LabelSmoothing)
         : new Objective(Objective, ResolvedBeta, Gamma);
 
+    /// <summary>Refuses a model that would not train as these options say: with an adapter attached, only the
+    /// adapter trains, so <see cref="Lora"/> and the model's adapter come together or not at all. Checked before
+    /// anything waits for scores, so that the refusal comes at once.</summary>
+    /// <exception cref="InvalidOperationException">One without the other.</exception>
+    public void RequireLoraMatches(LlamaForCausalLM model)
+    {
+        if ((Lora is null) != (model.Lora is null))
+            throw new InvalidOperationException(Lora is null
+                ? "the model has a LoRA adapter attached but training.lora is null; give the run its lora options"
+                : "training.lora is set but the model has no adapter attached; load it with ModelCheckpoint.LoadForTraining");
+    }
+
     public int StepsPerEpoch(int samples) => (int)Math.Ceiling(Math.Ceiling((double)samples / BatchSize) / GradientAccumulation);
 
     public int TotalSteps(int samples) => MaxSteps > 0 ? MaxSteps : Epochs * StepsPerEpoch(samples);
