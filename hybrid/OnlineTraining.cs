@@ -1,11 +1,6 @@
-using System.Threading.Channels;
 using PoFT.Hybrid.Config;
-using PoFT.Scorer.Manifest;
-using PoFT.Scorer.Onnx;
-using PoFT.Scorer.Pipeline;
 using PoFT.Text.Chat;
 using PoFT.Shared.Data;
-using PoFT.Shared.Manifest;
 using PoFT.Shared.Scoring;
 using PoFT.Text.Tokenizers;
 using PoFT.Shared.Training;
@@ -18,8 +13,8 @@ namespace PoFT.Hybrid;
 /// One training run of the hybrid: the TorchSharp target with its tokenization and data, and its
 /// reference scores — streamed by the aligned models' ONNX Runtime scoring pipeline running concurrently
 /// with training, through the bounded channel, in the order the trainer asks for them
-/// (<see cref="PoftTrainer.ScoringOrder"/>); or read from a score file. A resumed run continues only
-/// under the rules of <see cref="ResumeRules"/>.
+/// (<see cref="PoftTrainer.ScoringOrder"/>); or read from a score file (<see cref="RunScores"/>). A resumed run
+/// continues only under the rules of <see cref="ResumeRules"/>.
 /// </summary>
 public static class OnlineTraining
 {
@@ -97,84 +92,67 @@ public static class OnlineTraining
         IReadOnlySet<TrainOption>? fromFlags = null, Action<string>? note = null, bool overwrite = false)
     {
         note ??= Console.Error.WriteLine;
+        var (inputs, data) = Prepare(config, resume, fromFlags ?? new HashSet<TrainOption>(), note, overwrite);
+        var placement = Placement.Resolve(config.Device, config.Dtype).For(config.Training.Lora);
+        using var model = LoadModel(config, resume, placement, note);
+        await using var scores = await RunScores.Open(config, data, resume is null ? [] : ScoresSavedWith(resume, config), note, stop);
+        var trainer = new PoftTrainer(model, placement, config.Training, data, scores.Train, scores.Eval, scores.Names, config.Output,
+            tokenizerDirectory: resume ?? config.Model, inputs);
+        return await trainer.RunAsync(resume, progress, stop);
+    }
+
+    /// <summary>What is checked before anything is loaded or scored — a resume against its checkpoint's rules (a new
+    /// run's claim on its output), the target's tokenization, the scoring options against the objective, the training
+    /// options — and the data, tokenized as the target tokenizes it.</summary>
+    /// <returns>What the run's checkpoints record of its inputs, and its data.</returns>
+    private static (IReadOnlyDictionary<string, string> Inputs, TrainingData Data) Prepare(TrainConfig config, string? resume,
+        IReadOnlySet<TrainOption> fromFlags, Action<string> note, bool overwrite)
+    {
         var inputs = ResumeRules.Inputs(config);
         if (resume is not null)
-            ResumeRules.Check(config, inputs, resume, TrainerState.Load(resume), fromFlags ?? new HashSet<TrainOption>(), note);
+            ResumeRules.Check(config, inputs, resume, TrainerState.Load(resume), fromFlags, note);
         else
             ClaimOutput(config, overwrite);
-        var options = config.Training;
-        var source = resume ?? config.Model;
-        var target = TargetTokenization(config, source);
+        var target = TargetTokenization(config, resume ?? config.Model);
         if (ChatTemplates.PresetDifference(config.Template, target.Tokenizer) is { } difference)
             note($"{config.Describe("template")}: {difference}");
-        var dpo = options.Objective == ObjectiveKind.Dpo;
-        RequireScoringFits(config, dpo);
+        RequireScoringFits(config, config.Training.Objective == ObjectiveKind.Dpo);
+        config.Training.Validate();
+        return (inputs, ReadData(config, target));
+    }
+
+    /// <summary>The SFT objectives train on SFT samples, DPO on preference pairs; both evaluate on the held-out SFT
+    /// samples, DPO also on held-out pairs.</summary>
+    private static TrainingData ReadData(TrainConfig config, ChatTokenizer target)
+    {
         var eval = config.EvalData is null ? [] : SftDataSet.Read(config.EvalData).Samples;
-        var data = dpo
+        return config.Training.Objective == ObjectiveKind.Dpo
             ? new TrainingData([], eval, target.Tokenize)
             {
                 TrainPairs = PreferenceDataSet.Read(config.TrainData).Pairs,
                 EvalPairs = config.EvalPreferenceData is null ? [] : PreferenceDataSet.Read(config.EvalPreferenceData).Pairs,
             }
             : new TrainingData(SftDataSet.Read(config.TrainData).Samples, eval, target.Tokenize);
-        var placement = Placement.Resolve(config.Device, config.Dtype).For(options.Lora);
-        using var model = resume is null ? ModelCheckpoint.LoadForTraining(source, placement, options.Lora, options.Seed) : ModelCheckpoint.Load(resume, placement);
+    }
+
+    /// <summary>A new run's model from config.model, with a fresh adapter under LoRA; a resumed run's from its
+    /// checkpoint. Its LoRA is checked against the options here, before anything waits for scores.</summary>
+    private static LlamaForCausalLM LoadModel(TrainConfig config, string? resume, Placement placement, Action<string> note)
+    {
+        var options = config.Training;
+        var model = resume is null ? ModelCheckpoint.LoadForTraining(config.Model, placement, options.Lora, options.Seed) : ModelCheckpoint.Load(resume, placement);
+        try
+        {
+            options.RequireLoraMatches(model);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
         if (model.Lora is { } lora)
             note($"LoRA: {lora.Weights.Sum(w => w.Weight.numel()):N0} trainable parameters in {lora.Modules.Count} projections; " +
                 $"the base ({lora.BaseModel}) is frozen in {placement.DType}");
-
-        var known = resume is null ? [] : ScoresSavedWith(resume, config);
-        var manifest = dpo
-            ? config.RefScores is null ? ReferenceModel.Manifest(config, ReferenceModel.Prepare(config, note)) : null
-            : config.Manifest is null || config.Scores is not null ? null : ModelsManifest.Load(config.Manifest);
-        using var aligned = manifest is null
-            ? null
-            : AlignedModelSet.Open(manifest, new OrtScoringBackend(new OrtScoringOptions { IntraOpThreads = config.ScorerThreads }), tokenBudget: 0, note);
-        var names = manifest?.Names ?? [];
-        using var cancelScoring = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        var pipelines = new List<ScoringPipeline>();
-        ChannelReader<ScoredBatch> Start(IReadOnlyList<SftSample> samples)
-        {
-            var pipeline = new ScoringPipeline(aligned!.Models, new ScoringPipelineOptions());
-            pipelines.Add(pipeline);
-            return pipeline.Start(samples, batchSize: 8, cancelScoring.Token);
-        }
-        try
-        {
-            ReferenceScores? trainScores = null, evalScores = null;
-            if (config.Scores is not null)
-            {
-                var records = ScoreShardSet.ReadFileOrShards(config.Scores);
-                names = records.Count > 0 ? [.. records[0].Models.Select(m => m.Name)] : [];
-                trainScores = new ReferenceScores(records.Select(r => r.ToPreferenceScore()));
-                evalScores = trainScores;
-            }
-            else if (config.RefScores is not null)
-            {
-                names = [ReferenceModel.Name];
-                trainScores = new ReferenceScores(ReferenceModel.ReadScores(config.RefScores, config, "ref_scores").Select(r => r.ToPreferenceScore()));
-                evalScores = config.EvalRefScores is null ? null
-                    : new ReferenceScores(ReferenceModel.ReadScores(config.EvalRefScores, config, "eval_ref_scores").Select(r => r.ToPreferenceScore()));
-            }
-            else if (aligned is not null)
-            {
-                // What evaluation scores: the held-out SFT samples' r̄ for PoFT's τ, the held-out pairs' completions for DPO.
-                var evalSamples = dpo ? [.. data.EvalPairs.SelectMany(p => p.Samples)] : eval;
-                evalScores = new ReferenceScores([], Start(evalSamples));
-                await evalScores.WaitForAll(evalSamples, stop);
-                var order = PoftTrainer.ScoringOrder(data, options, known.Select(s => s.SampleId).ToHashSet(StringComparer.Ordinal));
-                trainScores = new ReferenceScores(known, Start(order));
-            }
-
-            var trainer = new PoftTrainer(model, placement, options, data, trainScores, evalScores, names, config.Output, tokenizerDirectory: source, inputs);
-            return await trainer.RunAsync(resume, progress, stop);
-        }
-        finally
-        {
-            // Training may end — or be stopped while it waits for scores — before the scorer has scored
-            // everything; its sessions are disposed only once no inference is in flight.
-            await cancelScoring.CancelAsync();
-            await Task.WhenAll(pipelines.Select(p => p.Finished));
-        }
+        return model;
     }
 }

@@ -32,8 +32,9 @@ public sealed class LoraRuns
     public string Base { get; }
 
     /// <param name="model">A model loaded as the run would (new run: the base with a fresh adapter).</param>
-    public PoftTrainer Trainer(LlamaForCausalLM model, string output, TrainingOptions options, string? resume = null) =>
-        new(model, Placement.Cpu, options, new TrainingData(_train, _eval, CharTokenization.For(Vocab)), null, null, [], output,
+    /// <param name="scores">The training samples' reference scores, where the objective needs them.</param>
+    public PoftTrainer Trainer(LlamaForCausalLM model, string output, TrainingOptions options, string? resume = null, ReferenceScores? scores = null) =>
+        new(model, Placement.Cpu, options, new TrainingData(_train, _eval, CharTokenization.For(Vocab)), scores, null, [], output,
             tokenizerDirectory: resume ?? Base);
 
     public LlamaForCausalLM Load(TrainingOptions options, string? resume = null) =>

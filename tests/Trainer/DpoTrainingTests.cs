@@ -167,6 +167,13 @@ public sealed class DpoTrainingTests : IDisposable
         Assert.All(pairs.Examples(ObjectiveKind.Dpo), e => Assert.EndsWith("/chosen", e[0].Id));
     }
 
+    [Fact]
+    public void Held_out_pairs_are_refused_for_the_SFT_objectives()
+    {
+        var data = new TrainingData(PatternData.Make(4, 1, "s"), [], CharTokenization.For(Vocab)) { EvalPairs = _eval };
+        Assert.Contains("objective 'dpo' only", Assert.Throws<InvalidOperationException>(() => data.Examples(ObjectiveKind.Poft)).Message);
+    }
+
     private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
     {
         public void Report(T value) => report(value);

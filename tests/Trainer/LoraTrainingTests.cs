@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using PoFT.Checkpoints;
+using PoFT.Shared.Scoring;
 using PoFT.Shared.Training;
 using PoFT.Tests.Support;
 using PoFT.Trainer.Model;
@@ -156,6 +158,22 @@ public sealed class LoraTrainingTests : IDisposable
         var lora = System.Text.Json.JsonSerializer.Deserialize<PoFT.Trainer.Model.Lora.LoraOptions>(json, TrainerState.Json)!;
         var error = Assert.Throws<ArgumentException>(() => (LoraRuns.Options with { Lora = lora }).Validate());
         Assert.StartsWith(message, error.Message);
+    }
+
+    /// <summary>A model and LoRA options that do not match are refused before the run waits for scores: here for a
+    /// scorer that never delivers, which the hard filter waits on before the first step.</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_LoRA_mismatch_is_refused_at_once_not_after_waiting_for_scores(bool adapterAttached)
+    {
+        var options = LoraRuns.Options with { Objective = ObjectiveKind.Poft, KeepTopPercent = 50 };
+        using var model = _runs.Load(adapterAttached ? options : options with { Lora = null });
+        var scorer = Channel.CreateUnbounded<ScoredBatch>();
+        var trainer = _runs.Trainer(model, _temp.Sub("run"), adapterAttached ? options with { Lora = null } : options, scores: new ReferenceScores([], scorer.Reader));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => trainer.RunAsync(null, null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains(adapterAttached ? "training.lora is null" : "no adapter attached", error.Message);
+        scorer.Writer.Complete();
     }
 
     private static List<double> Losses(string output) =>

@@ -17,12 +17,12 @@ public sealed record ObjectiveOutput(Tensor Loss, Tensor PerSampleLoss, Tensor T
 }
 
 /// <summary>
-/// A training objective over length-normalised log-likelihoods. For PoFT the gradient is
+/// The single-sample training objectives, over length-normalised log-likelihoods. For PoFT the gradient is
 /// β·τ·∇(−r_θ) with τ = σ(β(r̄ − r_θ) − γ): cross-entropy weighted per sample by how far the aligned models
 /// still are ahead of the target. Log-sigmoid is computed as −softplus(−x), which neither underflows nor
 /// overflows for any |Δ|.
 /// </summary>
-public sealed record Objective(ObjectiveKind Kind, double Beta = 1.0, double Gamma = 0.0)
+public sealed record Objective(ObjectiveKind Kind, double Beta = 1.0, double Gamma = 0.0) : ITrainingObjective
 {
     /// <param name="rTheta">[batch] target model's mean response-token log-prob (with gradient).</param>
     /// <param name="rBar">[batch] aligned reference r̄ (no gradient).</param>
@@ -30,7 +30,7 @@ public sealed record Objective(ObjectiveKind Kind, double Beta = 1.0, double Gam
     public ObjectiveOutput Compute(Tensor rTheta, Tensor rBar, Tensor isNoise)
     {
         using var scope = NewDisposeScope();
-        var margin = Margin(rTheta, rBar);
+        var margin = Margin(rTheta, rBar, Beta, Gamma);
         var tau = Tau(rTheta, rBar);
         var perSample = Kind switch
         {
@@ -42,15 +42,35 @@ public sealed record Objective(ObjectiveKind Kind, double Beta = 1.0, double Gam
         return new ObjectiveOutput(perSample.mean().MoveToOuterDisposeScope(), perSample.MoveToOuterDisposeScope(), tau.MoveToOuterDisposeScope());
     }
 
-    /// <summary>τ = σ(β(r̄ − r_θ) − γ): the weight PoFT's gradient puts on each sample's cross-entropy.</summary>
-    public Tensor Tau(Tensor rTheta, Tensor rBar)
+    /// <summary>Each sample's r_θ against its r̄ (0 in a run without reference scores, which only CE can be); each
+    /// scored sample's τ added to <paramref name="tally"/>.</summary>
+    /// <returns>The micro-batch's loss and its mean CE, −r_θ.</returns>
+    public (Tensor Loss, double Ce) Loss(MicroBatch microBatch, StepTally tally)
     {
-        using var margin = Margin(rTheta, rBar);
+        var (samples, scores) = (microBatch.Samples, microBatch.Reference);
+        var rTheta = MeanResponseLogProb(microBatch.TokenLogProbs(), microBatch.Batch.SampleResponseMask);
+        var rBar = scores is null ? zeros_like(rTheta) : tensor(scores.Select(s => (float)s.Reference).ToArray(), device: microBatch.Device);
+        // Only bi-PoFT may see which samples are noise.
+        var noise = tensor(samples.Select(s => Kind == ObjectiveKind.BiPoft && s.IsNoise).ToArray(), device: microBatch.Device);
+        var output = Compute(rTheta, rBar, noise);
+        if (scores is not null)
+            tally.Taus.AddRange(output.Tau.cpu().data<float>().ToArray().Zip(samples, (t, s) => (t, s.IsNoise)));
+        return (output.Loss, (-rTheta).mean().item<float>());
+    }
+
+    /// <summary>τ = σ(β(r̄ − r_θ) − γ): the weight PoFT's gradient puts on each sample's cross-entropy.</summary>
+    public Tensor Tau(Tensor rTheta, Tensor rBar) => Tau(rTheta, rBar, Beta, Gamma);
+
+    /// <summary>τ = σ(β(r̄ − r_θ) − γ) for any β and γ: what evaluation reports of held-out samples with scores,
+    /// whatever the run's objective.</summary>
+    public static Tensor Tau(Tensor rTheta, Tensor rBar, double beta, double gamma)
+    {
+        using var margin = Margin(rTheta, rBar, beta, gamma);
         return torch.sigmoid(-margin).detach();
     }
 
     /// <summary>β(r_θ − r̄) + γ: the Bradley–Terry margin of the target over the aligned models.</summary>
-    private Tensor Margin(Tensor rTheta, Tensor rBar) => Beta * (rTheta - rBar.to(rTheta.dtype)) + Gamma;
+    private static Tensor Margin(Tensor rTheta, Tensor rBar, double beta, double gamma) => beta * (rTheta - rBar.to(rTheta.dtype)) + gamma;
 
     /// <summary>r_θ: the mean log-prob of each sample's response tokens.</summary>
     /// <param name="tokenLogProbs">[batch, seq − 1] from <c>TokenLogProbs</c>.</param>

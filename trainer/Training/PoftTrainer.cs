@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using PoFT.Text.Chat;
 using PoFT.Checkpoints;
 using PoFT.Shared.Data;
@@ -32,8 +31,7 @@ public sealed class PoftTrainer(
     private readonly IReadOnlyDictionary<string, string> _inputs = inputs ?? new Dictionary<string, string>();
     // By sample, not by id: a held-out file may reuse the training file's ids for other samples.
     private readonly Dictionary<SftSample, TokenizedSample> _tokenized = new(ReferenceEqualityComparer.Instance);
-    private readonly Objective _objective = options.ToObjective();
-    private readonly DpoObjective _dpo = options.ToDpoObjective();
+    private readonly ITrainingObjective _objective = options.ToObjective();
     private string? _lastCheckpoint;
 
     /// <summary>Where a run's periodic and interrupted checkpoints go, below its output directory.</summary>
@@ -46,128 +44,152 @@ public sealed class PoftTrainer(
     /// refuses any other); later epochs reuse the first epoch's scores. With the hard filter every score is
     /// needed before the first step, so all are read anyway.
     /// </summary>
-    public static IReadOnlyList<SftSample> ScoringOrder(TrainingData data, TrainingOptions options, IReadOnlySet<string> alreadyScored)
-    {
-        var examples = data.Examples(options.Objective);
-        return [.. new EpochSampler(examples.Count, options.Seed).Order(0).SelectMany(i => examples[i]).Where(s => !alreadyScored.Contains(s.Id))];
-    }
+    public static IReadOnlyList<SftSample> ScoringOrder(TrainingData data, TrainingOptions options, IReadOnlySet<string> alreadyScored) =>
+        [.. new EpochExamples(data.Examples(options.Objective), options.Seed, options.BatchSize).Samples(epoch: 0).Where(s => !alreadyScored.Contains(s.Id))];
 
+    /// <summary>Trains from the start, or from <paramref name="resumeDirectory"/> on, until the last step or
+    /// <paramref name="stop"/>; ends with a final checkpoint, or a checkpoint to resume from.</summary>
     public async Task<TrainingSummary> RunAsync(string? resumeDirectory, IProgress<StepMetrics>? progress, CancellationToken stop)
     {
+        Prepare();
+        var examples = await ExamplesOfEachEpoch(stop);
+        using var optimizer = optim.AdamW(Trainable, options.LearningRate, weight_decay: options.WeightDecay);
+        var start = resumeDirectory is null ? new TrainerState(0, 0, 0, 0, 0, options, _inputs) : Resumed(resumeDirectory, optimizer);
+        // A resumed run re-runs the steps after its checkpoint: their earlier records go, so none is there twice.
+        using var log = MetricsLog.Open(Path.Combine(outputDirectory, MetricsLog.FileName), keepThroughStep: resumeDirectory is null ? null : start.Step);
+        if (resumeDirectory is null && options.EvalOnStart && data.HasEval)
+            log.Write(Evaluate(step: 0, epoch: 0));
+        var clock = new RunClock(start.ElapsedSeconds, trainScores);
+        var end = await TrainEpochs(examples, start, optimizer, log, clock, progress, stop);
+        return Finish(end, optimizer, clock);
+    }
+
+    /// <summary>Refuses what no step could train with — options out of range, an objective without the scores it
+    /// needs, LoRA options that do not match the model — before anything waits for scores; then readies the model
+    /// and the output directory (finishing any checkpoint an interrupted save left half-renamed).</summary>
+    private void Prepare()
+    {
         options.Validate();
-        model.LogitsChunk = options.LogitsChunk;
-        model.GradientCheckpointing = options.GradientCheckpointing;
         if (options.Objective != ObjectiveKind.Ce && trainScores is null)
             throw new InvalidOperationException(options.Objective == ObjectiveKind.Dpo
                 ? "objective 'dpo' needs the reference model's log-probs: a reference model to score online, or a score file"
                 : $"objective '{ObjectiveNames.Of(options.Objective)}' needs reference scores: give a manifest or a score file");
+        options.RequireLoraMatches(model);
+        model.LogitsChunk = options.LogitsChunk;
+        model.GradientCheckpointing = options.GradientCheckpointing;
+        model.train();
         Directory.CreateDirectory(outputDirectory);
         Checkpoint.RecoverInterruptedSaves(outputDirectory);
         Checkpoint.RecoverInterruptedSaves(Path.Combine(outputDirectory, CheckpointsFolder));
-        var kept = await KeptExamples(stop);
-        var totalSteps = options.TotalSteps(kept.Count);
+    }
+
+    /// <summary>The examples every epoch trains on: all of them, or with the hard filter the top samples by r̄, for
+    /// which every training sample's score is awaited first.</summary>
+    private async Task<EpochExamples> ExamplesOfEachEpoch(CancellationToken stop)
+    {
+        var examples = data.Examples(options.Objective);
+        if (options.KeepTopPercent >= 100)
+            return new(examples, options.Seed, options.BatchSize);
+        if (trainScores is null)
+            throw new InvalidOperationException("--keep-top needs reference scores: give a manifest or a score file");
+        await trainScores.WaitForAll(data.Train, stop);
+        return new([.. HardFilter.KeepTop(data.Train, trainScores.Known, options.KeepTopPercent).Select(s => (IReadOnlyList<SftSample>)[s])],
+            options.Seed, options.BatchSize);
+    }
+
+    /// <summary>Where a resumed run stands, its optimizer's state as its checkpoint saved it.</summary>
+    private TrainerState Resumed(string checkpoint, OptimizerHelper optimizer)
+    {
+        var state = TrainerState.Load(checkpoint) with { Options = options, Inputs = _inputs };
+        LoadOptimizerState(optimizer, Path.Combine(checkpoint, TrainerState.OptimizerFile));
+        return state;
+    }
+
+    /// <summary>Where the loop ended: the state a checkpoint saves, whether <c>stop</c> cut it short, and the last
+    /// evaluation.</summary>
+    private sealed record LoopEnd(TrainerState State, bool Interrupted, EvalMetrics? LastEval);
+
+    /// <summary>The epochs from <paramref name="begin"/> on: one step per <c>grad_accum</c> micro-batches, each
+    /// logged, evaluated and checkpointed as the options say, and an evaluation at each epoch's end.</summary>
+    private async Task<LoopEnd> TrainEpochs(EpochExamples examples, TrainerState begin, OptimizerHelper optimizer, MetricsLog log, RunClock clock,
+        IProgress<StepMetrics>? progress, CancellationToken stop)
+    {
+        var totalSteps = options.TotalSteps(examples.Count);
         var schedule = new LearningRateSchedule(options.LearningRate, totalSteps, options.WarmupRatio, options.MinLrRatio);
-        var sampler = new EpochSampler(kept.Count, options.Seed);
-        if ((options.Lora is null) != (model.Lora is null))
-            throw new InvalidOperationException(options.Lora is null
-                ? "the model has a LoRA adapter attached but training.lora is null; give the run its lora options"
-                : "training.lora is set but the model has no adapter attached; load it with ModelCheckpoint.LoadForTraining");
-        model.train();
-        using var optimizer = optim.AdamW(Trainable, options.LearningRate, weight_decay: options.WeightDecay);
-        var state = new TrainerState(0, 0, 0, 0, 0, options, _inputs);
-        if (resumeDirectory is not null)
+        var (state, lastEval) = (begin, (EvalMetrics?)null);
+        for (var epoch = begin.Epoch; epoch < options.Epochs && state.Step < totalSteps; epoch++)
         {
-            state = TrainerState.Load(resumeDirectory) with { Options = options, Inputs = _inputs };
-            LoadOptimizerState(optimizer, Path.Combine(resumeDirectory, TrainerState.OptimizerFile));
-        }
-
-        // A resumed run re-runs the steps after its checkpoint: their earlier records go, so none is there twice.
-        using var log = MetricsLog.Open(Path.Combine(outputDirectory, MetricsLog.FileName), keepThroughStep: resumeDirectory is null ? null : state.Step);
-        if (resumeDirectory is null && options.EvalOnStart && data.HasEval)
-            log.Write(Evaluate(step: 0, epoch: 0));
-        var clock = Stopwatch.StartNew();
-        var elapsedBefore = state.ElapsedSeconds;
-        var waitBefore = trainScores?.WaitTime ?? TimeSpan.Zero;
-        var waitBeforeStep = waitBefore;
-        EvalMetrics? lastEval = null;
-        var (step, tokens) = (state.Step, state.Tokens);
-        var interrupted = false;
-
-        for (var epoch = state.Epoch; epoch < options.Epochs && step < totalSteps && !interrupted; epoch++)
-        {
-            var micro = Chunk(sampler.Order(epoch).Select(i => kept[i]).ToList(), options.BatchSize);
-            var first = epoch == state.Epoch ? state.MicroBatch : 0;
-            for (var start = first; start < micro.Count && step < totalSteps; start += options.GradientAccumulation)
+            var microBatches = examples.MicroBatches(epoch);
+            var first = epoch == begin.Epoch ? begin.MicroBatch : 0;
+            for (var start = first; start < microBatches.Count && state.Step < totalSteps; start += options.GradientAccumulation)
             {
-                var group = micro.Skip(start).Take(options.GradientAccumulation).ToList();
+                var group = microBatches.Skip(start).Take(options.GradientAccumulation).ToList();
                 StepMetrics metrics;
                 try
                 {
-                    metrics = await Step(optimizer, group, schedule.At(step), step, totalSteps, epoch, stop);
+                    metrics = await Step(optimizer, group, schedule.At(state.Step), state.Step, totalSteps, epoch, stop);
                 }
                 catch (OperationCanceledException) when (stop.IsCancellationRequested)
                 {
-                    state = new TrainerState(step, epoch, start, tokens, elapsedBefore + clock.Elapsed.TotalSeconds, options, _inputs);
-                    interrupted = true;
-                    break;
+                    // Where the unfinished step began: a resumed run takes it from there.
+                    return new LoopEnd(new TrainerState(state.Step, epoch, start, state.Tokens, clock.Elapsed, options, _inputs), Interrupted: true, lastEval);
                 }
-                step++;
-                tokens += metrics.Tokens;
-                var elapsed = elapsedBefore + clock.Elapsed.TotalSeconds;
-                metrics = metrics with
-                {
-                    Step = step,
-                    TokensPerS = tokens / Math.Max(1e-9, elapsed),
-                    ScorerWaitS = ((trainScores?.WaitTime ?? TimeSpan.Zero) - waitBeforeStep).TotalSeconds,
-                    ElapsedS = elapsed,
-                };
-                waitBeforeStep = trainScores?.WaitTime ?? TimeSpan.Zero;
-                log.Write(metrics);
-                progress?.Report(metrics);
                 var next = start + options.GradientAccumulation;
-                state = next < micro.Count
-                    ? new TrainerState(step, epoch, next, tokens, elapsed, options, _inputs)
-                    : new TrainerState(step, epoch + 1, 0, tokens, elapsed, options, _inputs);
-                if (options.EvalEvery > 0 && step % options.EvalEvery == 0 && data.HasEval)
-                    log.Write(lastEval = Evaluate(step, epoch + 1));
-                if (options.CheckpointEvery > 0 && step % options.CheckpointEvery == 0)
-                    Save(Path.Combine(outputDirectory, CheckpointsFolder, $"step-{step:D6}"), state, optimizer);
+                state = Recorded(metrics, state, next < microBatches.Count ? (epoch, next) : (epoch + 1, 0), clock, log, progress);
+                if (options.EvalEvery > 0 && state.Step % options.EvalEvery == 0 && data.HasEval)
+                    log.Write(lastEval = Evaluate(state.Step, epoch + 1));
+                if (options.CheckpointEvery > 0 && state.Step % options.CheckpointEvery == 0)
+                    Save(Path.Combine(outputDirectory, CheckpointsFolder, $"step-{state.Step:D6}"), state, optimizer);
                 if (stop.IsCancellationRequested)
-                {
-                    interrupted = true;
-                    break;
-                }
+                    return new LoopEnd(state, Interrupted: true, lastEval);
             }
-            if (!interrupted && data.HasEval && (options.EvalEvery == 0 || step % options.EvalEvery != 0))
-                log.Write(lastEval = Evaluate(step, epoch + 1));
+            if (data.HasEval && (options.EvalEvery == 0 || state.Step % options.EvalEvery != 0))
+                log.Write(lastEval = Evaluate(state.Step, epoch + 1));
         }
-
-        var final = interrupted ? Path.Combine(outputDirectory, CheckpointsFolder, $"step-{state.Step:D6}") : Path.Combine(outputDirectory, "final");
-        Save(final, state, optimizer);
-        return new TrainingSummary(state.Step, tokens, elapsedBefore + clock.Elapsed.TotalSeconds,
-            ((trainScores?.WaitTime ?? TimeSpan.Zero) - waitBefore).TotalSeconds, interrupted, final, lastEval);
+        return new LoopEnd(state, Interrupted: false, lastEval);
     }
 
-    private async Task<StepMetrics> Step(OptimizerHelper optimizer, List<List<IReadOnlyList<SftSample>>> group, double lr, int step, int totalSteps, int epoch, CancellationToken stop)
+    /// <summary>Logs and reports a finished step with the run's totals so far.</summary>
+    /// <returns>Where the run stands after the step: <paramref name="next"/> is the epoch and micro-batch it goes on at.</returns>
+    private TrainerState Recorded(StepMetrics metrics, TrainerState before, (int Epoch, int MicroBatch) next, RunClock clock, MetricsLog log,
+        IProgress<StepMetrics>? progress)
+    {
+        var (step, tokens, elapsed) = (before.Step + 1, before.Tokens + metrics.Tokens, clock.Elapsed);
+        metrics = metrics with { Step = step, TokensPerS = tokens / Math.Max(1e-9, elapsed), ScorerWaitS = clock.ScorerWaitOfStep(), ElapsedS = elapsed };
+        log.Write(metrics);
+        progress?.Report(metrics);
+        return new TrainerState(step, next.Epoch, next.MicroBatch, tokens, elapsed, options, _inputs);
+    }
+
+    /// <summary>The final checkpoint, or for an interrupted run the checkpoint to resume from; and the run's summary.</summary>
+    private TrainingSummary Finish(LoopEnd end, OptimizerHelper optimizer, RunClock clock)
+    {
+        var directory = end.Interrupted
+            ? Path.Combine(outputDirectory, CheckpointsFolder, $"step-{end.State.Step:D6}")
+            : Path.Combine(outputDirectory, "final");
+        Save(directory, end.State, optimizer);
+        return new TrainingSummary(end.State.Step, end.State.Tokens, clock.Elapsed, clock.ScorerWaitSinceStart, end.Interrupted, directory, end.LastEval);
+    }
+
+    /// <summary>One optimizer step over <paramref name="microBatches"/>: each micro-batch's loss from the run's
+    /// objective, back-propagated as its share of the step's mean; then clipping and the update.</summary>
+    private async Task<StepMetrics> Step(OptimizerHelper optimizer, List<IReadOnlyList<SftSample>> microBatches, double lr, int step, int totalSteps, int epoch,
+        CancellationToken stop)
     {
         optimizer.zero_grad();
         double loss = 0, ce = 0;
-        var taus = new List<(float Tau, bool Noise)>();
-        var pairs = new List<PairOutcome>();
+        var tally = new StepTally();
         long tokens = 0;
-        foreach (var (microBatch, examples) in group.Index())
+        foreach (var (index, samples) in microBatches.Index())
         {
-            var samples = examples.SelectMany(e => e).ToList();
             var scores = trainScores is null ? null : await trainScores.For(samples, stop);
-            model.Lora?.Dropout.Seed(options.Seed, step, microBatch);
+            model.Lora?.Dropout.Seed(options.Seed, step, index);
             using var scope = NewDisposeScope();
             using var batch = new TrainingBatch([.. samples.Select(Tokenized)], placement.Device, options.PaddingFree);
-            var (microLoss, microCe) = options.Objective == ObjectiveKind.Dpo
-                ? PreferenceLoss(batch, samples, scores!, pairs)
-                : SftLoss(batch, samples, scores, taus);
-            (microLoss / group.Count).backward();
-            loss += microLoss.item<float>() / group.Count;
-            ce += microCe / group.Count;
+            var (microLoss, microCe) = _objective.Loss(new MicroBatch(samples, batch, model, scores), tally);
+            (microLoss / microBatches.Count).backward();
+            loss += microLoss.item<float>() / microBatches.Count;
+            ce += microCe / microBatches.Count;
             tokens += batch.Tokens;
         }
         var gradNorm = nn.utils.clip_grad_norm_(Trainable, options.ClipNorm > 0 ? options.ClipNorm : float.MaxValue);
@@ -181,55 +203,10 @@ public sealed class PoftTrainer(
         // garbage collector; its state lives in the optimizer, outside any scope.
         using (NewDisposeScope())
             optimizer.step();
+        var taus = tally.Taus;
         return new StepMetrics("step", step + 1, totalSteps, epoch + 1, loss, ce, Mean(taus.Select(t => t.Tau)),
             Mean(taus.Where(t => !t.Noise).Select(t => t.Tau)), Mean(taus.Where(t => t.Noise).Select(t => t.Tau)),
-            lr, gradNorm, tokens, 0, 0, 0) { Preference = pairs.Count > 0 ? PreferenceMetrics.Of(pairs) : null };
-    }
-
-    /// <returns>The micro-batch's loss and mean CE; each sample's τ added to <paramref name="taus"/>.</returns>
-    private (Tensor Loss, double Ce) SftLoss(TrainingBatch batch, List<SftSample> samples, PreferenceScore[]? scores, List<(float Tau, bool Noise)> taus)
-    {
-        var rTheta = RTheta(batch);
-        var rBar = scores is null ? zeros_like(rTheta) : tensor(scores.Select(s => (float)s.Reference).ToArray(), device: placement.Device);
-        // Only bi-PoFT may see which samples are noise.
-        var noise = tensor(samples.Select(s => options.Objective == ObjectiveKind.BiPoft && s.IsNoise).ToArray(), device: placement.Device);
-        var output = _objective.Compute(rTheta, rBar, noise);
-        if (scores is not null)
-            taus.AddRange(output.Tau.cpu().data<float>().ToArray().Zip(samples, (t, s) => (t, s.IsNoise)));
-        return (output.Loss, (-rTheta).mean().item<float>());
-    }
-
-    /// <summary>DPO on a micro-batch of pairs, laid out chosen, rejected, chosen, …: the policy's log-probs
-    /// against the reference's. The reference must have seen exactly the policy's completion tokens, which is
-    /// what sharing the tokenizer, template and max_length gives; a count that differs is refused here.</summary>
-    /// <returns>The micro-batch's loss and the mean CE of its chosen completions; each pair's outcome added to
-    /// <paramref name="outcomes"/>.</returns>
-    private (Tensor Loss, double Ce) PreferenceLoss(TrainingBatch batch, List<SftSample> samples, IReadOnlyList<PreferenceScore> reference, List<PairOutcome> outcomes)
-    {
-        // Checked on the host, from the tokenization the batch was built from: before any compute, and with no
-        // device round trip.
-        var referenceValues = new double[samples.Count];
-        for (var i = 0; i < samples.Count; i++)
-        {
-            var (score, tokens) = (reference[i].PerModel[0], Tokenized(samples[i]).ResponseTokenCount);
-            if (score.TokenCount != tokens)
-                throw new InvalidDataException($"sample '{samples[i].Id}': the reference scored {score.TokenCount} completion tokens, the policy has {tokens}: " +
-                    "the reference's log-probs were computed with another tokenizer, template or max_length than the policy's");
-            referenceValues[i] = _dpo.LengthNormalised ? score.Mean : score.LogProbSum;
-        }
-        var logProbs = batch.PerSample(model.TokenLogProbs(batch.InputIds, batch.AttentionMask, batch.ResponseMask));
-        var mask = batch.SampleResponseMask.to(logProbs.dtype);
-        var sums = (logProbs * mask).sum(1);
-        var means = sums / mask.sum(1);
-        var policy = (_dpo.LengthNormalised ? means : sums).view(-1, 2);
-        var referencePairs = tensor(referenceValues, device: placement.Device).view(-1, 2);
-        var output = _dpo.Compute(new PairLogProbs(policy[.., 0], policy[.., 1]), new PairLogProbs(referencePairs[.., 0], referencePairs[.., 1]));
-        var detached = cat([output.ChosenRewards.unsqueeze(1), output.RejectedRewards.unsqueeze(1), policy.detach(), means.detach().view(-1, 2)], 1)
-            .to(ScalarType.Float64).cpu().data<double>().ToArray();
-        var pairs = Enumerable.Range(0, detached.Length / 6)
-            .Select(p => new PairOutcome(detached[6 * p], detached[6 * p + 1], detached[6 * p + 2], detached[6 * p + 3], detached[6 * p + 4], detached[6 * p + 5])).ToList();
-        outcomes.AddRange(pairs);
-        return (output.Loss, -pairs.Average(p => p.ChosenMeanLogp));
+            lr, gradNorm, tokens, 0, 0, 0) { Preference = tally.Pairs.Count > 0 ? PreferenceMetrics.Of(tally.Pairs) : null };
     }
 
     /// <summary>What AdamW updates and clipping measures: every weight, or with LoRA the adapter's alone.</summary>
@@ -257,7 +234,7 @@ public sealed class PoftTrainer(
     {
         if (evalScores is null)
             throw new InvalidOperationException("held-out preference pairs need the reference's log-probs of their completions");
-        var outcomes = new List<PairOutcome>();
+        var tally = new StepTally();
         double loss = 0;
         foreach (var pairs in data.EvalPairs.Chunk(options.BatchSize))
         {
@@ -266,9 +243,9 @@ public sealed class PoftTrainer(
             var reference = samples.Select(s => evalScores.Known.TryGetValue(s.Id, out var score) ? score
                 : throw new InvalidOperationException($"held-out sample '{s.Id}': the reference has not scored it")).ToArray();
             using var batch = new TrainingBatch([.. samples.Select(Tokenized)], placement.Device, options.PaddingFree);
-            loss += PreferenceLoss(batch, samples, reference, outcomes).Loss.item<float>() * pairs.Length;
+            loss += _objective.Loss(new MicroBatch(samples, batch, model, reference), tally).Loss.item<float>() * pairs.Length;
         }
-        return (loss / data.EvalPairs.Count, PreferenceMetrics.Of(outcomes));
+        return (loss / data.EvalPairs.Count, PreferenceMetrics.Of(tally.Pairs));
     }
 
     private EvalMetrics EvaluateSamples(int step, int epoch)
@@ -287,7 +264,8 @@ public sealed class PoftTrainer(
             if (scored.Length == 0)
                 continue;
             var rBar = tensor(scored.Select(i => (float)evalScores!.Known[samples[i].Id].Reference).ToArray(), device: placement.Device);
-            tau += _objective.Tau(rTheta[tensor(scored.Select(i => (long)i).ToArray(), device: placement.Device)], rBar).sum().item<float>();
+            tau += Objective.Tau(rTheta[tensor(scored.Select(i => (long)i).ToArray(), device: placement.Device)], rBar, options.ResolvedBeta, options.Gamma)
+                .sum().item<float>();
             tauCount += scored.Length;
         }
         var n = data.Eval.Count;
@@ -299,17 +277,6 @@ public sealed class PoftTrainer(
     /// <summary>[samples] mean response log-prob of each sample, in the batch's order.</summary>
     private Tensor RTheta(TrainingBatch batch) =>
         Objective.MeanResponseLogProb(batch.PerSample(model.TokenLogProbs(batch.InputIds, batch.AttentionMask, batch.ResponseMask)), batch.SampleResponseMask);
-
-    private async Task<IReadOnlyList<IReadOnlyList<SftSample>>> KeptExamples(CancellationToken stop)
-    {
-        var examples = data.Examples(options.Objective);
-        if (options.KeepTopPercent >= 100)
-            return examples;
-        if (trainScores is null)
-            throw new InvalidOperationException("--keep-top needs reference scores: give a manifest or a score file");
-        await trainScores.WaitForAll(data.Train, stop);
-        return [.. HardFilter.KeepTop(data.Train, trainScores.Known, options.KeepTopPercent).Select(s => (IReadOnlyList<SftSample>)[s])];
-    }
 
     private TrainingDivergedException Diverged(int step, string what) =>
         new($"step {step}: {what}; training stopped without applying it. " +

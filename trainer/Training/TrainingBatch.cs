@@ -13,6 +13,9 @@ namespace PoFT.Trainer.Training;
 /// </summary>
 public sealed class TrainingBatch : IDisposable
 {
+    /// <summary>What the batch was built from, in its order: the tokenization the model sees.</summary>
+    public IReadOnlyList<TokenizedSample> Samples { get; }
+
     public Tensor InputIds { get; }
     public Tensor AttentionMask { get; }
     public Tensor ResponseMask { get; }
@@ -31,6 +34,7 @@ public sealed class TrainingBatch : IDisposable
 
     public TrainingBatch(IReadOnlyList<TokenizedSample> samples, Device device, bool packed)
     {
+        Samples = samples;
         var seq = samples.Max(s => s.TokenIds.Length);
         var rows = packed
             ? RowPacker.FirstFitDecreasing([.. samples.Select(s => s.TokenIds.Length)], seq)

@@ -24,8 +24,11 @@ public sealed record TrainingData(IReadOnlyList<SftSample> Train, IReadOnlyList<
             return Train.Count > 0 || TrainPairs.Count == 0
                 ? throw new InvalidOperationException("objective 'dpo' trains on preference pairs (prompt, chosen, rejected), not on SFT samples: give preference data as train_data")
                 : [.. TrainPairs.Select(p => p.Samples)];
-        return TrainPairs.Count > 0
-            ? throw new InvalidOperationException($"objective '{ObjectiveNames.Of(objective)}' trains on SFT samples, not on preference pairs: give SFT data as train_data, or use objective 'dpo'")
-            : [.. Train.Select(s => (IReadOnlyList<SftSample>)[s])];
+        if (TrainPairs.Count > 0)
+            throw new InvalidOperationException($"objective '{ObjectiveNames.Of(objective)}' trains on SFT samples, not on preference pairs: give SFT data as train_data, or use objective 'dpo'");
+        // Held-out pairs are evaluated with the run's objective, which only DPO's can do.
+        if (EvalPairs.Count > 0)
+            throw new InvalidOperationException($"held-out preference pairs apply to objective 'dpo' only, not '{ObjectiveNames.Of(objective)}': give held-out SFT samples instead");
+        return [.. Train.Select(s => (IReadOnlyList<SftSample>)[s])];
     }
 }

@@ -122,9 +122,23 @@ public sealed record TrainingOptions
     /// over a completion, so their scales differ by about a completion's length.</summary>
     public double ResolvedBeta => Beta ?? (Objective == ObjectiveKind.Dpo ? 0.1 : 1.0);
 
-    public Objective ToObjective() => new(Objective, ResolvedBeta, Gamma);
+    /// <summary>The run's objective, chosen once when it starts: DPO on pairs with its loss type and label smoothing,
+    /// or one of the single-sample objectives with γ.</summary>
+    public ITrainingObjective ToObjective() => Objective == ObjectiveKind.Dpo
+        ? new DpoObjective(LossType, ResolvedBeta, LabelSmoothing)
+        : new Objective(Objective, ResolvedBeta, Gamma);
 
-    public DpoObjective ToDpoObjective() => new(LossType, ResolvedBeta, LabelSmoothing);
+    /// <summary>Refuses a model that would not train as these options say: with an adapter attached, only the
+    /// adapter trains, so <see cref="Lora"/> and the model's adapter come together or not at all. Checked before
+    /// anything waits for scores, so that the refusal comes at once.</summary>
+    /// <exception cref="InvalidOperationException">One without the other.</exception>
+    public void RequireLoraMatches(LlamaForCausalLM model)
+    {
+        if ((Lora is null) != (model.Lora is null))
+            throw new InvalidOperationException(Lora is null
+                ? "the model has a LoRA adapter attached but training.lora is null; give the run its lora options"
+                : "training.lora is set but the model has no adapter attached; load it with ModelCheckpoint.LoadForTraining");
+    }
 
     public int StepsPerEpoch(int samples) => (int)Math.Ceiling(Math.Ceiling((double)samples / BatchSize) / GradientAccumulation);
 
