@@ -6,7 +6,7 @@ namespace PoFT.Shared.Chat.Jinja;
 /// which templates refuse a conversation (roles not alternating, unsupported role, ...).
 /// </summary>
 public sealed class ChatTemplateException(string template, int line, string reason, bool raisedByTemplate = false)
-    : Exception($"chat template '{template}', line {line}: {reason}")
+    : PoFT.Shared.PoftUserException($"chat template '{template}', line {line}: {reason}")
 {
     public string Template { get; } = template;
     public int Line { get; } = line;
