@@ -1,9 +1,6 @@
 using System.CommandLine;
 using PoFT.Cli.Commands;
-using PoFT.Text.Chat;
-using PoFT.Checkpoints;
-using PoFT.Shared.Data;
-using PoFT.Shared.Manifest;
+using PoFT.Cli.Terminal;
 using PoFT.Trainer.Model;
 
 HostMemory.Configure();
@@ -24,10 +21,10 @@ try
 {
     return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
-catch (Exception e) when (e is CheckpointFormatException or ManifestException or DataFormatException or InvalidSampleException
-    or FormatException or ArgumentException or IOException or InvalidDataException or InvalidOperationException)
+catch (Exception e) when (UserError.Is(e))
 {
-    // Bad input is the user's to fix: one line naming the file and field, no stack trace.
+    // Bad input is the user's to fix: one line naming the file and field, no stack trace. Anything else is a bug
+    // and escapes with its trace.
     Console.Error.WriteLine($"error: {e.Message}");
     return 1;
 }

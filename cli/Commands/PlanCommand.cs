@@ -1,8 +1,13 @@
 using System.CommandLine;
 using PoFT.Hybrid.Config;
 using PoFT.Planner;
+using PoFT.Shared;
 using PoFT.Checkpoints;
+using PoFT.Shared.Training;
+using PoFT.Trainer.Model;
+using PoFT.Trainer.Model.Lora;
 using Spectre.Console;
+using TorchSharp;
 
 namespace PoFT.Cli.Commands;
 
@@ -33,27 +38,22 @@ public static class PlanCommand
         };
         command.SetAction(parse =>
         {
-            var kind = parse.GetValue(device) switch
+            var deviceName = parse.GetValue(device)!;
+            var kind = deviceName switch
             {
                 "cpu" => PlanDevice.Cpu,
                 "cuda" => PlanDevice.Cuda,
-                var other => throw new ArgumentException($"--device '{other}': expected cpu or cuda"),
+                var other => throw new PoftUserException($"--device '{other}': expected cpu or cuda"),
             };
-            var compute = Bytes(parse.GetValue(dtype) ?? (kind == PlanDevice.Cuda ? "bfloat16" : "float32"), "--dtype");
+            var run = Placement.Of(deviceName, parse.GetValue(dtype) is { } dtypeName ? ComputeDtypes.Parse(dtypeName, "--dtype") : null);
             var rank = parse.GetValue(loraRank);
-            LoraPlan? lora = null;
-            if (rank > 0)
-            {
-                // As Placement.For decides: a LoRA base is held and computed in base_dtype where one is given.
-                compute = parse.GetValue(loraBase) is { } baseDtype ? Bytes(baseDtype, "--lora-base-dtype") : compute;
-                string[] targets = [.. parse.GetRequiredValue(loraTargets).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
-                if (targets.FirstOrDefault(t => !DecoderProjections.Names.Contains(t)) is { } unknown)
-                    throw new ArgumentException($"--lora-targets '{unknown}': expected names from {string.Join(", ", DecoderProjections.Names)}");
-                lora = new LoraPlan(rank, targets, compute, parse.GetValue(loraDropout));
-            }
+            var loraOptions = rank > 0 ? Lora(rank, parse.GetRequiredValue(loraTargets), parse.GetValue(loraBase)) : null;
+            // The dtype the run's model is held and computed in, decided as training decides it.
+            var compute = run.For(loraOptions).DType.ElementSize();
+            var lora = loraOptions is null ? null : new LoraPlan(rank, loraOptions.TargetModules, compute, parse.GetValue(loraDropout));
             var modelConfig = PlanInputs.Model(parse.GetRequiredValue(model));
             if (lora is not null && DecoderProjections.LoraRefusal(modelConfig) is { } refusal)
-                throw new ArgumentException($"--lora {rank}: {refusal}");
+                throw new PoftUserException($"--lora {rank}: {refusal}");
             var length = parse.GetValue(maxLength);
             var workload = new TrainerWorkload(modelConfig, kind, compute, lora,
                 parse.GetValue(checkpointing), parse.GetValue(batch), length, parse.GetValue(chunk));
@@ -69,12 +69,16 @@ public static class PlanCommand
         return command;
     }
 
-    private static int Bytes(string dtype, string flag) => dtype switch
+    /// <summary>The adapter the LoRA flags describe; each value refused naming its flag.</summary>
+    private static LoraOptions Lora(int rank, string targetList, string? baseDtype)
     {
-        "float32" or "fp32" => 4,
-        "bfloat16" or "bf16" => 2,
-        _ => throw new ArgumentException($"{flag} '{dtype}': expected float32 or bfloat16"),
-    };
+        string[] targets = [.. targetList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
+        if (targets.FirstOrDefault(t => !DecoderProjections.Names.Contains(t)) is { } unknown)
+            throw new PoftUserException($"--lora-targets '{unknown}': expected names from {string.Join(", ", DecoderProjections.Names)}");
+        if (baseDtype is not null)
+            ComputeDtypes.Parse(baseDtype, "--lora-base-dtype");
+        return new LoraOptions { R = rank, TargetModules = targets, BaseDtype = baseDtype };
+    }
 
     private static void Write(DevicePlan plan, IReadOnlyList<MemoryEstimate> estimates, PlanDevice kind, IAnsiConsole console)
     {

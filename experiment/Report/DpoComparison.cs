@@ -5,19 +5,10 @@ namespace PoFT.Experiment.Report;
 public sealed record DpoComparison(string Candidate, string Baseline, double Noise, PairedOutcome PreferenceAccuracy, PairedOutcome HeldOutCe)
 {
     /// <summary>Null where either start has no DPO run on a shared seed at that noise level.</summary>
-    public static DpoComparison? Of(IReadOnlyList<DpoResult> runs, string candidate, string baseline, double noise)
-    {
-        var pairs = SeedPairs.Of(Runs(runs, candidate, noise), Runs(runs, baseline, noise), r => r.Seed);
-        if (pairs.Count == 0)
-            return null;
-        PairedOutcome Paired(Func<DpoPoint, double> value, bool higherIsBetter) => PairedOutcome.Of(
-            [.. pairs.Select(p => value(p.Candidate.After))],
-            [.. pairs.Select(p => value(p.Baseline.After))],
-            higherIsBetter);
-        return new DpoComparison(candidate, baseline, noise,
-            Paired(p => p.PreferenceAccuracy, higherIsBetter: true), Paired(p => p.HeldOutCe, higherIsBetter: false));
-    }
-
-    private static IEnumerable<DpoResult> Runs(IReadOnlyList<DpoResult> runs, string start, double noise) =>
-        runs.Where(r => r.Start == start && r.Noise == noise);
+    public static DpoComparison? Of(IReadOnlyList<DpoResult> runs, string candidate, string baseline, double noise) =>
+        SeedPairs.At(runs, r => (r.Start, r.Noise, r.Seed), candidate, baseline, noise) is { } pairs
+            ? new DpoComparison(candidate, baseline, noise,
+                pairs.Outcome(r => r.After.PreferenceAccuracy, higherIsBetter: true),
+                pairs.Outcome(r => r.After.HeldOutCe, higherIsBetter: false))
+            : null;
 }

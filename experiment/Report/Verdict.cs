@@ -7,24 +7,21 @@ public static class Verdict
     private const int Digits = 4;
 
     /// <summary>E.g. "PoFT beats CE by 0.1234 (last epoch) at noise 0.4: … Best epoch: …".</summary>
-    public static string Sentence(Comparison c)
-    {
-        var candidate = ObjectiveLabels.Display(c.Candidate);
-        var baseline = ObjectiveLabels.Display(c.Baseline);
-        return $"{Headline(candidate, baseline, c.Last.Margin)} (last epoch) at noise {ReportNumbers.Plain(c.Noise)}: {Phase(candidate, baseline, c.Last)}. " +
-               $"Best epoch: {Headline(candidate, baseline, c.Best.Margin)}: {Phase(candidate, baseline, c.Best)}.";
-    }
+    public static string Sentence(Comparison c) =>
+        Sentence(ObjectiveLabels.Display(c.Candidate), ObjectiveLabels.Display(c.Baseline), c.Noise,
+            ("(last epoch)", c.Last), ("Best epoch", c.Best));
 
     /// <summary>E.g. "PoFT → DPO beats CE → DPO by 0.0500 on held-out preference accuracy after DPO at noise 0.4: …
     /// Held-out clean CE after DPO: …".</summary>
-    public static string Sentence(DpoComparison c)
-    {
-        var candidate = ObjectiveLabels.DisplayDpo(c.Candidate);
-        var baseline = ObjectiveLabels.DisplayDpo(c.Baseline);
-        return $"{Headline(candidate, baseline, c.PreferenceAccuracy.Margin)} on held-out preference accuracy after DPO at noise {ReportNumbers.Plain(c.Noise)}: " +
-               $"{Phase(candidate, baseline, c.PreferenceAccuracy)}. " +
-               $"Held-out clean CE after DPO: {Headline(candidate, baseline, c.HeldOutCe.Margin)}: {Phase(candidate, baseline, c.HeldOutCe)}.";
-    }
+    public static string Sentence(DpoComparison c) =>
+        Sentence(ObjectiveLabels.DisplayDpo(c.Candidate), ObjectiveLabels.DisplayDpo(c.Baseline), c.Noise,
+            ("on held-out preference accuracy after DPO", c.PreferenceAccuracy), ("Held-out clean CE after DPO", c.HeldOutCe));
+
+    /// <summary>The headline number's verdict at the noise level, then the second number's under its own name.</summary>
+    private static string Sentence(string candidate, string baseline, double noise,
+        (string Phrase, PairedOutcome Outcome) headline, (string Name, PairedOutcome Outcome) second) =>
+        $"{Headline(candidate, baseline, headline.Outcome.Margin)} {headline.Phrase} at noise {ReportNumbers.Plain(noise)}: {Phase(candidate, baseline, headline.Outcome)}. " +
+        $"{second.Name}: {Headline(candidate, baseline, second.Outcome.Margin)}: {Phase(candidate, baseline, second.Outcome)}.";
 
     public static string Headline(string candidate, string baseline, double margin) => margin > 0
         ? $"{candidate} beats {baseline} by {ReportNumbers.Fixed(margin, Digits)}"

@@ -1,3 +1,4 @@
+using PoFT.Shared.Training;
 using DataType = PoFT.Exporter.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace PoFT.Exporter.Precision;
@@ -65,13 +66,21 @@ public sealed record ExportPrecision
         return this;
     }
 
-    public static ExportDtype ParseDtype(string text) => text.ToLowerInvariant() switch
+    /// <summary>fp32 and bf16 are the compute dtypes training uses too, parsed as it parses them (any case here);
+    /// fp16 is the export's own: ONNX Runtime computes in it, the trainer does not (<see cref="ComputeDtype"/>).</summary>
+    public static ExportDtype ParseDtype(string text)
     {
-        "fp32" or "float32" => ExportDtype.Fp32,
-        "fp16" or "float16" => ExportDtype.Fp16,
-        "bf16" or "bfloat16" => ExportDtype.Bf16,
-        _ => throw new ArgumentException($"--dtype '{text}': expected fp32, fp16 or bf16"),
-    };
+        var name = text.ToLowerInvariant();
+        if (ComputeDtypes.TryParse(name, out var compute))
+            return compute switch
+            {
+                ComputeDtype.Float32 => ExportDtype.Fp32,
+                ComputeDtype.BFloat16 => ExportDtype.Bf16,
+                _ => throw new ArgumentOutOfRangeException(nameof(text), compute, null),
+            };
+        return name is "fp16" or "float16" ? ExportDtype.Fp16
+            : throw new ArgumentException($"--dtype '{text}': expected fp32, fp16 or bf16");
+    }
 
     public static ExportQuantization ParseQuantization(string text) => text.ToLowerInvariant() switch
     {

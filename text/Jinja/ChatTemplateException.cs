@@ -1,3 +1,5 @@
+using PoFT.Shared;
+
 namespace PoFT.Text.Jinja;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace PoFT.Text.Jinja;
 /// which templates refuse a conversation (roles not alternating, unsupported role, ...).
 /// </summary>
 public sealed class ChatTemplateException(string template, int line, string reason, bool raisedByTemplate = false)
-    : Exception($"chat template '{template}', line {line}: {reason}")
+    : PoftUserException($"chat template '{template}', line {line}: {reason}")
 {
     public string Template { get; } = template;
     public int Line { get; } = line;

@@ -1,3 +1,6 @@
+using System.Globalization;
+using PoFT.Shared;
+using PoFT.Shared.Training;
 using PoFT.Trainer.Model.Lora;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -23,27 +26,38 @@ public sealed record Placement(Device Device, ScalarType DType)
 {
     public static Placement Cpu { get; } = new(CPU, ScalarType.Float32);
 
+    /// <summary>The placement a run on <paramref name="device"/> gets, checked against this machine.</summary>
     /// <param name="device">"cpu", "cuda" or "cuda:N".</param>
-    /// <param name="dtype">"float32" or "bfloat16"; null picks the device's default.</param>
+    /// <param name="dtype">The run's <c>dtype</c>, a <see cref="ComputeDtype"/> name; null picks the device's default.</param>
     public static Placement Resolve(string device, string? dtype = null)
     {
-        var isCuda = device.StartsWith("cuda", StringComparison.Ordinal);
-        if (isCuda && !cuda.is_available())
-            throw new InvalidOperationException($"device '{device}' requested but CUDA is not available to TorchSharp " +
+        if (IsCuda(device) && !cuda.is_available())
+            throw new PoftUserException($"device '{device}' requested but CUDA is not available to TorchSharp " +
                 "(this build uses libtorch-cpu; build with POFT_GPU=1 on a machine with CUDA)");
+        return Of(device, dtype is null ? null : ComputeDtypes.Parse(dtype, "dtype"));
+    }
+
+    /// <summary>The placement a run on <paramref name="device"/> would get, whether or not this machine has the
+    /// device: what <c>plan</c> sizes. <paramref name="dtype"/> null picks the device's default.</summary>
+    public static Placement Of(string device, ComputeDtype? dtype = null)
+    {
+        var isCuda = device == "cuda" || (IsCuda(device) && device[4] == ':' && int.TryParse(device[5..], NumberStyles.None, CultureInfo.InvariantCulture, out _));
         if (!isCuda && device != "cpu")
-            throw new ArgumentException($"unknown device '{device}'; expected cpu, cuda or cuda:N");
-        return new Placement(new Device(device), ParseDType(dtype ?? (isCuda ? "bfloat16" : "float32")));
+            throw new PoftUserException($"unknown device '{device}'; expected cpu, cuda or cuda:N");
+        return new Placement(new Device(device), TorchDtype(dtype ?? (isCuda ? ComputeDtype.BFloat16 : ComputeDtype.Float32)));
     }
 
     /// <summary>The placement of a run with <paramref name="lora"/> (null: full fine-tuning, this one): the frozen
     /// base in the adapter's <c>base_dtype</c> where it names one.</summary>
-    public Placement For(LoraOptions? lora) => lora?.BaseDtype is { } baseDtype ? this with { DType = ParseDType(baseDtype) } : this;
+    public Placement For(LoraOptions? lora) =>
+        lora?.BaseDtype is { } baseDtype ? this with { DType = TorchDtype(ComputeDtypes.Parse(baseDtype, LoraOptions.BaseDtypeField)) } : this;
 
-    private static ScalarType ParseDType(string dtype) => dtype switch
+    private static bool IsCuda(string device) => device.StartsWith("cuda", StringComparison.Ordinal);
+
+    private static ScalarType TorchDtype(ComputeDtype dtype) => dtype switch
     {
-        "float32" or "fp32" => ScalarType.Float32,
-        "bfloat16" or "bf16" => ScalarType.BFloat16,
-        var other => throw new ArgumentException($"unknown dtype '{other}'; expected float32 or bfloat16"),
+        ComputeDtype.Float32 => ScalarType.Float32,
+        ComputeDtype.BFloat16 => ScalarType.BFloat16,
+        _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, null),
     };
 }

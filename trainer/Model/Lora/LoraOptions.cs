@@ -1,4 +1,5 @@
 using PoFT.Checkpoints;
+using PoFT.Shared.Training;
 using System.Globalization;
 
 namespace PoFT.Trainer.Model.Lora;
@@ -25,9 +26,12 @@ public sealed record LoraOptions
     /// <summary>PEFT's rank-stabilised scaling, alpha/√r instead of alpha/r.</summary>
     public bool UseRslora { get; init; }
 
-    /// <summary>float32 or bfloat16: the dtype the frozen base is held and computed in; null: the run's dtype
-    /// (<see cref="Placement"/>).</summary>
+    /// <summary>A <see cref="ComputeDtype"/> name: the dtype the frozen base is held and computed in; null: the
+    /// run's dtype (<see cref="Placement"/>).</summary>
     public string? BaseDtype { get; init; }
+
+    /// <summary><see cref="BaseDtype"/> as the config file names it.</summary>
+    public const string BaseDtypeField = "training.lora.base_dtype";
 
     /// <summary>What the adapter's product B·A is multiplied by before it is added to the projection.</summary>
     public double Scaling => UseRslora ? Alpha / Math.Sqrt(R) : Alpha / R;
@@ -46,8 +50,8 @@ public sealed record LoraOptions
             throw Invalid("target_modules", TargetModules is null ? "null" : $"[{string.Join(", ", TargetModules)}]", expected);
         if (TargetModules.FirstOrDefault(m => !Projections.Contains(m)) is { } unknown)
             throw Invalid("target_modules", $"'{unknown}'", expected);
-        if (BaseDtype is not (null or "float32" or "bfloat16"))
-            throw Invalid("base_dtype", $"'{BaseDtype}'", "float32 or bfloat16 (or null: the run's dtype)");
+        if (BaseDtype is not null && !ComputeDtypes.TryParse(BaseDtype, out _))
+            throw Invalid("base_dtype", $"'{BaseDtype}'", $"{ComputeDtypes.Expected} (or null: the run's dtype)");
     }
 
     private static ArgumentException Invalid(string field, string value, string expected) =>
