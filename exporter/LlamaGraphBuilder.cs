@@ -10,7 +10,8 @@ namespace PoFT.Exporter;
 
 /// <summary>
 /// The decoder of Hugging Face LlamaForCausalLM (and Mistral/Qwen2/Qwen3/Gemma 2/Gemma 3) as standard ONNX ops, laid out for
-/// ONNX Runtime's CPU provider: weights pre-transposed for MatMul, q/k/v and gate/up each fused into one
+/// ONNX Runtime's CPU provider (or, with <see cref="ExportOptions.Provider"/> CUDA, its fused attention in the form the CUDA
+/// kernel takes, see <see cref="FusedAttention"/>): weights pre-transposed for MatMul, q/k/v and gate/up each fused into one
 /// MatMul, and RMSNorm written in the Pow/ReduceMean/Add/Sqrt/Div/Mul form ORT fuses into one kernel.
 /// Types and projections follow <see cref="ExportPrecision"/> through <see cref="PrecisionOps"/>: RMSNorm,
 /// attention (softmax, or the whole fused kernel) and the log-softmax stay fp32 whatever the compute dtype.
@@ -44,22 +45,40 @@ internal sealed class LlamaGraphBuilder
         var ids = _g.AddInput(ScoringGraph.InputIds, DataType.Int64, "batch", "seq");
         var mask = _g.AddInput(ScoringGraph.AttentionMask, DataType.Int64, "batch", "seq");
         var scoreMask = options.Head == HeadPositions.Scored ? _g.AddInput(ScoringGraph.ScoreMask, DataType.Int64, "batch", "seq_minus_1") : null;
-        var kernel = options.AttentionFor(_config);
+        var kernel = options.AttentionFor(_config).Kernel;
+        var masking = options.MaskingFor();
+        var aligned = kernel == AttentionKernel.Fused && masking == FusedMasking.Lengths ? RightAlignedRows.Build(_g, ids, mask, scoreMask) : null;
+        if (aligned is not null)
+            (ids, mask, scoreMask) = (aligned.Ids, aligned.Mask, aligned.ScoreMask);
         // One context for each kind of layer the model has: sliding, full, or (Gemma) both.
         var contexts = Enumerable.Range(0, _config.NumHiddenLayers).Select(_config.IsSlidingLayer).Distinct()
-            .ToDictionary(sliding => sliding, sliding => InComputeType(SequenceContext.Build(_g, _config, mask, kernel, sliding)));
+            .ToDictionary(sliding => sliding, sliding => InComputeType(SequenceContext.Build(_g, _config, mask, kernel, masking, sliding)));
         var x = Embeddings(ids);
         for (var i = 0; i < _config.NumHiddenLayers; i++)
             x = DecoderLayer(i, x, contexts[_config.IsSlidingLayer(i)]);
+        AddOutputs(options, x, ids, mask, scoreMask, aligned);
+    }
+
+    // With right-aligned rows the head's outputs are rotated back to the input's positions before they are outputs.
+    private void AddOutputs(ExportOptions options, string x, string ids, string mask, string? scoreMask, RightAlignedRows? aligned)
+    {
         var head = new TokenLogProbHead(_g, _config, _weights.LmHead, hidden => RmsNorm(hidden, NormWeight(FinalNorm), "final_norm"), _precision.ComputeType);
-        if (scoreMask is null)
-            head.AtEveryPosition(x, ids, mask, options.IncludeLogits);
-        else
-            head.AtScoredPositions(x, ids, mask, scoreMask);
+        var (logProbsName, logitsName) = aligned is null ? (ScoringGraph.TokenLogProbs, ScoringGraph.Logits) : ("token_logprobs_aligned", "logits_aligned");
+        var (logProbs, logits) = scoreMask is null
+            ? head.AtEveryPosition(x, ids, mask, options.IncludeLogits, logProbsName, logitsName)
+            : (head.AtScoredPositions(x, ids, mask, scoreMask, logProbsName), null);
+        if (aligned is not null)
+        {
+            logProbs = aligned.RestorePairs(logProbs, ScoringGraph.TokenLogProbs);
+            logits = logits is null ? null : aligned.RestoreTokens(logits, ScoringGraph.Logits);
+        }
+        _g.AddOutput(logProbs, DataType.Float, "batch", "seq_minus_1");
+        if (logits is not null)
+            _g.AddOutput(logits, DataType.Float, "batch", "seq", _config.VocabSize);
     }
 
     // The RoPE tables multiply q and k, so they take the compute dtype once per forward; the attention bias
-    // is added to fp32 scores (or fed to the fp32 fused kernel) and stays fp32.
+    // is added to fp32 scores (or fed to the fp32 fused kernel) and stays fp32; the fused kernel's lengths are int32.
     private SequenceContext InComputeType(SequenceContext context) => context with
     {
         QueryCos = _precision.ToCompute(context.QueryCos, "rope_q_cos_typed"),
@@ -123,9 +142,9 @@ internal sealed class LlamaGraphBuilder
         long kvHeads = _config.NumKeyValueHeads, group = _config.KeyValueGroups, d = _config.HeadDim;
         var query = Rotate(HeadNorm(i, "q_norm", _g.Node("Reshape", [split[0], _g.Int64s(0, 0, kvHeads, group, d)], $"{prefix}_q_heads")), context.QueryCos, context.QuerySin);
         var key = Rotate(HeadNorm(i, "k_norm", _g.Node("Reshape", [split[1], _g.Int64s(0, 0, kvHeads, 1, d)], $"{prefix}_k_heads")), context.KeyCos, context.KeySin);
-        var merged = context.Fused is { } lengths
-            ? FusedAttention(prefix, query, key, split[2], context.AttentionBias, lengths, q, kv)
-            : PrimitiveAttention(prefix, query, key, split[2], context.AttentionBias, q);
+        var merged = context.Fused is not null
+            ? FusedAttention(prefix, query, key, split[2], context, q, kv)
+            : PrimitiveAttention(prefix, query, key, split[2], context.AttentionBias!, q);
         var output = _precision.Linear(merged, $"{prefix}_o", Layer(i, "self_attn.o_proj.weight"));
         return _config.OutputProjectionBias
             ? _g.Node("Add", [output, _weights.Typed(Layer(i, "self_attn.o_proj.bias"))], $"{prefix}_o_biased")
@@ -137,24 +156,43 @@ internal sealed class LlamaGraphBuilder
     private string HeadNorm(int i, string norm, string heads) =>
         _config.QkNorm ? RmsNorm(heads, NormWeight(Layer(i, $"self_attn.{norm}.weight")), $"{heads}_{norm}") : heads;
 
-    /// <summary>One GroupQueryAttention node on [b, s, heads·d] tensors: the kernel does q·kᵀ·scale + bias,
+    /// <summary>One GroupQueryAttention node on [b, s, heads·d] tensors: the kernel does q·kᵀ·scale, its softcap,
     /// its own causal mask, softmax and ·v, with no transposes or repeated k/v in the graph. Its scale is
-    /// 1/sqrt(head_dim) unless given (Gemma's query_pre_attn_scalar), and its softcap Gemma 2's.</summary>
-    private string FusedAttention(string prefix, string query, string key, string value, string bias, FusedLengths lengths, long q, long kv)
+    /// 1/sqrt(head_dim) unless given (Gemma's query_pre_attn_scalar), and its softcap Gemma 2's. Two forms:
+    /// <list type="bullet">
+    /// <item>Bias (CPU): padding and window in an fp32 attention_bias, so the node runs in fp32 — the −1e9 mask has
+    /// no fp16 value (it would be −inf, and a fully masked row NaN) and the kernel's inputs share one type.</item>
+    /// <item>Lengths (CUDA's form; the CPU kernel takes it too): no attention_bias, which the CUDA kernel refuses
+    /// ("attention_bias is not supported in GroupQueryAttention cuda kernel", contrib_ops/cuda/bert/group_query_attention.cc,
+    /// ComputeInternal); right-aligned rows described by seqlens_k and total_sequence_length; the window in
+    /// local_window_size; q, k, v in the compute dtype, fp16 or bf16 being the only types CUDA registers
+    /// (REGISTER_KERNEL_TYPED, same file). q, k and v stay separate inputs (the unpacked BSNH form of
+    /// group_query_attention_helper.h CheckInputs, head_size = hidden / num_heads, a multiple of 8), and RoPE stays
+    /// outside the op (do_rotary 0): the graph's own tables carry partial rotary, longrope, the Gemma local θ and
+    /// positions counted over real tokens, none of which the kernel's cos/sin caches (head_size % 16, positions from
+    /// seqlens_k) would express.</item>
+    /// </list></summary>
+    private string FusedAttention(string prefix, string query, string key, string value, SequenceContext context, long q, long kv)
     {
-        var flatQuery = _precision.ToFloat(_g.Node("Reshape", [query, _g.Int64s(0, 0, q)], $"{prefix}_q_flat"), $"{prefix}_q_f32");
-        var flatKey = _precision.ToFloat(_g.Node("Reshape", [key, _g.Int64s(0, 0, kv)], $"{prefix}_k_flat"), $"{prefix}_k_f32");
-        // The kernel's inputs share one type with its bias, whose −1e9 mask has no fp16 value (it would be −inf
-        // and a fully masked row NaN): with a half-precision graph it runs in fp32, its softmax the fp32 island.
-        var flatValue = _precision.ToFloat(value, $"{prefix}_v_f32");
+        var lengths = context.Fused!;
+        var byLengths = context.AttentionBias is null;
+        string Typed(string x, string hint) => byLengths ? x : _precision.ToFloat(x, hint);
+        var flatQuery = Typed(_g.Node("Reshape", [query, _g.Int64s(0, 0, q)], $"{prefix}_q_flat"), $"{prefix}_q_f32");
+        var flatKey = Typed(_g.Node("Reshape", [key, _g.Int64s(0, 0, kv)], $"{prefix}_k_flat"), $"{prefix}_k_f32");
+        var flatValue = Typed(value, $"{prefix}_v_f32");
         // Inputs by position; "" skips an optional one (no KV cache, rotary already applied, no position_ids).
-        string[] inputs = [flatQuery, flatKey, flatValue, "", "", lengths.SeqLensK, lengths.TotalSequenceLength, "", "", "", bias];
+        string[] inputs = byLengths
+            ? [flatQuery, flatKey, flatValue, "", "", lengths.SeqLensK, lengths.TotalSequenceLength]
+            : [flatQuery, flatKey, flatValue, "", "", lengths.SeqLensK, lengths.TotalSequenceLength, "", "", "", context.AttentionBias!];
         List<Onnx.Proto.AttributeProto> attributes = [Int("num_heads", _config.NumAttentionHeads), Int("kv_num_heads", _config.NumKeyValueHeads)];
         if (_config.QueryPreAttnScalar is not null)
             attributes.Add(Float("scale", (float)_config.AttentionScale));
         if (_config.AttentionLogitSoftcap is { } softcap)
             attributes.Add(Float("softcap", (float)softcap));
-        return _precision.ToCompute(_g.Node("GroupQueryAttention", inputs, [$"{prefix}_attn_fused"], attributes, OnnxDomains.Microsoft)[0], $"{prefix}_attn_merged");
+        if (context.LocalWindowSize is { } window)
+            attributes.Add(Int("local_window_size", window));
+        var output = _g.Node("GroupQueryAttention", inputs, [$"{prefix}_attn_fused"], attributes, OnnxDomains.Microsoft)[0];
+        return byLengths ? output : _precision.ToCompute(output, $"{prefix}_attn_merged");
     }
 
     /// <summary>Grouped-query attention without repeating k/v: q is [b, kv_heads, group, s, d] and k, v are

@@ -1,3 +1,4 @@
+using PoFT.Exporter.Contract;
 using PoFT.Exporter.Onnx;
 using PoFT.Shared;
 using PoFT.Checkpoints;
@@ -13,15 +14,27 @@ namespace PoFT.Exporter;
 /// </summary>
 public static class LlamaOnnxExporter
 {
-    /// <returns>The graph variant written (the attention kernel resolved for this model).</returns>
+    /// <returns>The graph variant written (the attention kernel resolved for this model, and why when it is not
+    /// the fused one).</returns>
+    /// <exception cref="ProviderContractException">A CUDA export breaks the CUDA contract; nothing is written.</exception>
     public static ExportedGraph Export(string checkpointDir, string outDir, ExportOptions options)
     {
         using var checkpoint = Checkpoint.Open(checkpointDir);
+        var attention = options.AttentionFor(checkpoint.Config);
         var graph = LlamaGraphBuilder.Build(checkpoint, options);
+        var metadata = new Dictionary<string, string>
+        {
+            [GraphMetadata.Provider] = ProviderNames.Name(options.Provider),
+            [GraphMetadata.Attention] = GraphMetadata.AttentionForm(attention.Kernel, options.MaskingFor()),
+        };
+        // Only CUDA can go wrong silently (a node without a CUDA kernel runs on the CPU); a CPU session without a
+        // kernel fails to load and names it, which bf16 exports made for a GPU elsewhere rely on.
+        if (options.Provider == ExecutionProvider.Cuda)
+            ProviderContract.Enforce(OnnxModelWriter.Outline(graph, metadata), options.Provider, $"export of {checkpointDir} for --provider cuda");
         var external = graph.Initializers.Sum(i => i.ByteLength) > options.ExternalDataThresholdBytes;
         Directory.CreateDirectory(outDir);
         OnnxModelWriter.Write(graph, Path.Combine(outDir, ScoringGraph.ModelFile), OnnxDomains.Opsets,
-            external ? ScoringGraph.ExternalDataFile : null);
+            external ? ScoringGraph.ExternalDataFile : null, metadata);
         if (!external)
             File.Delete(Path.Combine(outDir, ScoringGraph.ExternalDataFile));
 
@@ -31,8 +44,9 @@ public static class LlamaOnnxExporter
             if (File.Exists(source))
                 AtomicFile.Write(Path.Combine(outDir, name), target => { using var s = File.OpenRead(source); s.CopyTo(target); });
         }
-        return new ExportedGraph(options.AttentionFor(checkpoint.Config), options.Head);
+        return new ExportedGraph(attention.Kernel, options.Head, options.Provider, attention.Note);
     }
 }
 
-public sealed record ExportedGraph(AttentionKernel Attention, HeadPositions Head);
+/// <param name="AttentionNote">Why the attention is primitive when the fused kernel was not asked against, else null.</param>
+public sealed record ExportedGraph(AttentionKernel Attention, HeadPositions Head, ExecutionProvider Provider, string? AttentionNote);

@@ -7,23 +7,32 @@ namespace PoFT.Exporter;
 
 /// <summary>
 /// What every layer needs from the attention mask, computed once per forward: RoPE cos/sin tables at each
-/// token's position, the additive attention bias (causal and key padding) and, for the fused kernel, the
-/// sequence lengths it takes. A model with sliding and full layers (Gemma) has one of each kind.
+/// token's position and the masking of the attention kernel — the additive attention bias (causal, key padding,
+/// window) or, for the fused kernel's <see cref="FusedMasking.Lengths"/> form, its sequence lengths and window.
+/// A model with sliding and full layers (Gemma) has one of each kind.
 /// </summary>
-internal sealed record SequenceContext(string QueryCos, string QuerySin, string KeyCos, string KeySin, string AttentionBias,
-    FusedLengths? Fused)
+internal sealed record SequenceContext(string QueryCos, string QuerySin, string KeyCos, string KeySin, string? AttentionBias,
+    FusedLengths? Fused, int? LocalWindowSize)
 {
     // Finite, so a query row with every key masked (left padding) gets a uniform softmax, not NaN.
     private const float Masked = -1e9f;
 
     /// <param name="sliding">For the sliding layers: their window and RoPE (<see cref="ModelConfig.SlidingLayerRope"/>).</param>
-    public static SequenceContext Build(OnnxGraph g, ModelConfig config, string attentionMask, AttentionKernel kernel, bool sliding)
+    public static SequenceContext Build(OnnxGraph g, ModelConfig config, string attentionMask, AttentionKernel kernel, FusedMasking masking, bool sliding)
     {
         var (cos, sin) = Rotary(g, sliding ? config.SlidingLayerRope() : config, attentionMask);
-        var bias = Bias(g, attentionMask, sliding ? config.SlidingWindow : null);
+        var window = sliding ? config.SlidingWindow : null;
         // The fused kernel applies the attention scale itself.
+        if (kernel == AttentionKernel.Fused && masking == FusedMasking.Lengths)
+            // local_window_size counts the keys a query sees, itself included: CUDA's flash path passes
+            // window_size_left = local_window_size − 1 (contrib_ops/cuda/bert/group_query_attention_impl.cu,
+            // FlashAttention), and ONNX Runtime 1.31's CPU kernel agrees (measured: local_window_size w − 1 put the
+            // windowed variants of the parity tests 0.2–0.7 off, w within 1e-4). That is Hugging Face's window of w
+            // keys, i − j < w (masking_utils.sliding_window_overlay).
+            return new SequenceContext(cos, sin, cos, sin, null, FusedLengths.Build(g, attentionMask), window);
+        var bias = Bias(g, attentionMask, window);
         if (kernel == AttentionKernel.Fused)
-            return new SequenceContext(cos, sin, cos, sin, bias, FusedLengths.Build(g, attentionMask));
+            return new SequenceContext(cos, sin, cos, sin, bias, FusedLengths.FullRows(g, attentionMask), null);
         // The attention scale rides on the query's rotation: RoPE is linear, so scaling its tables scales q,
         // and it costs nothing per layer.
         var scale = g.FloatScalar((float)config.AttentionScale);
@@ -34,7 +43,8 @@ internal sealed record SequenceContext(string QueryCos, string QuerySin, string 
             KeySin: sin,
             // [batch, 1, 1, seq, seq]: broadcasts over the [batch, kv_heads, group, seq, seq] scores.
             AttentionBias: g.Node("Unsqueeze", [bias, g.Int64s(1)], "attention_bias_5d"),
-            Fused: null);
+            Fused: null,
+            LocalWindowSize: null);
     }
 
     /// <summary>cos and sign-folded sin, [batch, seq, 1, 1, head_dim], broadcasting over the
@@ -102,12 +112,26 @@ internal sealed record SequenceContext(string QueryCos, string QuerySin, string 
     }
 }
 
-/// <summary>GroupQueryAttention's int32 <c>seqlens_k</c> [batch] and <c>total_sequence_length</c> scalar. Every
-/// row is given the full padded length: padding, left or right, is masked by the attention bias instead,
-/// because the kernel's own lengths can only describe right padding.</summary>
+/// <summary>GroupQueryAttention's int32 <c>seqlens_k</c> [batch] (total length − 1 per row) and int32
+/// <c>total_sequence_length</c> scalar (the padded length). With total_sequence_length equal to the query's length
+/// the kernel takes the batch as a first prompt (group_query_attention_helper.h, CheckInputs: is_first_prompt =
+/// sequence_length == total_sequence_length), with no past, each row's keys 0 … seqlens_k — right padding.</summary>
 internal sealed record FusedLengths(string SeqLensK, string TotalSequenceLength)
 {
+    /// <summary>Each row's real tokens: the rows must be right-aligned (<see cref="RightAlignedRows"/>). A row with
+    /// no token at all is given one key, so that no kernel sees a negative length; its outputs are all padding.</summary>
     public static FusedLengths Build(OnnxGraph g, string attentionMask)
+    {
+        var tokens = g.Node("ReduceSum", [attentionMask, g.Int64s(1)], "gqa_row_tokens", Int("keepdims", 0));
+        var lastIndex = g.Node("Max", [g.Node("Sub", [tokens, g.Int64Scalar(1)], "gqa_row_last_raw"), g.Int64Scalar(0)], "gqa_row_last");
+        return new FusedLengths(
+            SeqLensK: g.Node("Cast", [lastIndex], "gqa_seqlens_k", Int("to", (long)DataType.Int32)),
+            TotalSequenceLength: TotalLength(g, attentionMask));
+    }
+
+    /// <summary>Every row given the full padded length: padding, left or right, is masked by the attention bias
+    /// instead (the <see cref="FusedMasking.Bias"/> form).</summary>
+    public static FusedLengths FullRows(OnnxGraph g, string attentionMask)
     {
         var shape = g.Node("Cast", [g.Node("Shape", [attentionMask], "gqa_mask_shape")], "gqa_mask_shape_i32", Int("to", (long)DataType.Int32));
         var batch = g.Node("Slice", [shape, g.Int64s(0), g.Int64s(1)], "gqa_batch");
@@ -116,5 +140,13 @@ internal sealed record FusedLengths(string SeqLensK, string TotalSequenceLength)
         return new FusedLengths(
             SeqLensK: g.Node("Expand", [lastIndex, g.Node("Cast", [batch], "gqa_batch_i64", Int("to", (long)DataType.Int64))], "gqa_seqlens_k"),
             TotalSequenceLength: g.Node("Squeeze", [length, g.Int64s(0)], "gqa_total_length"));
+    }
+
+    // An int32 scalar from the shape: a shape computation, which ONNX Runtime keeps on the CPU where the CUDA
+    // kernel wants this input (InputMemoryType(OrtMemTypeCPUInput, 6)).
+    private static string TotalLength(OnnxGraph g, string attentionMask)
+    {
+        var length = g.Node("Gather", [g.Node("Shape", [attentionMask], "gqa_mask_shape"), g.Int64Scalar(1)], "gqa_length_i64", Int("axis", 0));
+        return g.Node("Cast", [length], "gqa_total_length", Int("to", (long)DataType.Int32));
     }
 }

@@ -1,6 +1,5 @@
 using PoFT.Exporter.Onnx;
 using PoFT.Checkpoints;
-using PoFT.Shared.Scoring;
 using static PoFT.Exporter.Onnx.OnnxAttributes;
 using DataType = PoFT.Exporter.Onnx.Proto.TensorProto.Types.DataType;
 
@@ -18,7 +17,8 @@ internal sealed class TokenLogProbHead(OnnxGraph g, ModelConfig config, string l
     private static readonly long[] AllButFirst = [1, long.MaxValue];
 
     /// <summary>Every position through the head; with <paramref name="includeLogits"/> also the full logits.</summary>
-    public void AtEveryPosition(string hidden, string ids, string mask, bool includeLogits)
+    /// <returns>The [batch, seq − 1] log-probs and the [batch, seq, vocab] logits (when asked), named by the hints.</returns>
+    public (string LogProbs, string? Logits) AtEveryPosition(string hidden, string ids, string mask, bool includeLogits, string logProbsHint, string logitsHint)
     {
         var normed = finalNorm(hidden);
         var targets = SliceSeq(ids, AllButFirst, "target_ids");
@@ -26,7 +26,7 @@ internal sealed class TokenLogProbHead(OnnxGraph g, ModelConfig config, string l
         string? logits = null;
         if (includeLogits)
         {
-            logits = g.Node("Reshape", [LmHead(normed), g.Node("Concat", [g.Node("Shape", [ids], "ids_shape"), g.Int64s(config.VocabSize)], "logits_shape", Int("axis", 0))], ScoringGraph.Logits);
+            logits = g.Node("Reshape", [LmHead(normed), g.Node("Concat", [g.Node("Shape", [ids], "ids_shape"), g.Int64s(config.VocabSize)], "logits_shape", Int("axis", 0))], logitsHint);
             predicting = g.Node("Reshape", [SliceSeq(logits, AllButLast, "predicting_logits_3d"), g.Int64s(-1, config.VocabSize)], "predicting_logits");
         }
         else
@@ -35,15 +35,13 @@ internal sealed class TokenLogProbHead(OnnxGraph g, ModelConfig config, string l
             predicting = LmHead(SliceSeq(normed, AllButLast, "predicting_hidden"));
         }
         var logProbs = g.Node("Reshape", [PickTargets(predicting, g.Node("Reshape", [targets, g.Int64s(-1)], "target_flat")), g.Node("Shape", [targets], "targets_shape")], "logprob_raw");
-        var output = g.Node("Where", [RealPairs(mask), logProbs, g.FloatScalar(0f)], ScoringGraph.TokenLogProbs);
-        g.AddOutput(output, DataType.Float, "batch", "seq_minus_1");
-        if (logits is not null)
-            g.AddOutput(logits, DataType.Float, "batch", "seq", config.VocabSize);
+        return (g.Node("Where", [RealPairs(mask), logProbs, g.FloatScalar(0f)], logProbsHint), logits);
     }
 
     /// <summary>Only the positions that <paramref name="scoreMask"/> asks for (and that are real pairs) are
     /// gathered into one [n, hidden] matrix for the norm, the head and the log-softmax, then scattered back.</summary>
-    public void AtScoredPositions(string hidden, string ids, string mask, string scoreMask)
+    /// <returns>The [batch, seq − 1] log-probs, named by <paramref name="logProbsHint"/>.</returns>
+    public string AtScoredPositions(string hidden, string ids, string mask, string scoreMask, string logProbsHint)
     {
         var wanted = g.Node("And", [RealPairs(mask), g.Node("Cast", [scoreMask], "score_mask_bool", Int("to", (long)DataType.Bool))], "scored");
         // [n, 2] (row, position) pairs: position t of the output is the hidden state at t predicting token t+1.
@@ -52,7 +50,7 @@ internal sealed class TokenLogProbHead(OnnxGraph g, ModelConfig config, string l
         var targets = g.Node("GatherND", [SliceSeq(ids, AllButFirst, "target_ids"), where], "scored_targets");
         var picked = PickTargets(LmHead(finalNorm(rows)), targets);
         var zeros = g.Node("Expand", [g.FloatScalar(0f), g.Node("Shape", [wanted], "scored_shape")], "logprob_zeros");
-        g.AddOutput(g.Node("ScatterND", [zeros, where, picked], ScoringGraph.TokenLogProbs), DataType.Float, "batch", "seq_minus_1");
+        return g.Node("ScatterND", [zeros, where, picked], logProbsHint);
     }
 
     /// <summary>[n] log-probs of <paramref name="targets"/> [n] under the logits [n, vocab]. ONNX Runtime's

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using PoFT.Exporter;
+using PoFT.Exporter.Contract;
 using PoFT.Exporter.Precision;
 using PoFT.Hybrid;
 using PoFT.Shared.Scoring;
@@ -15,13 +16,15 @@ public static class ExportCommand
         var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "Hugging Face checkpoint directory (config.json + safetensors)", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "directory for model.onnx (+ model.onnx.data), config and tokenizer files", Required = true };
         var attention = new Option<AttentionKernel?>("--attention") { Description = "fused: ONNX Runtime's GroupQueryAttention kernel; primitive: standard ONNX ops only (default: fused where the head size is a multiple of 8)" };
+        var provider = new Option<ExecutionProvider>("--provider") { Description = "the ONNX Runtime execution provider the graph is laid out for and checked against: cpu, or cuda (fused attention without attention_bias, in fp16/bf16; recorded in the model's metadata)", DefaultValueFactory = _ => ExecutionProvider.Cpu };
+        var fusedMask = new Option<FusedMasking?>("--fused-mask") { Description = "how the fused attention masks: bias (an additive mask, any padding) or lengths (seqlens_k, the form CUDA takes); default: bias for cpu, lengths for cuda" };
         var head = new Option<HeadPositions>("--head") { Description = "scored: the LM head runs only where the score_mask input asks; all: at every position", DefaultValueFactory = _ => HeadPositions.Scored };
         var logits = new Option<bool>("--logits") { Description = "also export the full [batch, seq, vocab] logits as a second output (needs --head all)" };
         var dtype = new Option<string>("--dtype") { Description = "weights and compute: fp32, fp16 or bf16 (RMSNorm, softmax and log-probs stay fp32)", DefaultValueFactory = _ => "fp32" };
         var quantize = new Option<string>("--quantize") { Description = "weight-only quantization of the decoder projections (MatMulNBits): none, int8 or int4", DefaultValueFactory = _ => "none" };
         var blockSize = new Option<int>("--block-size") { Description = "weights per quantization block (power of two ≥ 16)", DefaultValueFactory = _ => ExportPrecision.DefaultBlockSize };
         var verify = new Option<bool>("--verify") { Description = $"run ONNX Runtime and TorchSharp on the same random batch; fail if they differ by more than the precision's tolerance ({ExportCheck.Tolerance:0e0} for fp32)" };
-        var command = new Command("export", "Export a checkpoint to the ONNX scoring graph") { checkpoint, output, attention, head, logits, dtype, quantize, blockSize, verify };
+        var command = new Command("export", "Export a checkpoint to the ONNX scoring graph") { checkpoint, output, attention, provider, fusedMask, head, logits, dtype, quantize, blockSize, verify };
         command.SetAction(parse =>
         {
             var source = parse.GetRequiredValue(checkpoint).FullName;
@@ -34,9 +37,15 @@ public static class ExportCommand
                 BlockSize = parse.GetValue(blockSize),
             }.Validated();
             var clock = Stopwatch.StartNew();
-            var options = new ExportOptions { Attention = parse.GetValue(attention), Head = parse.GetValue(head), IncludeLogits = parse.GetValue(logits), Precision = precision };
+            var options = new ExportOptions
+            {
+                Attention = parse.GetValue(attention), Provider = parse.GetValue(provider), Masking = parse.GetValue(fusedMask),
+                Head = parse.GetValue(head), IncludeLogits = parse.GetValue(logits), Precision = precision,
+            };
             var graph = LlamaOnnxExporter.Export(source, target, options);
-            Console.WriteLine($"wrote {Path.Combine(target, ScoringGraph.ModelFile)} ({graph.Attention.ToString().ToLowerInvariant()} attention, " +
+            if (graph.AttentionNote is { } note)
+                Console.WriteLine($"note: {note}");
+            Console.WriteLine($"wrote {Path.Combine(target, ScoringGraph.ModelFile)} for {ProviderNames.Name(graph.Provider)} ({graph.Attention.ToString().ToLowerInvariant()} attention, " +
                 $"LM head at {(graph.Head == HeadPositions.Scored ? "the scored positions" : "every position")}, {precision}) in {clock.Elapsed.TotalSeconds:F1} s");
             if (!parse.GetValue(verify))
                 return 0;

@@ -19,7 +19,8 @@ public static class OnnxModelWriter
     /// <summary>Writes <paramref name="modelPath"/> and, when <paramref name="externalDataFile"/> is given,
     /// that file in the same directory. Each file is replaced atomically, the data file first so a model
     /// file never points at data that is not yet complete.</summary>
-    public static void Write(OnnxGraph graph, string modelPath, IReadOnlyDictionary<string, long> opsets, string? externalDataFile)
+    public static void Write(OnnxGraph graph, string modelPath, IReadOnlyDictionary<string, long> opsets, string? externalDataFile,
+        IReadOnlyDictionary<string, string>? metadata = null)
     {
         // Inline tensors are one protobuf message (2 GiB at most): refuse before anything is written.
         if (externalDataFile is null && graph.Initializers.FirstOrDefault(i => i.ByteLength > Array.MaxLength) is { } tooLarge)
@@ -43,7 +44,21 @@ public static class OnnxModelWriter
         };
         foreach (var (domain, version) in opsets)
             model.OpsetImport.Add(new OperatorSetIdProto { Domain = domain, Version = version });
+        foreach (var (key, value) in metadata ?? new Dictionary<string, string>())
+            model.MetadataProps.Add(Entry(key, value));
         AtomicFile.Write(modelPath, model.WriteTo);
+    }
+
+    /// <summary>The model as it will be written, but with each initializer's name, type and shape only: enough to
+    /// check the graph (<see cref="Contract.ProviderContract"/>) before a byte of it is written.</summary>
+    public static ModelProto Outline(OnnxGraph graph, IReadOnlyDictionary<string, string> metadata)
+    {
+        var graphProto = graph.Proto.Clone();
+        graphProto.Initializer.AddRange(graph.Initializers.Select(Header));
+        var model = new ModelProto { Graph = graphProto };
+        foreach (var (key, value) in metadata)
+            model.MetadataProps.Add(Entry(key, value));
+        return model;
     }
 
     private static TensorProto Header(OnnxInitializer initializer)

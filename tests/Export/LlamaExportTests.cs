@@ -16,23 +16,23 @@ public sealed class LlamaExportTests : IDisposable
     private static readonly int[][] Rows = [Tokens(1, 13), Tokens(2, 6), Tokens(3, 9), Tokens(4, 2)];
     private static readonly HashSet<int> LeftPadded = [2];
 
-    /// <summary>Every model shape under every graph variant: attention fused or primitive, LM head at the
-    /// scored positions or at all of them.</summary>
-    public static TheoryData<string, AttentionKernel, HeadPositions> ShapesAndGraphs()
+    /// <summary>Every model shape under every graph variant: attention fused (masked by a bias, or by sequence
+    /// lengths as CUDA's kernel needs) or primitive, LM head at the scored positions or at all of them.</summary>
+    public static TheoryData<string, AttentionKernel, FusedMasking, HeadPositions> ShapesAndGraphs()
     {
-        var data = new TheoryData<string, AttentionKernel, HeadPositions>();
+        var data = new TheoryData<string, AttentionKernel, FusedMasking, HeadPositions>();
         foreach (string variant in RandomCheckpoints.Variants)
-            foreach (var attention in Enum.GetValues<AttentionKernel>())
+            foreach (var (attention, masking) in new[] { (AttentionKernel.Fused, FusedMasking.Bias), (AttentionKernel.Fused, FusedMasking.Lengths), (AttentionKernel.Primitive, FusedMasking.Bias) })
                 foreach (var head in Enum.GetValues<HeadPositions>())
-                    data.Add(variant, attention, head);
+                    data.Add(variant, attention, masking, head);
         return data;
     }
 
     [Theory]
     [MemberData(nameof(ShapesAndGraphs))]
-    public void Token_logprobs_match_naive_reference_with_right_and_left_padding(string variant, AttentionKernel attention, HeadPositions head)
+    public void Token_logprobs_match_naive_reference_with_right_and_left_padding(string variant, AttentionKernel attention, FusedMasking masking, HeadPositions head)
     {
-        var (checkpointDir, outDir) = Export(RandomCheckpoints.Config(variant), seed: variant.Length, new ExportOptions { Attention = attention, Head = head });
+        var (checkpointDir, outDir) = Export(RandomCheckpoints.Config(variant), seed: variant.Length, new ExportOptions { Attention = attention, Masking = masking, Head = head });
         using var checkpoint = Checkpoint.Open(checkpointDir);
         var reference = new NaiveLlamaReference(checkpoint);
         using var model = new ExportedModel(Path.Combine(outDir, ScoringGraph.ModelFile));
@@ -88,31 +88,41 @@ public sealed class LlamaExportTests : IDisposable
         Assert.Equal([-1, -1], output.Value.Dimensions);
     }
 
-    [Fact]
-    public void Optional_logits_output_is_consistent_with_token_logprobs()
+    [Theory]
+    [InlineData(FusedMasking.Bias)]
+    [InlineData(FusedMasking.Lengths)]
+    public void Optional_logits_output_is_consistent_with_token_logprobs(FusedMasking masking)
     {
         var config = RandomCheckpoints.Config("gqa-untied-llama3-rope");
-        var (_, outDir) = Export(config, seed: 3, new ExportOptions { IncludeLogits = true, Head = HeadPositions.All });
+        var (_, outDir) = Export(config, seed: 3, new ExportOptions { IncludeLogits = true, Head = HeadPositions.All, Masking = masking });
         using var model = new ExportedModel(Path.Combine(outDir, ScoringGraph.ModelFile));
 
         Assert.Equal(["token_logprobs", "logits"], model.Session.OutputMetadata.Keys);
         Assert.Equal([-1, -1, config.VocabSize], model.Session.OutputMetadata["logits"].Dimensions);
-        var outputs = model.Run(Rows);
+        // Row 2 left padded: the lengths form rotates it inside the graph, and its logits must come back in place.
+        var outputs = model.Run(Rows, LeftPadded);
         var logits = outputs["logits"];
-        Assert.Equal([Rows.Length, Rows[0].Length, config.VocabSize], logits.Dimensions.ToArray());
-        for (var t = 0; t < Rows[0].Length - 1; t++)
+        var length = Rows.Max(r => r.Length);
+        Assert.Equal([Rows.Length, length, config.VocabSize], logits.Dimensions.ToArray());
+        foreach (var b in new[] { 0, 2 })
         {
-            var row = Enumerable.Range(0, config.VocabSize).Select(v => (double)logits[0, t, v]).ToArray();
-            Assert.Equal(NaiveLlamaReference.LogSoftmaxAt(row, Rows[0][t + 1]), outputs["token_logprobs"][0, t], Tolerance);
+            var offset = LeftPadded.Contains(b) ? length - Rows[b].Length : 0;
+            for (var t = offset; t < length - 1; t++)
+            {
+                var row = Enumerable.Range(0, config.VocabSize).Select(v => (double)logits[b, t, v]).ToArray();
+                Assert.Equal(NaiveLlamaReference.LogSoftmaxAt(row, Rows[b][t + 1 - offset]), outputs["token_logprobs"][b, t], Tolerance);
+            }
         }
     }
 
-    [Fact]
-    public void The_scored_head_gives_the_full_heads_log_probs_where_asked_and_zero_elsewhere()
+    [Theory]
+    [InlineData(FusedMasking.Bias)]
+    [InlineData(FusedMasking.Lengths)]
+    public void The_scored_head_gives_the_full_heads_log_probs_where_asked_and_zero_elsewhere(FusedMasking masking)
     {
         var config = RandomCheckpoints.Config("gqa-untied-llama3-rope");
-        var (_, scoredDir) = Export(config, seed: 8);
-        var (_, allDir) = Export(config, seed: 8, new ExportOptions { Head = HeadPositions.All });
+        var (_, scoredDir) = Export(config, seed: 8, new ExportOptions { Masking = masking });
+        var (_, allDir) = Export(config, seed: 8, new ExportOptions { Head = HeadPositions.All, Masking = masking });
         using var scoredModel = new ExportedModel(Path.Combine(scoredDir, ScoringGraph.ModelFile));
         using var allModel = new ExportedModel(Path.Combine(allDir, ScoringGraph.ModelFile));
         static bool Asked(int b, int t) => (b + t) % 3 != 0;

@@ -1,5 +1,7 @@
 using PoFT.Hybrid;
 using PoFT.Exporter;
+using PoFT.Exporter.Contract;
+using PoFT.Exporter.Precision;
 using PoFT.Scorer.Onnx;
 using PoFT.Shared.Manifest;
 using PoFT.Tests.Support;
@@ -29,6 +31,44 @@ public sealed class TorchOrtParityTests : IDisposable
         var difference = ExportCheck.MaxRelativeDiff(ort, torch, config.VocabSize, seed: 5, batch: 6, maxLength: 40);
 
         Assert.InRange(difference, 0, ExportCheck.Tolerance);
+    }
+
+    /// <summary>The graph form CUDA's GroupQueryAttention takes (no attention_bias; seqlens_k, total_sequence_length,
+    /// local_window_size, softcap) run by the CPU kernel in fp32, on right- and left-padded rows.</summary>
+    [Theory]
+    [MemberData(nameof(RandomCheckpoints.Variants), MemberType = typeof(RandomCheckpoints))]
+    public void The_sequence_length_form_of_the_fused_kernel_agrees_to_1e_4(string variant)
+    {
+        var config = RandomCheckpoints.Config(variant);
+        var checkpoint = RandomCheckpoints.Write(_temp.Sub("ckpt"), config, seed: 31);
+        var exported = _temp.Sub("onnx");
+        LlamaOnnxExporter.Export(checkpoint, exported, new ExportOptions { Attention = AttentionKernel.Fused, Masking = FusedMasking.Lengths });
+        using var torch = TorchTokenLogProbModel.Load(checkpoint, Placement.Cpu);
+        using var ort = OrtTokenLogProbModel.Open(variant, Path.Combine(exported, "model.onnx"), new ExecutionProviderSpec(), new OrtScoringOptions(), _ => { });
+
+        var difference = ExportCheck.MaxRelativeDiff(ort, torch, config.VocabSize, seed: 5, batch: 6, maxLength: 40);
+
+        Assert.InRange(difference, 0, ExportCheck.Tolerance);
+    }
+
+    /// <summary>The CUDA export itself (fp16, sequence-length form), run here by ONNX Runtime's CPU provider: the
+    /// graph a GPU would get computes the model, within fp16's export tolerance.</summary>
+    [Theory]
+    [MemberData(nameof(RandomCheckpoints.Variants), MemberType = typeof(RandomCheckpoints))]
+    public void The_fp16_CUDA_export_run_on_the_CPU_agrees_within_the_fp16_tolerance(string variant)
+    {
+        var config = RandomCheckpoints.Config(variant);
+        var checkpoint = RandomCheckpoints.Write(_temp.Sub("ckpt"), config, seed: 31);
+        var exported = _temp.Sub("onnx");
+        var precision = new ExportPrecision { Dtype = ExportDtype.Fp16 };
+        var graph = LlamaOnnxExporter.Export(checkpoint, exported, new ExportOptions { Provider = ExecutionProvider.Cuda, Precision = precision });
+        using var torch = TorchTokenLogProbModel.Load(checkpoint, Placement.Cpu);
+        using var ort = OrtTokenLogProbModel.Open(variant, Path.Combine(exported, "model.onnx"), new ExecutionProviderSpec(), new OrtScoringOptions(), _ => { });
+
+        var difference = ExportCheck.MaxRelativeDiff(ort, torch, config.VocabSize, seed: 5, batch: 6, maxLength: 40);
+
+        Assert.Equal(AttentionKernel.Fused, graph.Attention);
+        Assert.InRange(difference, 0, precision.VerifyTolerance);
     }
 
     [Fact]
