@@ -10,7 +10,7 @@ public sealed class OrtScoringBackend(OrtScoringOptions options) : IScoringBacke
     public (ITokenLogProbModel Model, string Provider) Open(ModelsManifest manifest, AlignedModelSpec spec, Action<string> warn)
     {
         var path = manifest.Resolve(spec.Onnx);
-        ProviderContractCheck.Enforce(manifest, spec, path);
+        ProviderContractCheck.Enforce(manifest, spec, path, warn);
         OrtTokenLogProbModel model;
         // A manifest may name any file (docs/scoring.md, "Models manifest": paths are not confined to its folder),
         // so a file that is no scoring graph is reported as the manifest entry that named it.

@@ -186,6 +186,21 @@ public sealed class ProviderContractTests(AlignedModelsFixture models) : IClassF
         Assert.Contains(warnings, w => w.Contains("CUDA requested but unavailable", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void A_manifest_running_a_CUDA_export_on_the_CPU_warns_naming_both_providers()
+    {
+        var output = Path.Combine(models.Root, "llama-cuda-for-cpu-onnx");
+        LlamaOnnxExporter.Export(Path.Combine(models.Root, "llama"), output, new ExportOptions { Provider = ExecutionProvider.Cuda, Precision = Precision("fp16") });
+        var entry = CudaEntry("llama", "llama-cuda-for-cpu-onnx/model.onnx");
+        entry.Remove("provider");
+        var manifest = models.Manifest("cuda-on-cpu.json", entry);
+        var warnings = new List<string>();
+
+        using var set = AlignedModelSet.Open(ModelsManifest.Load(manifest), new OrtScoringBackend(new OrtScoringOptions()), 0, warnings.Add);
+
+        Assert.Contains(warnings, w => w.Contains("model 'llama'", StringComparison.Ordinal) && w.Contains("was exported for cuda (--provider cuda) but runs on cpu", StringComparison.Ordinal));
+    }
+
     private static JsonObject CudaEntry(string name, string onnx)
     {
         var entry = AlignedModelsFixture.Entry(name, ChatTemplateSpec.Llama3);
