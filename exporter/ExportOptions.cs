@@ -74,7 +74,7 @@ public sealed record ExportOptions
     {
         var obstacle = ProviderKernels.FusedAttentionObstacle(Provider, config, Precision);
         if (Attention == AttentionKernel.Fused && obstacle is not null)
-            throw new PoftUserException($"fused attention (--attention fused) for --provider {ProviderNames.Name(Provider)}: {obstacle}: use --attention primitive");
+            throw new PoftUserException($"fused attention (--attention fused) for --provider {ProviderNames.Name(Provider)}: {obstacle}. Use --attention primitive");
         if (Attention is { } asked)
             return new AttentionChoice(asked, null);
         return obstacle is null

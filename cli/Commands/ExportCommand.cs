@@ -15,7 +15,7 @@ public static class ExportCommand
     {
         var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "Hugging Face checkpoint directory (config.json + safetensors)", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "directory for model.onnx (+ model.onnx.data), config and tokenizer files", Required = true };
-        var attention = new Option<AttentionKernel?>("--attention") { Description = "fused: ONNX Runtime's GroupQueryAttention kernel; primitive: standard ONNX ops only (default: fused where the head size is a multiple of 8)" };
+        var attention = new Option<AttentionKernel?>("--attention") { Description = "fused: ONNX Runtime's GroupQueryAttention kernel; primitive: standard ONNX ops only (default: fused where the --provider's kernel takes the model and --dtype, else primitive with a note)" };
         var provider = new Option<ExecutionProvider>("--provider") { Description = "the ONNX Runtime execution provider the graph is laid out for and checked against: cpu, or cuda (fused attention without attention_bias, in fp16/bf16; recorded in the model's metadata)", DefaultValueFactory = _ => ExecutionProvider.Cpu };
         var fusedMask = new Option<FusedMasking?>("--fused-mask") { Description = "how the fused attention masks: bias (an additive mask, any padding) or lengths (seqlens_k, the form CUDA takes); default: bias for cpu, lengths for cuda" };
         var head = new Option<HeadPositions>("--head") { Description = "scored: the LM head runs only where the score_mask input asks; all: at every position", DefaultValueFactory = _ => HeadPositions.Scored };

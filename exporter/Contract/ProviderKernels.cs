@@ -13,12 +13,15 @@ public sealed record KernelRule(string Op, string Domain, int TypedInput, IReadO
 
 /// <summary>
 /// What each execution provider's kernels accept for the ops the exporter emits, from ONNX Runtime's kernel
-/// registrations and input checks (microsoft/onnxruntime; files named per row, read at commit 001d12d2 for the
-/// CUDA GroupQueryAttention, the version the pinned Microsoft.ML.OnnxRuntime.Gpu 1.31 ships is the same kernel).
-/// An op a provider has no kernel for, or a type its kernel is not registered for, is refused: on the CPU the
-/// session would not load; on CUDA ONNX Runtime would place that node on the CPU, copying its tensors across
-/// the bus both ways (session_state partitioning), or, for GroupQueryAttention with an attention_bias, fail
-/// with INVALID_ARGUMENT at the first run. <see cref="ProviderContract"/> walks a graph against this table.
+/// registrations and input checks (microsoft/onnxruntime; the file is named per row). The GroupQueryAttention and
+/// MatMulNBits rows were read in those files as stored around the 1.31 line (CUDA group_query_attention.cc at
+/// commit 001d12d2, group_query_attention_helper.h, cuda/quantization/matmul_nbits.cc); the standard ops' type lists
+/// are their registrations' as this table records them, checked against the real CPU provider by a test (every graph
+/// the CPU half accepts loads, every one it refuses does not) but against no CUDA session (docs/scoring.md, "The
+/// CUDA graph"). An op a provider has no kernel for, or a type it is not registered for, is refused: on the CPU the
+/// session would not load; on CUDA ONNX Runtime would place that node on the CPU, copying its tensors across both
+/// ways, or, for GroupQueryAttention with an attention_bias, fail with INVALID_ARGUMENT at the first run.
+/// <see cref="ProviderContract"/> walks a graph against this table.
 /// </summary>
 public static class ProviderKernels
 {
@@ -47,8 +50,9 @@ public static class ProviderKernels
         Rule("And", [Bool], "core/providers/cpu/math/element_wise_ops.cc: bool"),
         Rule("Where", [F32, F64, I32, I64, U8, Bool, F16], "core/providers/cpu/tensor/where_op.cc", typedInput: 1),
         Rule("NonZero", [Bool, F32, I32, I64, U8], "core/providers/cpu/tensor/nonzero_op.cc"),
-        // contrib_ops/cpu/bert/group_query_attention.cc registers float (and MLFloat16 since 1.20); its CheckInputs
-        // takes attention_bias, seqlens_k and total_sequence_length alike.
+        // contrib_ops/cpu/bert/group_query_attention.cc registers float (fp16 runs, by its own kernel or cast insertion:
+        // the fp16 CUDA export loads and scores on the CPU provider in the tests); attention_bias, seqlens_k and
+        // total_sequence_length are all taken.
         Rule("GroupQueryAttention", [F32, F16], "contrib_ops/cpu/bert/group_query_attention.cc", domain: OnnxDomains.Microsoft, rule: GroupQueryAttentionShape),
         // contrib_ops/cpu/quantization/matmul_nbits.cc: T1 float (and MLFloat16), bits 2/4/8.
         Rule("MatMulNBits", [F32, F16], "contrib_ops/cpu/quantization/matmul_nbits.cc", domain: OnnxDomains.Microsoft, rule: MatMulNBitsBits),
@@ -93,7 +97,7 @@ public static class ProviderKernels
         if (provider != ExecutionProvider.Cuda)
             return null;
         if (!Cuda["GroupQueryAttention"].Types.Contains(precision.ComputeType))
-            return $"its CUDA kernel is registered for float16 and bfloat16 only, and this export computes in {precision} (use --dtype fp16 or bf16)";
+            return $"its CUDA kernel is registered for float16 and bfloat16 only, and this export computes in {precision} (--dtype fp16 or bf16 gets the fused kernel)";
         // The CUDA kernel has no unfused path: flash attention (flash_api.h is_supported: head_size ≤ 256, a multiple
         // of 8, SM 8.0+) or memory-efficient attention; above 256 only the latter might take it, not assumed here.
         if (config.HeadDim > 256)
