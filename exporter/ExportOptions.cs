@@ -82,6 +82,7 @@ public sealed record ExportOptions
             : new AttentionChoice(AttentionKernel.Primitive, $"primitive attention: ONNX Runtime's {ProviderNames.Name(Provider)} GroupQueryAttention cannot take this model ({obstacle})");
     }
 
+    /// <summary>The fused kernel's masking for <see cref="Provider"/>; refuses the bias form for CUDA.</summary>
     public FusedMasking MaskingFor()
     {
         if (Provider == ExecutionProvider.Cuda && Masking == FusedMasking.Bias)

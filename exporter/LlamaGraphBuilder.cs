@@ -14,7 +14,8 @@ namespace PoFT.Exporter;
 /// kernel takes, see <see cref="FusedAttention"/>): weights pre-transposed for MatMul, q/k/v and gate/up each fused into one
 /// MatMul, and RMSNorm written in the Pow/ReduceMean/Add/Sqrt/Div/Mul form ORT fuses into one kernel.
 /// Types and projections follow <see cref="ExportPrecision"/> through <see cref="PrecisionOps"/>: RMSNorm,
-/// attention (softmax, or the whole fused kernel) and the log-softmax stay fp32 whatever the compute dtype.
+/// attention (the softmax, or the whole fused kernel in its bias form) and the log-softmax stay fp32 whatever the
+/// compute dtype; the fused kernel's lengths form runs in the compute dtype, its softmax fp32 inside the kernel.
 /// </summary>
 internal sealed class LlamaGraphBuilder
 {
