@@ -7,8 +7,9 @@ namespace PoFT.Text.Chat;
 /// <summary>
 /// Turns samples into token ids and response masks for one model: renders the conversation with the model's
 /// template, tokenizes the whole text once, and marks a token as response iff it starts inside a response span
-/// (assistant content plus its end-of-turn marker) of an assistant message at or after the sample's
-/// <see cref="SftSample.ScoredFrom"/>. Tokens that straddle a span's start are prompt.
+/// (assistant content plus its end-of-turn marker) of a response message (<see cref="SftSample.IsResponse"/>: an
+/// assistant message at or after the sample's <see cref="SftSample.ScoredFrom"/> that is not a weight-0 context turn).
+/// Tokens that straddle a span's start are prompt.
 /// </summary>
 public sealed class ChatTokenizer(ModelTokenizer tokenizer, ChatTemplateSpec template, int maxTokens, TruncationPolicy truncation)
 {
