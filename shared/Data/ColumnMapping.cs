@@ -38,22 +38,22 @@ public sealed record ColumnMapping
     {
         JsonNode? node;
         try { node = JsonNode.Parse(json); }
-        catch (JsonException e) { throw new FormatException($"{source}: not valid JSON: {e.Message}"); }
+        catch (JsonException e) { throw Fail(source, $"not valid JSON: {e.Message}"); }
         return Parse(node, source);
     }
 
     public static ColumnMapping Parse(JsonNode? node, string source)
     {
         if (node is not JsonObject o)
-            throw new FormatException($"{source}: expected a JSON object such as {{\"messages\": \"conversation\", \"role\": \"speaker\", \"roles\": {{\"bot\": \"assistant\"}}}}");
+            throw Fail(source, $"expected a JSON object such as {{\"messages\": \"conversation\", \"role\": \"speaker\", \"roles\": {{\"bot\": \"assistant\"}}}}");
         foreach (var (key, _) in o)
             if (!Keys.Contains(key))
-                throw new FormatException($"{source}: unknown key '{key}'; expected {string.Join(", ", Keys)}");
+                throw Fail(source, $"unknown key '{key}'; expected {string.Join(", ", Keys)}");
         string? Name(string key) => o[key] switch
         {
             null => null,
             JsonValue v when v.TryGetValue<string>(out var s) && s.Length > 0 => s,
-            _ => throw new FormatException($"{source}: '{key}' must be a field name (a non-empty string)"),
+            _ => throw Fail(source, $"'{key}' must be a field name (a non-empty string)"),
         };
         var roles = new Dictionary<string, string>(StringComparer.Ordinal);
         switch (o["roles"])
@@ -65,12 +65,12 @@ public sealed record ColumnMapping
                 {
                     var role = to is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
                     if (role is null || !ChatMessage.Roles.Contains(role))
-                        throw new FormatException($"{source}: roles.{from}: expected one of {string.Join(", ", ChatMessage.Roles)}");
+                        throw Fail(source, $"roles.{from}: expected one of {string.Join(", ", ChatMessage.Roles)}");
                     roles[from] = role;
                 }
                 break;
             default:
-                throw new FormatException($"{source}: 'roles' must be an object from the file's role names to {string.Join(", ", ChatMessage.Roles)}");
+                throw Fail(source, $"'roles' must be an object from the file's role names to {string.Join(", ", ChatMessage.Roles)}");
         }
         return new ColumnMapping
         {
@@ -78,6 +78,8 @@ public sealed record ColumnMapping
             Id = Name("id"), Role = Name("role"), Content = Name("content"), Weight = Name("weight"), Roles = roles,
         };
     }
+
+    private static FormatException Fail(string source, string reason) => new(source.Length == 0 ? reason : $"{source}: {reason}");
 
     /// <summary>The mapping as the JSON object <see cref="Parse(JsonNode?, string)"/> reads.</summary>
     public JsonObject ToJson()
@@ -100,7 +102,8 @@ public sealed record ColumnMapping
     {
         public override ColumnMapping Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
         {
-            try { return Parse(JsonNode.Parse(ref reader), "field 'data_columns'"); }
+            // No source: the config's reader names the field and the file.
+            try { return Parse(JsonNode.Parse(ref reader), ""); }
             catch (FormatException e) { throw new JsonException(e.Message); }
         }
 

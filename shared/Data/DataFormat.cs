@@ -26,6 +26,12 @@ public sealed record DataFormat(string Layout = DataFormat.Auto, ColumnMapping? 
             : throw new FormatException($"{source} '{layout}': expected one of {string.Join(", ", Names)}");
     }
 
+    /// <summary>This format for an SFT file: a preference layout's name does not apply, so the layout is detected.</summary>
+    public DataFormat ForSft() => IsPreferenceLayout ? this with { Layout = Auto } : this;
+
+    /// <summary>This format for a preference file: an SFT layout's name does not apply, so the layout is detected.</summary>
+    public DataFormat ForPreference() => IsSftLayout ? this with { Layout = Auto } : this;
+
     public bool IsPreferenceLayout => PreferenceLayouts.Names.Contains(Layout);
     public bool IsSftLayout => SftLayouts.Names.Contains(Layout);
 }
