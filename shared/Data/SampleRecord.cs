@@ -34,7 +34,7 @@ public sealed class SampleRecord(DataFormat format)
         if (record.ContainsKey("chosen") || record.ContainsKey("rejected"))
             throw Bad("a preference record ('chosen', 'rejected') in an SFT data file: expected 'messages', or 'prompt' and 'response' " +
                 "(a file whose first record has 'chosen' and 'rejected' is read as preference data)");
-        var layout = LayoutOf(record, Bad);
+        var layout = LayoutOf(record, location, Bad);
         var read = new ReadConversation(format.KeepOrigins);
         layout.Read(record, read, Bad);
         var messages = read.Messages;
@@ -59,7 +59,7 @@ public sealed class SampleRecord(DataFormat format)
 
     /// <summary>The file's layout: fixed by the first record read (or by <c>data_format</c>); a record that does not fit
     /// it is refused with what the layout needs and, where it fits another, which.</summary>
-    private SftLayout LayoutOf(JsonObject record, Func<string, DataFormatException> bad)
+    private SftLayout LayoutOf(JsonObject record, string location, Func<string, DataFormatException> bad)
     {
         if (_layout is { } fixedLayout)
         {
@@ -79,7 +79,7 @@ public sealed class SampleRecord(DataFormat format)
                 string.Join("; ", _layouts.Select(l => $"{l.Name} (needs {l.Needs})")) +
                 " — name the fields with data_columns (--data-columns), docs/data.md");
         _layout = fits;
-        _detectedAt = format.IsSftLayout ? null : bad("").Location;
+        _detectedAt = format.IsSftLayout ? null : location;
         return fits;
     }
 
