@@ -68,3 +68,26 @@ public class DataFormatConfigTests
         Assert.Contains("data_format 'hh' is a preference layout", error.Reason);
     }
 }
+
+/// <summary>A checkpoint written before <c>data_format</c> and <c>data_columns</c> existed records neither: resuming
+/// it with their defaults is no change, and with another value is refused naming the field.</summary>
+public class DataFormatResumeTests
+{
+    [Fact]
+    public void An_older_checkpoint_without_the_data_options_resumes_with_their_defaults_only()
+    {
+        using var temp = new TempDirectory();
+        var data = temp.File("d.jsonl");
+        File.WriteAllText(data, """{"prompt": "q", "response": "r"}""" + "\n");
+        var config = new TrainConfig { Model = "m", TrainData = data };
+        var recorded = new Dictionary<string, string>(ResumeRules.Inputs(config).Where(kv => kv.Key is not "data_format" and not "data_columns"));
+        var state = new PoFT.Trainer.Training.TrainerState(1, 0, 0, 0, 0, config.Training, recorded);
+        var notes = new List<string>();
+        ResumeRules.Check(config, ResumeRules.Inputs(config), "ckpt", state, new HashSet<TrainOption>(), notes.Add);
+
+        var named = config with { DataLayout = "sharegpt" };
+        var error = Assert.Throws<ArgumentException>(() => ResumeRules.Check(named, ResumeRules.Inputs(named), "ckpt", state, new HashSet<TrainOption>(), notes.Add));
+        Assert.Contains("config field 'data_format' \"sharegpt\"", error.Message);
+        Assert.Empty(notes);
+    }
+}
