@@ -26,6 +26,8 @@ public static class BenchRunner
             Timed(log, "memory", () => MemoryPart.Run(report, models));
         if (parts.Contains("precision"))
             await TimedAsync(log, "precision", () => PrecisionPart.RunAsync(report, models));
+        if (parts.Contains("data"))
+            Timed(log, "data", () => DataPart.Run(report, log));
         if (parts.Contains("large"))
             Timed(log, "large", () => LargePart.Run(report, models));
         return report;

@@ -20,8 +20,14 @@ public sealed record BenchSettings(
     public string DemoDirectory { get; init; } = "runs/demo";
 
     /// <summary>Parts run only when named: <c>large</c> exports and scores a 1.1B model (~11 GB, minutes);
-    /// <c>precision</c> needs the demo's models first (<see cref="DemoDirectory"/>).</summary>
-    public static readonly IReadOnlyList<string> OptInParts = ["large", "precision"];
+    /// <c>precision</c> needs the demo's models first (<see cref="DemoDirectory"/>); <c>data</c> writes and reads
+    /// files of 100k samples in each layout (~250 MB each, a minute or two).</summary>
+    public static readonly IReadOnlyList<string> OptInParts = ["large", "precision", "data"];
+
+    /// <summary>The data part's file sizes, in records: 100,000 (10,000 with quick), or <c>--data-samples</c>.</summary>
+    public IReadOnlyList<int> DataSamples { get; init; } = DefaultDataSamples(Quick);
+
+    private static IReadOnlyList<int> DefaultDataSamples(bool quick) => quick ? [10_000] : [100_000];
 
     public Measurement Measurement => new(Warmup, Repeats);
 

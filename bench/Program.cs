@@ -7,6 +7,8 @@ using PoFT.Trainer.Model;
 // memory part's arguments: WORKLOAD MODEL SAMPLES LENGTH OPTION THREADS (OPTION: the scorer's token budget
 // or the trainer's setup).
 HostMemory.Configure();
+if (args.Length > 0 && DataProbe.Handles(args[0]))
+    return DataProbe.Run(args);
 if (args.Length > 0 && LargeProbe.Handles(args[0]))
     return await LargeProbe.RunAsync(args);
 if (args.Length != 6)

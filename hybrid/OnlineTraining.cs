@@ -125,14 +125,16 @@ public static class OnlineTraining
     /// samples, DPO also on held-out pairs.</summary>
     private static TrainingData ReadData(TrainConfig config, ChatTokenizer target)
     {
-        var eval = config.EvalData is null ? [] : SftDataSet.Read(config.EvalData).Samples;
+        // data_format names train_data's layout; held-out files of the other kind are detected, with the same columns.
+        var format = config.DataFormat;
+        var eval = config.EvalData is null ? [] : SftDataSet.Read(config.EvalData, format: format.ForSft()).Samples;
         return config.Training.Objective == ObjectiveKind.Dpo
             ? new TrainingData([], eval, target.Tokenize)
             {
-                TrainPairs = PreferenceDataSet.Read(config.TrainData).Pairs,
-                EvalPairs = config.EvalPreferenceData is null ? [] : PreferenceDataSet.Read(config.EvalPreferenceData).Pairs,
+                TrainPairs = PreferenceDataSet.Read(config.TrainData, format: format).Pairs,
+                EvalPairs = config.EvalPreferenceData is null ? [] : PreferenceDataSet.Read(config.EvalPreferenceData, format: format.ForPreference()).Pairs,
             }
-            : new TrainingData(SftDataSet.Read(config.TrainData).Samples, eval, target.Tokenize);
+            : new TrainingData(SftDataSet.Read(config.TrainData, format: format).Samples, eval, target.Tokenize);
     }
 
     /// <summary>A new run's model from config.model, with a fresh adapter under LoRA; a resumed run's from its

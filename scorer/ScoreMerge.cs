@@ -14,7 +14,8 @@ public static class ScoreMerge
 {
     /// <param name="shards">Score files, and folders holding them.</param>
     /// <param name="dataPath">The data file the shards scored: it orders the records.</param>
-    public static ScoreShardSet Run(IReadOnlyList<string> shards, string dataPath, string output)
+    /// <param name="format">How the data file is read, as the shards' <c>score</c> runs read it.</param>
+    public static ScoreShardSet Run(IReadOnlyList<string> shards, string dataPath, string output, DataFormat? format = null)
     {
         var messagePack = ScoreFile.IsMessagePack(output);
         var sidecar = ScoreProvenance.PathOf(output);
@@ -22,7 +23,7 @@ public static class ScoreMerge
             throw new IOException($"{taken} exists: merge into another --out");
         // The shards recorded the data's SHA-256, so the records skipped here as bad are exactly those their
         // runs skipped with --skip-bad (without it, a file with bad records could not have been scored).
-        var set = ScoreShardSet.Read(shards, SampleData.Read(dataPath, skipBad: true));
+        var set = ScoreShardSet.Read(shards, SampleData.Read(dataPath, skipBad: true, format));
         set.Provenance.WriteNew(sidecar);
         try
         {

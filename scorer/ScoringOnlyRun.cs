@@ -33,10 +33,11 @@ public sealed class ScoringOnlyRun : IDisposable
     }
 
     /// <param name="tokenBudget">Padded tokens per batch; 0 picks each model's from its vocabulary size.</param>
+    /// <param name="format">How the data file is read (<c>--data-format</c>, <c>--data-columns</c>); default: detected.</param>
     public static ScoringOnlyRun Open(ModelsManifest manifest, string dataPath, string outPath, bool resume, SampleShard shard, bool skipBad,
-        IScoringBackend backend, int tokenBudget, ScoringPipelineOptions pipelineOptions, Action<string> warn)
+        IScoringBackend backend, int tokenBudget, ScoringPipelineOptions pipelineOptions, Action<string> warn, DataFormat? format = null)
     {
-        var data = SampleData.Read(dataPath, skipBad);
+        var data = SampleData.Read(dataPath, skipBad, format);
         var output = ScoreOutput.Open(outPath, resume, manifest.Names,
             () => ScoreProvenance.Of(manifest, backend.GetType().Name, ScoredData.Of(data, shard)), manifest.Path);
         try

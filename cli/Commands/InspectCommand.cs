@@ -19,7 +19,7 @@ public static class InspectCommand
     {
         var manifest = new Option<FileInfo>("--manifest") { Description = "models manifest", DefaultValueFactory = _ => new FileInfo("models-manifest.json") };
         var config = new Option<FileInfo?>("--config") { Description = "a train config: inspect its target model's template and tokenizer instead of the manifest's models" };
-        var data = new Option<FileInfo?>("--data") { Description = "SFT or preference data (.jsonl or .parquet; a pair shows as its chosen and rejected samples); with --config, its train_data by default" };
+        var data = new Option<FileInfo?>("--data") { Description = "SFT or preference data (.jsonl, .json array or .parquet; a pair shows as its chosen and rejected samples); with --config, its train_data (and data_format, data_columns) by default" };
         var model = new Option<string?>("--model") { Description = "only this aligned model of the manifest" };
         var limit = new Option<int>("--limit") { Description = "samples shown (and written)", DefaultValueFactory = _ => 3 };
         var jsonl = new Option<FileInfo?>("--jsonl") { Description = "also write one line per sample and model: id, model, text, input_ids, response_mask" };
@@ -27,19 +27,28 @@ public static class InspectCommand
         {
             manifest, config, data, model, limit, jsonl,
         };
+        var dataFormat = new DataFormatOptions();
+        dataFormat.AddTo(command);
         command.SetAction(parse =>
         {
             var count = parse.GetValue(limit);
             if (count < 1)
                 throw new ArgumentException($"--limit {count}: expected at least 1");
-            var (tokenizations, dataPath) = parse.GetValue(config) is { } configFile
-                ? Target(TrainConfig.Load(configFile.FullName), parse.GetValue(data)?.FullName)
+            var train = parse.GetValue(config) is { } configFile ? TrainConfig.Load(configFile.FullName) : null;
+            var (tokenizations, dataPath) = train is not null
+                ? Target(train, parse.GetValue(data)?.FullName)
                 : (Aligned(ModelsManifest.Load(parse.GetRequiredValue(manifest).FullName), parse.GetValue(model)),
                     parse.GetValue(data)?.FullName ?? throw new ArgumentException("--data is required with a manifest"));
-            var samples = SampleData.Read(dataPath).Samples.Take(count).ToList();
+            // A config's data_format and data_columns, unless the flags say otherwise.
+            var flagged = parse.GetResult(dataFormat.Layout) is { Implicit: false } || parse.GetValue(dataFormat.Columns) is not null;
+            var format = (train is null || flagged ? dataFormat.Read(parse) : train.DataFormat) with { KeepOrigins = true };
+            var read = SampleData.Read(dataPath, format: format);
+            Console.WriteLine($"data {dataPath}: layout {read.Layout}");
+            var samples = read.Samples.Take(count).ToList();
             var records = new List<InspectionRecord>();
             foreach (var sample in samples)
             {
+                ShowOrigins(sample);
                 foreach (var (name, chat) in tokenizations)
                 {
                     var inspected = chat.Inspect(sample);
@@ -63,6 +72,17 @@ public static class InspectCommand
             return all;
         var chosen = all.Where(t => t.Name == only).ToList();
         return chosen.Count > 0 ? chosen : throw new ArgumentException($"--model '{only}': not in {manifest.Path} (models: {string.Join(", ", manifest.Names)})");
+    }
+
+    /// <summary>How the sample's messages were read from its record, one line per message.</summary>
+    private static void ShowOrigins(SftSample sample)
+    {
+        Console.WriteLine($"── {sample.Id}: {sample.Messages.Count} messages");
+        if (sample.Origins is { } origins)
+            for (var i = 0; i < origins.Count; i++)
+                Console.WriteLine($"   [{i}] {origins[i]}");
+        else if (sample.ScoredFrom > 0)
+            Console.WriteLine($"   [0..{sample.ScoredFrom - 1}] the prompt (the turns both completions share), [{sample.ScoredFrom}..] this completion");
     }
 
     /// <summary>Written as it is (no wrapping: a line break shown must be one in the text); scored runs in bold

@@ -16,10 +16,12 @@ public static class MergeScoresCommand
         {
             shards, data, output,
         };
+        var dataFormat = new DataFormatOptions();
+        dataFormat.AddTo(command);
         command.SetAction(parse =>
         {
             var target = parse.GetRequiredValue(output).FullName;
-            var merged = ScoreMerge.Run(parse.GetRequiredValue(shards), parse.GetRequiredValue(data).FullName, target);
+            var merged = ScoreMerge.Run(parse.GetRequiredValue(shards), parse.GetRequiredValue(data).FullName, target, dataFormat.Read(parse));
             Console.WriteLine($"wrote {target}: {merged.Records.Count} records from {merged.Files.Count} shards");
         });
         return command;

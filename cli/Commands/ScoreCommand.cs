@@ -18,7 +18,7 @@ public static class ScoreCommand
     public static Command Create()
     {
         var manifest = new Option<FileInfo>("--manifest") { Description = "models manifest", DefaultValueFactory = _ => new FileInfo("models-manifest.json") };
-        var data = new Option<FileInfo>("--data") { Description = "SFT or preference data (.jsonl or .parquet; a pair is scored as ID/chosen and ID/rejected)", Required = true };
+        var data = new Option<FileInfo>("--data") { Description = "SFT or preference data (.jsonl, .json array or .parquet; layouts: --data-format; a pair is scored as ID/chosen and ID/rejected)", Required = true };
         var output = new Option<FileInfo>("--out") { Description = "score file to write (.msgpack or .jsonl)", Required = true };
         var resume = new Option<bool>("--resume") { Description = "keep the records already in --out and score only the missing ids" };
         var shard = new Option<string?>("--shard")
@@ -36,6 +36,8 @@ public static class ScoreCommand
         {
             manifest, data, output, resume, shard, backend, skipBad, requireGpu, budget, window, threads,
         };
+        var dataFormat = new DataFormatOptions();
+        dataFormat.AddTo(command);
         command.SetAction((parse, cancellation) => Run(
             ModelsManifest.Load(parse.GetRequiredValue(manifest).FullName),
             parse.GetRequiredValue(data).FullName,
@@ -47,15 +49,17 @@ public static class ScoreCommand
             new OrtScoringOptions { RequireGpu = parse.GetValue(requireGpu), IntraOpThreads = parse.GetValue(threads) },
             parse.GetValue(budget),
             new ScoringPipelineOptions { WindowSize = parse.GetValue(window) },
+            dataFormat.Read(parse),
             cancellation));
         return command;
     }
 
     private static async Task<int> Run(ModelsManifest manifest, string dataPath, string outPath, bool resume, SampleShard shard,
-        ScoringBackend backend, bool skipBad, OrtScoringOptions ortOptions, int tokenBudget, ScoringPipelineOptions pipelineOptions, CancellationToken cancellation)
+        ScoringBackend backend, bool skipBad, OrtScoringOptions ortOptions, int tokenBudget, ScoringPipelineOptions pipelineOptions, DataFormat format, CancellationToken cancellation)
     {
         IScoringBackend models = backend == ScoringBackend.Torch ? new TorchScoringBackend(Placement.Cpu) : new OrtScoringBackend(ortOptions);
-        using var run = ScoringOnlyRun.Open(manifest, dataPath, outPath, resume, shard, skipBad, models, tokenBudget, pipelineOptions, Console.Error.WriteLine);
+        using var run = ScoringOnlyRun.Open(manifest, dataPath, outPath, resume, shard, skipBad, models, tokenBudget, pipelineOptions, Console.Error.WriteLine, format);
+        Console.Error.WriteLine($"data {dataPath}: layout {run.Data.Layout}");
         for (var j = 0; j < run.Models.Models.Count; j++)
             Console.Error.WriteLine($"model {run.Models.Models[j].Name}: {run.Models.Providers[j]}, weight {run.Models.Models[j].Weight}, {run.Models.Models[j].Budget}");
         if (shard.Count > 1)

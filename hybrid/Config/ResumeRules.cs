@@ -31,7 +31,8 @@ public static class ResumeRules
             var (current, recorded) = option.InTraining
                 ? (option.Fingerprint(requested), option.Fingerprint(recordedConfig))
                 : (inputs[option.Field], state.Inputs.GetValueOrDefault(option.Field));
-            if (current == recorded)
+            // An option added after the checkpoint was written is not in its inputs: the run had its default then.
+            if (current == recorded || (recorded is null && !option.InTraining && current == (option.Default?.ToJsonString() ?? "null")))
                 continue;
             if (option.OnResume == OnResume.Applied)
             {

@@ -1,3 +1,4 @@
+using PoFT.Shared.Data;
 using PoFT.Shared.Manifest;
 using System.Text.Json.Serialization;
 using PoFT.Shared.Training;
@@ -27,6 +28,12 @@ public sealed record TrainConfig
 
     [TrainOption("SFT data (JSONL or Parquet)", IsPath = true, ByContent = true)]
     [JsonPropertyName("train_data")] public string TrainData { get; init; } = "";
+
+    [TrainOption("the data's layout (docs/data.md): auto (from the first record), messages, sharegpt, prompt-response, alpaca, dolly; preference data: pair-strings, trl-conversational, whole-conversations, hh")]
+    [JsonPropertyName("data_format")] public string DataLayout { get; init; } = PoFT.Shared.Data.DataFormat.Auto;
+
+    [TrainOption("field names of a layout not listed (docs/data.md, \"Column mapping\"): {\"messages\", \"role\", \"content\", \"weight\", \"roles\": {…}, \"prompt\", \"response\", \"system\", \"id\"}")]
+    [JsonPropertyName("data_columns")] public ColumnMapping? DataColumns { get; init; }
 
     [TrainOption("held-out SFT data, evaluated at each epoch's end or every eval_every steps", IsPath = true, ByContent = true)]
     [JsonPropertyName("eval_data")] public string? EvalData { get; init; }
@@ -62,6 +69,9 @@ public sealed record TrainConfig
     [JsonPropertyName("scorer_threads")] public int ScorerThreads { get; init; } = 1;
 
     [JsonPropertyName("training")] public TrainingOptions Training { get; init; } = new();
+
+    /// <summary>How the data files are read: <see cref="DataLayout"/> and <see cref="DataColumns"/>.</summary>
+    [JsonIgnore] public DataFormat DataFormat => new(DataLayout, DataColumns);
 
     /// <summary>The file this config was read from, for errors that name it; null when built in code.</summary>
     [JsonIgnore] public string? Source { get; init; }

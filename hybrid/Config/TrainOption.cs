@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PoFT.Shared;
+using PoFT.Shared.Data;
 using PoFT.Shared.Training;
 using PoFT.Trainer.Training;
 
@@ -80,6 +81,9 @@ public sealed class TrainOption
     public JsonNode? ParseFlag(string text)
     {
         var type = Nullable.GetUnderlyingType(_property.PropertyType) ?? _property.PropertyType;
+        // The column mapping's one parser, as score and inspect read their --data-columns: its errors name the key.
+        if (type == typeof(ColumnMapping))
+            return ColumnMapping.Parse(text, Flag!).ToJson();
         JsonNode? node;
         if (type == typeof(string) || type.IsEnum)
             node = JsonValue.Create(IsPath ? Path.GetFullPath(text) : text);

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using PoFT.Shared.Data;
 using PoFT.Shared.Training;
 using PoFT.Trainer.Training;
 
@@ -67,6 +68,8 @@ public static class TrainOptions
             throw new FormatException($"{path}: field 'model' is required (a checkpoint directory)");
         if (config.TrainData.Length == 0)
             throw new FormatException($"{path}: field 'train_data' is required");
+        if (!DataFormat.Names.Contains(config.DataLayout))
+            throw new FormatException($"{path}: field 'data_format': '{config.DataLayout}' is not a layout; expected one of {string.Join(", ", DataFormat.Names)}");
         if (config.MaxLength < 2)
             throw new FormatException($"{path}: field 'max_length': {config.MaxLength} is out of range; expected at least 2");
         if (config.ScorerThreads < 0)

@@ -52,5 +52,6 @@ internal static class ModelTokenization
 
     private static string TooLong(int length, AlignedModelSpec spec) =>
         $"{length} tokens, longer than max_length {spec.MaxLength}, and truncation '{JsonSerializer.Serialize(spec.Truncation).Trim('"')}' " +
-        (spec.Truncation == TruncationPolicy.Error ? "refuses it" : "leaves no response token to score");
+        (spec.Truncation == TruncationPolicy.Error ? "refuses it" : "leaves no response token to score") +
+        "; the model's field 'truncation' may be truncate-prompt (drop the oldest tokens, keeping the end) or truncate-response (cut the end), or raise its max_length";
 }

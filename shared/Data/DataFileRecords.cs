@@ -6,7 +6,7 @@ namespace PoFT.Shared.Data;
 public sealed record SkippedRecord(string Location, string Reason);
 
 /// <summary>
-/// The records of one data file (<c>.jsonl</c> or <c>.parquet</c>, the same fields), in file order, and their
+/// The records of one data file (<c>.jsonl</c>, <c>.json</c> — one JSON array — or <c>.parquet</c>, the same fields), in file order, and their
 /// reading into items of one kind — samples or preference pairs: a bad record stops the read with its location
 /// and reason unless <c>skipBad</c>, which skips and lists it; ids must be unique within the file, and a file
 /// must hold at least one item.
@@ -20,7 +20,9 @@ internal static class DataFileRecords
             throw new FileNotFoundException($"{path}: data file not found", path);
         return IsParquet(path) ? ParquetRecords.Read(path)
             : Extension(path) == ".jsonl" ? JsonLinesRecords.Read(path)
-            : throw new DataFormatException(path, $"unsupported extension '{Extension(path)}'; expected .jsonl or .parquet");
+            : Extension(path) == ".json" ? JsonArrayRecords.Read(path)
+            : throw new DataFormatException(path, $"unsupported extension '{Extension(path)}'; expected .jsonl (one record per line), " +
+                ".json (one JSON array of records) or .parquet");
     }
 
     public static bool IsParquet(string path) => Extension(path) == ".parquet";

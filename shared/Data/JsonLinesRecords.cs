@@ -30,7 +30,8 @@ internal static class JsonLinesRecords
         }
     }
 
-    private static JsonObject Parse(byte[] line, string location)
+    /// <summary>One record's bytes as a JSON object: strict UTF-8, no repeated keys.</summary>
+    internal static JsonObject Parse(byte[] line, string location)
     {
         string text;
         try { text = StrictUtf8.GetString(line); }

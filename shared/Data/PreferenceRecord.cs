@@ -3,42 +3,84 @@ using System.Text.Json.Nodes;
 namespace PoFT.Shared.Data;
 
 /// <summary>
-/// One record of a preference data file (a JSONL line or a Parquet row, seen as a JSON object) turned into a
-/// <see cref="PreferencePair"/>. Accepted layouts:
+/// One record of a preference data file (a JSONL line, a JSON array element or a Parquet row, seen as a JSON object)
+/// turned into a <see cref="PreferencePair"/>. Layouts (<see cref="PreferenceLayouts"/>):
 /// <list type="bullet">
-/// <item>strings: <c>{"prompt", "chosen", "rejected", "system"?}</c>, each completion one assistant turn;</item>
-/// <item>TRL conversational: <c>"prompt"</c>, <c>"chosen"</c> and <c>"rejected"</c> lists of messages, the
+/// <item><c>pair-strings</c>: <c>{"prompt", "chosen", "rejected", "system"?}</c>, each completion one assistant turn;</item>
+/// <item><c>trl-conversational</c>: <c>"prompt"</c>, <c>"chosen"</c> and <c>"rejected"</c> lists of messages, the
 /// completions' lists holding their assistant turns (after the prompt's turns, where they repeat them);</item>
-/// <item>whole conversations (UltraFeedback-binarized): <c>"chosen"</c> and <c>"rejected"</c> lists that share the
-/// prompt's turns, <c>"prompt"</c> the string content of the last user turn they share (or absent).</item>
+/// <item><c>whole-conversations</c> (UltraFeedback-binarized): <c>"chosen"</c> and <c>"rejected"</c> lists that share the
+/// prompt's turns, <c>"prompt"</c> the string content of the last user turn they share (or absent);</item>
+/// <item><c>hh</c> (Anthropic/hh-rlhf): <c>"chosen"</c> and <c>"rejected"</c> whole transcripts,
+/// <c>"\n\nHuman: …\n\nAssistant: …"</c>, split into turns (<see cref="HhTranscript"/>) and read as whole conversations.</item>
 /// </list>
-/// Optional <c>"id"</c> (or <c>"prompt_id"</c>), string or integer; without one, the id is derived from the prompt
+/// With <c>data_format</c> <c>auto</c>, a file whose first record is an HH transcript is read as <c>hh</c>, every record;
+/// otherwise each record is read in whichever of the first three it fits (as exports mix them). Optional <c>"id"</c>
+/// (or <c>"prompt_id"</c>, or the mapped id field), string or integer; without one, the id is derived from the prompt
 /// and both completions. Other fields (UltraFeedback's <c>messages</c>, scores) are not read.
 /// </summary>
-public static class PreferenceRecord
+public sealed class PreferenceRecord(DataFormat format)
 {
+    private string? _layout;
+    private string? _detectedAt;
+
+    /// <summary>The layout the records are read in, and how it was chosen; null before the first record is read.</summary>
+    public string? Layout => _layout is null ? null : _detectedAt is null ? $"{_layout} (data_format)" : $"{_layout} (detected from {_detectedAt})";
+
     public static bool IsPreference(JsonObject record) => record.ContainsKey("chosen") && record.ContainsKey("rejected");
 
-    public static PreferencePair Parse(JsonObject record, string location)
+    /// <summary>One record, in whichever layout it fits.</summary>
+    public static PreferencePair Parse(JsonObject record, string location) => new PreferenceRecord(DataFormat.Default).Read(record, location);
+
+    public PreferencePair Read(JsonObject record, string location)
     {
         DataFormatException Bad(string reason) => new(location, reason);
         if (!IsPreference(record))
-            throw Bad(record.ContainsKey("messages") || record.ContainsKey("response")
+            throw Bad(record.ContainsKey("messages") || record.ContainsKey("response") || record.ContainsKey("conversations")
                 ? "an SFT record ('messages', or 'prompt' and 'response') in a preference file: expected 'prompt', 'chosen' and 'rejected'"
                 : $"missing field '{(record.ContainsKey("chosen") ? "rejected" : "chosen")}' (a preference record has 'prompt', 'chosen' and 'rejected')");
-        var (prompt, chosen, rejected) = (record["chosen"], record["rejected"]) switch
+        var shape = PreferenceLayouts.ShapeOf(record);
+        CheckLayout(shape, location, Bad);
+        var (prompt, chosen, rejected) = (shape, record["chosen"], record["rejected"]) switch
         {
-            (JsonValue, JsonValue) => FromStrings(record, Bad),
-            (JsonArray c, JsonArray r) when record["prompt"] is JsonArray p => FromExplicitPrompt(RecordFields.Messages(p, "prompt", Bad), c, r, Bad),
-            (JsonArray c, JsonArray r) => FromConversations(record, c, r, Bad),
+            (PreferenceLayouts.Hh, JsonValue c, JsonValue r) => FromConversations(record,
+                HhTranscript.Turns(c.GetValue<string>(), "chosen", Bad), HhTranscript.Turns(r.GetValue<string>(), "rejected", Bad), Bad),
+            (_, JsonValue, JsonValue) => FromStrings(record, Bad),
+            (_, JsonArray c, JsonArray r) when record["prompt"] is JsonArray p => FromExplicitPrompt(RecordFields.Messages(p, "prompt", Bad), c, r, Bad),
+            (_, JsonArray c, JsonArray r) => FromConversations(record, RecordFields.Messages(c, "chosen", Bad), RecordFields.Messages(r, "rejected", Bad), Bad),
             _ => throw Bad("fields 'chosen' and 'rejected' must both be strings or both lists of {\"role\", \"content\"} objects"),
         };
         Require(chosen, Bad);
         Require(rejected, Bad);
         if (chosen.Turns.SequenceEqual(rejected.Turns))
             throw Bad("'chosen' and 'rejected' are the same completion: the pair states no preference");
-        var id = RecordFields.Id(record, () => RecordFields.ContentId(prompt, chosen.Turns, rejected.Turns), Bad);
+        var id = RecordFields.Id(record, format.Mapping.Id, () => RecordFields.ContentId(prompt, chosen.Turns, rejected.Turns), Bad);
         return PreferencePair.Of(id, prompt, chosen.Turns, rejected.Turns);
+    }
+
+    /// <summary>Fixes the file's layout at its first record (<c>hh</c>, or the three others, any per record), or checks
+    /// the record against it, or against the one <c>data_format</c> names.</summary>
+    private void CheckLayout(string? shape, string location, Func<string, DataFormatException> bad)
+    {
+        if (shape is null)
+            return; // mistyped fields: the read reports them
+        var family = shape == PreferenceLayouts.Hh ? PreferenceLayouts.Hh : "chosen-rejected";
+        if (format.IsPreferenceLayout)
+        {
+            _layout = format.Layout;
+            if (shape != format.Layout)
+                throw bad($"a '{shape}' record, but data_format names '{format.Layout}', which needs {PreferenceLayouts.Needs(format.Layout)}");
+            return;
+        }
+        if (_layout is null)
+        {
+            (_layout, _detectedAt) = (family == PreferenceLayouts.Hh ? PreferenceLayouts.Hh : "pair-strings/trl-conversational/whole-conversations", location);
+            return;
+        }
+        var fixedFamily = _layout == PreferenceLayouts.Hh ? PreferenceLayouts.Hh : "chosen-rejected";
+        if (family != fixedFamily)
+            throw bad($"a '{shape}' record in a file of layout '{_layout}' (detected from the first record, {_detectedAt}): one file holds one layout; " +
+                $"it needs {(fixedFamily == PreferenceLayouts.Hh ? PreferenceLayouts.Needs(PreferenceLayouts.Hh) : "'prompt' with 'chosen' and 'rejected' strings, or lists of messages")}");
     }
 
     /// <summary>A completion's turns and where they came from: turn i is <c>Field[Offset + i]</c> of a list, or the
@@ -79,10 +121,9 @@ public static class PreferenceRecord
 
     /// <summary>Whole conversations: the prompt is their shared leading turns up to the last non-assistant one, so
     /// each completion is the assistant turns that follow it.</summary>
-    private static (List<ChatMessage>, Completion, Completion) FromConversations(JsonObject record, JsonArray chosenList, JsonArray rejectedList,
+    private static (List<ChatMessage>, Completion, Completion) FromConversations(JsonObject record, List<ChatMessage> chosen, List<ChatMessage> rejected,
         Func<string, DataFormatException> bad)
     {
-        var (chosen, rejected) = (RecordFields.Messages(chosenList, "chosen", bad), RecordFields.Messages(rejectedList, "rejected", bad));
         var shared = 0;
         while (shared < Math.Min(chosen.Count, rejected.Count) && chosen[shared] == rejected[shared])
             shared++;

@@ -19,10 +19,11 @@ internal static class RecordFields
         _ => throw bad($"{where}: field '{field}' must be a string"),
     };
 
-    /// <summary>The record's <c>id</c> (or <c>prompt_id</c>), string or integer; without one, <paramref name="contentId"/>.</summary>
-    public static string Id(JsonObject record, Func<string> contentId, Func<string, DataFormatException> bad)
+    /// <summary>The record's <c>id</c> (or <c>prompt_id</c>; or the mapped <paramref name="field"/>), string or integer;
+    /// without one, <paramref name="contentId"/>.</summary>
+    public static string Id(JsonObject record, string? field, Func<string> contentId, Func<string, DataFormatException> bad)
     {
-        var field = record.ContainsKey("id") ? "id" : record.ContainsKey("prompt_id") ? "prompt_id" : null;
+        field ??= record.ContainsKey("id") ? "id" : record.ContainsKey("prompt_id") ? "prompt_id" : null;
         if (field is null || record[field] is null)
             return contentId();
         return record[field] switch
@@ -33,6 +34,8 @@ internal static class RecordFields
         };
     }
 
+    public static string Id(JsonObject record, Func<string> contentId, Func<string, DataFormatException> bad) => Id(record, null, contentId, bad);
+
     /// <summary>16 hex digits of SHA-256 over the roles and contents of the parts, in order; the parts are
     /// separated, so a turn moved from one part to the next changes the id.</summary>
     public static string ContentId(params IEnumerable<IReadOnlyList<ChatMessage>> parts)
@@ -40,6 +43,12 @@ internal static class RecordFields
         var text = string.Join("\u001d", parts.Select(messages => string.Join("\u001e", messages.Select(m => m.Role + "\u001f" + m.Content))));
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
     }
+
+    /// <summary><see cref="ContentId(IEnumerable{IReadOnlyList{ChatMessage}})"/> of a conversation whose <paramref name="context"/>
+    /// assistant turns (weight 0) are marked as such: the same turns trained on or not are two samples. Without
+    /// context turns, the id is the conversation's as it always was.</summary>
+    public static string ContentId(IReadOnlyList<ChatMessage> messages, IReadOnlyList<int>? context) =>
+        context is null ? ContentId(messages) : ContentId([.. messages.Select((m, i) => context.Contains(i) ? m with { Role = m.Role + "/context" } : m)]);
 
     private static ChatMessage Message(JsonNode? node, string where, Func<string, DataFormatException> bad)
     {

@@ -4,6 +4,6 @@ namespace PoFT.Shared.Data;
 /// a preference file's pairs as their chosen and rejected samples (<see cref="PreferenceDataSet.AsSamples"/>).</summary>
 public static class SampleData
 {
-    public static SftDataSet Read(string path, bool skipBad = false) =>
-        PreferenceDataSet.IsPreferenceFile(path) ? PreferenceDataSet.Read(path, skipBad).AsSamples() : SftDataSet.Read(path, skipBad);
+    public static SftDataSet Read(string path, bool skipBad = false, DataFormat? format = null) =>
+        PreferenceDataSet.IsPreferenceFile(path, format) ? PreferenceDataSet.Read(path, skipBad, format).AsSamples() : SftDataSet.Read(path, skipBad, format);
 }

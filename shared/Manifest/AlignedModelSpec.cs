@@ -10,7 +10,9 @@ public sealed record AlignedModelSpec(
     [property: JsonPropertyName("tokenizer")] TokenizerSpec Tokenizer,
     [property: JsonPropertyName("template")] ChatTemplateSpec Template,
     [property: JsonPropertyName("max_length")] int MaxLength = 2048,
-    [property: JsonPropertyName("truncation")] TruncationPolicy Truncation = TruncationPolicy.Error,
+    // The train config's default too (hybrid/Config/TrainConfig.cs): a long conversation loses its oldest turns, not
+    // the run; docs/data.md, "Overlong samples".
+    [property: JsonPropertyName("truncation")] TruncationPolicy Truncation = TruncationPolicy.TruncatePrompt,
     [property: JsonPropertyName("weight")] double Weight = 1.0,
     [property: JsonPropertyName("provider")] ExecutionProviderSpec? Provider = null,
     [property: JsonPropertyName("checkpoint")] string? Checkpoint = null);

@@ -111,6 +111,18 @@ public class ChatTokenizerTests
         var e = Assert.Throws<InvalidSampleException>(() => chat.Tokenize(Conversation));
         Assert.Contains("conv-1", e.Message);
         Assert.Contains("exceed the maximum of 10", e.Message);
+        // The refusal names the setting and every way out of it.
+        Assert.Contains("set truncation to truncate-prompt", e.Message);
+        Assert.Contains("truncate-response", e.Message);
+        Assert.Contains("raise max_length", e.Message);
+    }
+
+    [Fact]
+    public void Aligned_models_and_the_target_truncate_alike_by_default_keeping_the_end()
+    {
+        var manifestDefault = typeof(AlignedModelSpec).GetConstructors().Single().GetParameters().Single(p => p.Name == "Truncation").DefaultValue;
+        Assert.Equal(TruncationPolicy.TruncatePrompt, manifestDefault);
+        Assert.Equal(TruncationPolicy.TruncatePrompt, new PoFT.Hybrid.Config.TrainConfig().Truncation);
     }
 
     [Fact]

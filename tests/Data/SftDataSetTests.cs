@@ -50,7 +50,7 @@ public class SftDataSetTests
     [InlineData("""{"messages": [{"role": "user", "content": "x"}, {"role": "assistant", "content": "  "}]}""", "messages[1]: empty assistant response")]
     [InlineData("""{"messages": [{"role": "user", "content": "x"}]}""", "no assistant message")]
     [InlineData("""{"messages": [{"role": "robot", "content": "x"}]}""", "messages[0].role 'robot'")]
-    [InlineData("""{"text": "x"}""", "missing field 'messages'")]
+    [InlineData("""{"text": "x"}""", "fits no SFT layout: the record has fields 'text'")]
     [InlineData("""[1, 2]""", "expected a JSON object")]
     public void A_bad_line_stops_the_read_with_its_location(string line, string expected)
     {

@@ -27,6 +27,8 @@ public sealed class ResumeTests(AlignedModelsFixture models) : IClassFixture<Ali
         ["--max-length"] = "200",
         ["--truncation"] = "error",
         ["--train-data"] = WriteData("other-train.jsonl", 20, seed: 11),
+        ["--data-format"] = "messages",
+        ["--data-columns"] = """{"id": "uid"}""",
         ["--eval-data"] = WriteData("other-eval.jsonl", 4, seed: 12),
         ["--manifest"] = models.Manifest("other-manifest.json", AlignedModelsFixture.Entry("qwen", ChatTemplateSpec.ChatMl)),
         ["--scores"] = WriteData("scores.jsonl", 1, seed: 13),

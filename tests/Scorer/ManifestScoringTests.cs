@@ -142,12 +142,16 @@ public sealed class ManifestScoringTests(AlignedModelsFixture models) : IClassFi
     [Fact]
     public async Task A_response_longer_than_max_length_stops_scoring_naming_the_sample()
     {
-        var manifest = models.Manifest("short.json", AlignedModelsFixture.Entry("llama", ChatTemplateSpec.Llama3, maxLength: 24));
+        // truncation 'error' named: the default, truncate-prompt, keeps the end of a long sample instead.
+        var entry = AlignedModelsFixture.Entry("llama", ChatTemplateSpec.Llama3, maxLength: 24);
+        entry["truncation"] = "error";
+        var manifest = models.Manifest("short.json", entry);
         var samples = AlignedModelsFixture.MultiTurn(6, seed: 4);
         var error = await Assert.ThrowsAsync<InvalidSampleException>(() => Score(manifest, Ort, samples));
         Assert.Matches("m[0-5]", error.Message);
         var length = Unlimited(ChatTemplateSpec.Llama3).Tokenize(samples.Single(s => s.Id == error.SampleId)).TokenIds.Length;
         Assert.Contains($"{manifest}: model 'llama': field 'max_length': the sample is {length} tokens, longer than max_length 24", error.Message);
+        Assert.Contains("field 'truncation' may be truncate-prompt", error.Message);
     }
 
     [Theory]

@@ -75,7 +75,9 @@ public sealed class ScoringOnlyRunTests(AlignedModelsFixture models) : IClassFix
     [InlineData("failed.msgpack")]
     public async Task A_run_that_fails_before_its_first_record_leaves_no_file(string name)
     {
-        var manifest = models.Manifest("short-run.json", AlignedModelsFixture.Entry("llama", ChatTemplateSpec.Llama3, maxLength: 24));
+        var entry = AlignedModelsFixture.Entry("llama", ChatTemplateSpec.Llama3, maxLength: 24);
+        entry["truncation"] = "error"; // the default, truncate-prompt, would score these samples' ends
+        var manifest = models.Manifest("short-run.json", entry);
         var output = _temp.File(name);
         await Assert.ThrowsAsync<InvalidSampleException>(() => Score(manifest, Data(6, seed: 4), output));
         Assert.Empty(Directory.GetFiles(_temp.Path, "failed*"));
@@ -156,7 +158,7 @@ public sealed class ScoringOnlyRunTests(AlignedModelsFixture models) : IClassFix
     [Theory]
     [InlineData("qwen", "weight", "3")]
     [InlineData("llama", "max_length", "200")]
-    [InlineData("llama", "truncation", "\"truncate-prompt\"")]
+    [InlineData("llama", "truncation", "\"error\"")]
     [InlineData("llama", "template", """{"family": "llama3", "add_bos": true}""")]
     [InlineData("qwen", "tokenizer", """{"kind": "hf", "path": "qwen/tokenizer.json"}""")]
     public async Task Resuming_after_any_setting_changed_is_refused_naming_the_model_and_field(string model, string field, string value)

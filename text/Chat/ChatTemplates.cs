@@ -171,9 +171,9 @@ public static class ChatTemplates
         }
         if (sample.ScoredFrom < 0 || sample.ScoredFrom >= sample.Messages.Count)
             throw new InvalidSampleException(sample.Id, $"ScoredFrom {sample.ScoredFrom} is not the index of one of its {sample.Messages.Count} messages");
-        if (!sample.Messages.Skip(sample.ScoredFrom).Any(m => m.Role == ChatMessage.Assistant))
-            throw new InvalidSampleException(sample.Id, sample.ScoredFrom == 0
+        if (!Enumerable.Range(0, sample.Messages.Count).Any(sample.IsResponse))
+            throw new InvalidSampleException(sample.Id, sample.ScoredFrom == 0 && sample.ContextTurns is not { Count: > 0 }
                 ? "no assistant message (nothing to score)"
-                : $"no assistant message from message {sample.ScoredFrom} (ScoredFrom) on (nothing to score)");
+                : $"no assistant message from message {sample.ScoredFrom} (ScoredFrom) on that is not context (weight 0) (nothing to score)");
     }
 }

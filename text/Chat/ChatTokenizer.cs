@@ -7,8 +7,9 @@ namespace PoFT.Text.Chat;
 /// <summary>
 /// Turns samples into token ids and response masks for one model: renders the conversation with the model's
 /// template, tokenizes the whole text once, and marks a token as response iff it starts inside a response span
-/// (assistant content plus its end-of-turn marker) of an assistant message at or after the sample's
-/// <see cref="SftSample.ScoredFrom"/>. Tokens that straddle a span's start are prompt.
+/// (assistant content plus its end-of-turn marker) of a response message (<see cref="SftSample.IsResponse"/>: an
+/// assistant message at or after the sample's <see cref="SftSample.ScoredFrom"/> that is not a weight-0 context turn).
+/// Tokens that straddle a span's start are prompt.
 /// </summary>
 public sealed class ChatTokenizer(ModelTokenizer tokenizer, ChatTemplateSpec template, int maxTokens, TruncationPolicy truncation)
 {
@@ -47,10 +48,17 @@ public sealed class ChatTokenizer(ModelTokenizer tokenizer, ChatTemplateSpec tem
         var ids = kept.Select(t => encoded.Ids[t]).ToArray();
         var keptMask = kept.Select(t => mask[t]).ToArray();
         if (!keptMask.Skip(1).Any(m => m))
-            throw new InvalidSampleException(sample.Id, $"no response token left after truncation to {_maxTokens} tokens ({encoded.Count} before)");
+            throw new InvalidSampleException(sample.Id, $"no response token left after truncation to {_maxTokens} tokens ({encoded.Count} before; " +
+                $"truncation '{Name(truncation)}'): {TruncationChoices}");
         keptMask[0] = false;
         return (new TokenizedSample(sample.Id, ids, keptMask), encoded, kept);
     }
+
+    /// <summary>What a sample that does not fit can be given instead: every error about one names them.</summary>
+    public const string TruncationChoices = "set truncation to truncate-prompt (drop the oldest tokens, keeping BOS and the end: the last " +
+        "response whole when it fits) or truncate-response (cut the end), raise max_length, or leave the sample out";
+
+    private static string Name(TruncationPolicy policy) => System.Text.Json.JsonSerializer.Serialize(policy).Trim('"');
 
     /// <returns>The indices of the tokens kept, in order.</returns>
     private int[] Truncate(string sampleId, int[] ids)
@@ -66,7 +74,7 @@ public sealed class ChatTokenizer(ModelTokenizer tokenizer, ChatTemplateSpec tem
                 var keepBos = tokenizer.Bos is { } bos && ids[0] == bos.Id ? 1 : 0;
                 return [.. all.Take(keepBos), .. all.TakeLast(_maxTokens - keepBos)];
             default:
-                throw new InvalidSampleException(sampleId, $"{ids.Length} tokens exceed the maximum of {_maxTokens} (truncation policy 'error')");
+                throw new InvalidSampleException(sampleId, $"{ids.Length} tokens exceed the maximum of {_maxTokens} (truncation policy 'error'): {TruncationChoices}");
         }
     }
 }

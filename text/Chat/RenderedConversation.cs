@@ -8,13 +8,14 @@ namespace PoFT.Text.Chat;
 /// </summary>
 public sealed record RenderedConversation(string Text, IReadOnlyList<Range> ResponseSpans)
 {
-    /// <summary>The spans of the sample's assistant messages from <see cref="SftSample.ScoredFrom"/> on: those before
-    /// it are context (a preference pair's earlier turns), rendered but not scored.</summary>
+    /// <summary>The spans of the sample's response turns (<see cref="SftSample.IsResponse"/>): assistant messages before
+    /// <see cref="SftSample.ScoredFrom"/> (a preference pair's earlier turns) and context turns (weight 0) are
+    /// rendered but not scored.</summary>
     public IEnumerable<Range> ScoredSpans(SftSample sample)
     {
-        var assistants = sample.Messages.Count(m => m.Role == ChatMessage.Assistant);
-        if (ResponseSpans.Count != assistants)
-            throw new InvalidOperationException($"sample '{sample.Id}': {ResponseSpans.Count} response spans rendered for {assistants} assistant messages");
-        return ResponseSpans.Skip(sample.Messages.Take(sample.ScoredFrom).Count(m => m.Role == ChatMessage.Assistant));
+        var assistants = Enumerable.Range(0, sample.Messages.Count).Where(i => sample.Messages[i].Role == ChatMessage.Assistant).ToList();
+        if (ResponseSpans.Count != assistants.Count)
+            throw new InvalidOperationException($"sample '{sample.Id}': {ResponseSpans.Count} response spans rendered for {assistants.Count} assistant messages");
+        return ResponseSpans.Where((_, k) => sample.IsResponse(assistants[k]));
     }
 }
