@@ -28,6 +28,8 @@ public static class BenchRunner
             await TimedAsync(log, "precision", () => PrecisionPart.RunAsync(report, models));
         if (parts.Contains("large"))
             Timed(log, "large", () => LargePart.Run(report, models));
+        if (parts.Contains("tokenize"))
+            Timed(log, "tokenize", () => TokenizePart.Run(report));
         return report;
     }
 

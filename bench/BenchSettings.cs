@@ -20,8 +20,9 @@ public sealed record BenchSettings(
     public string DemoDirectory { get; init; } = "runs/demo";
 
     /// <summary>Parts run only when named: <c>large</c> exports and scores a 1.1B model (~11 GB, minutes);
-    /// <c>precision</c> needs the demo's models first (<see cref="DemoDirectory"/>).</summary>
-    public static readonly IReadOnlyList<string> OptInParts = ["large", "precision"];
+    /// <c>precision</c> needs the demo's models first (<see cref="DemoDirectory"/>); <c>tokenize</c> reads the real
+    /// tokenizers of .cache/assets (scripts/fetch-assets.sh).</summary>
+    public static readonly IReadOnlyList<string> OptInParts = ["large", "precision", "tokenize"];
 
     public Measurement Measurement => new(Warmup, Repeats);
 
