@@ -37,7 +37,8 @@ public static class TokenizePart
             var stats = report.Settings.Measurement.Repeat(() => Measurement.Seconds(() => ids = tokenizer.Encode(input).Count));
             var figure = report.Add("tokenize", $"tokenize.{name}.{kind}.{megabytes}mb", $"{name}: encode {megabytes} MB {what} ({ids:N0} tokens)", "s", stats);
             if (previous is not null)
-                report.Compare($"tokenize.{name}.{kind}.{megabytes}mb.ratio", $"{name}: time ×{megabytes / sizes[Array.IndexOf(sizes, megabytes) - 1]:0} text ({what}; linear = same factor, quadratic = its square)", figure, previous);
+                report.Compare($"tokenize.{name}.{kind}.{megabytes}mb.ratio",
+                    $"{name}: time of {megabytes} MB / {sizes[Array.IndexOf(sizes, megabytes) - 1]} MB {what} (linear: 4, quadratic: 16)", figure, previous);
             previous = figure;
         }
     }
