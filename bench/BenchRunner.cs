@@ -30,6 +30,8 @@ public static class BenchRunner
             Timed(log, "data", () => DataPart.Run(report, log));
         if (parts.Contains("large"))
             Timed(log, "large", () => LargePart.Run(report, models));
+        if (parts.Contains("tokenize"))
+            Timed(log, "tokenize", () => TokenizePart.Run(report));
         return report;
     }
 

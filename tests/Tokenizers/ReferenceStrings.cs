@@ -60,6 +60,34 @@ public static class ReferenceStrings
                 parts.Add(Separators[random.Next(Separators.Length)]);
             strings.Add(string.Concat(parts));
         }
+        strings.AddRange(LongRuns(4000, 5678));
         return strings;
+    }
+
+    /// <summary>
+    /// Runs without spaces as real data holds them — DNA, random letters, a base64 blob, CJK and Cyrillic text,
+    /// emoji, punctuation, whitespace, combining accents — each about <paramref name="length"/> characters, between
+    /// ordinary words: pre-tokens longer than the tokenizers' long-pre-token threshold (LongPreTokenBpe, 256),
+    /// merged by the O(n log n) path.
+    /// </summary>
+    public static IReadOnlyList<string> LongRuns(int length, int seed)
+    {
+        var random = new Random(seed);
+        string Run(string alphabet) => string.Concat(Enumerable.Range(0, length).Select(_ => alphabet[random.Next(alphabet.Length)]));
+        string Astral(string[] symbols) => string.Concat(Enumerable.Range(0, length / 2).Select(_ => symbols[random.Next(symbols.Length)]));
+        var bytes = new byte[length * 3 / 4];
+        random.NextBytes(bytes);
+        return
+        [
+            "DNA: " + Run("ACGT") + " end",
+            "letters " + Run("abcdefghijklmnopqrstuvwxyz") + "\nnext line",
+            "data:image/png;base64," + Convert.ToBase64String(bytes) + "\" done",
+            "中文" + Run("的一是不了人我在有他这中大来上个国到说们为子和你地出道也时年得就那要下以生会自着去之过家") + "。",
+            "Привет" + Run("абвгдеёжзийклмнопрстуфхцчшщъыьэюя") + "!",
+            "emoji " + Astral(["😀", "🎉", "👩", "🇫", "𝟙", "𠀀", "‍"]) + " tail",
+            "rule " + Run("=-_*#~") + " x",
+            "spaces" + new string(' ', length) + "end\n" + new string('\n', length / 8),
+            "accents " + Run("ae\u0301\u0300io\u0308u") + " fin",
+        ];
     }
 }

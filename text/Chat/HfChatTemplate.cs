@@ -49,7 +49,7 @@ public sealed class HfChatTemplate
         {
             ChatTemplateSpec.Auto => (TokenizerConfigFile.ChatTemplate(tokenizer)
                 ?? throw new ArgumentException($"chat template 'auto': no chat_template in the {TokenizerConfigFile.FileName} beside {tokenizer.Source}; " +
-                    "name a family (llama3, chatml, …) or a template file ({\"family\": \"jinja\", \"jinja\": PATH})"), tokenizer.Source),
+                    "name a family (llama3, chatml, …) or a template file ({\"family\": \"jinja\", \"jinja\": PATH})"), TokenizerConfigFile.PathBeside(tokenizer)),
             ChatTemplateSpec.JinjaFile => (File.Exists(spec.Jinja) ? File.ReadAllText(spec.Jinja)
                 : throw new ArgumentException($"chat template 'jinja': field 'jinja': file not found: {spec.Jinja}"), spec.Jinja!),
             _ => throw new ArgumentException($"chat template '{spec.Family}' is not a Jinja template"),

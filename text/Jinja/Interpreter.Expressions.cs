@@ -17,6 +17,7 @@ internal sealed partial class Interpreter
 
     private object? Eval(Expr expr, Scope scope)
     {
+        RenderBudget.CheckStack();
         switch (expr)
         {
             case ConstExpr c:
@@ -42,9 +43,9 @@ internal sealed partial class Interpreter
                 var owner = Eval(item.Target, scope);
                 return PyAccess.GetItem(owner, item.Key is SliceExpr slice ? EvalSlice(slice, scope) : Eval(item.Key, scope));
             case CallExpr call:
-                return Call(Eval(call.Callee, scope), EvalArguments(call.Arguments, scope));
+                return Bounded(Call(Eval(call.Callee, scope), EvalArguments(call.Arguments, scope)), "a call's result");
             case FilterExpr filter:
-                return Filters.Apply(filter.Filter.Name, Eval(filter.Value, scope), EvalArguments(filter.Filter.Arguments, scope));
+                return ApplyFilter(filter.Filter.Name, Eval(filter.Value, scope), EvalArguments(filter.Filter.Arguments, scope));
             case TestExpr test:
                 return Tests.Apply(test.Name, Eval(test.Value, scope), EvalArguments(test.Arguments, scope)) != test.Negated;
             case UnaryExpr { Op: "not" } not:
@@ -58,9 +59,13 @@ internal sealed partial class Interpreter
                 var first = Eval(or.Left, scope);
                 return PyOps.Truthy(first) ? first : Eval(or.Right, scope);
             case BinaryExpr { Op: "~" } concat:
-                return PyOps.Str(Eval(concat.Left, scope)) + PyOps.Str(Eval(concat.Right, scope));
+                var (head, tail) = (PyOps.Str(Eval(concat.Left, scope)), PyOps.Str(Eval(concat.Right, scope)));
+                _budget.Length((long)head.Length + tail.Length, "the result of '~'");
+                return head + tail;
             case BinaryExpr binary:
-                return PyOps.Binary(binary.Op, Eval(binary.Left, scope), Eval(binary.Right, scope));
+                var (a, b) = (Eval(binary.Left, scope), Eval(binary.Right, scope));
+                _budget.Length(ResultLength(binary.Op, a, b), $"the result of '{binary.Op}'");
+                return PyOps.Binary(binary.Op, a, b);
             case CompareExpr compare:
                 var current = Eval(compare.First, scope);
                 foreach (var (op, operand) in compare.Rest)
@@ -79,6 +84,38 @@ internal sealed partial class Interpreter
             default:
                 throw new InvalidOperationException($"no evaluator case for {expr.GetType().Name}");
         }
+    }
+
+    // The length a sequence operation would build: concatenation and repetition are how a template multiplies text.
+    private static long ResultLength(string op, object? a, object? b) => (op, a, b) switch
+    {
+        ("+", _, _) => PyOps.SequenceLength(a) + PyOps.SequenceLength(b),
+        ("*", string or List<object?> or object?[], long n) => PyOps.SequenceLength(a) * Math.Clamp(n, 0, int.MaxValue),
+        ("*", long n, string or List<object?> or object?[]) => PyOps.SequenceLength(b) * Math.Clamp(n, 0, int.MaxValue),
+        _ => 0,
+    };
+
+    private object? ApplyFilter(string name, object? value, Arguments<object?> args)
+    {
+        if (name == "replace" && value is string text && args.Get(0, "old") is string old && args.Get(1, "new") is string replacement)
+            _budget.Length(text.Length + Occurrences(text, old) * (long)Math.Max(0, replacement.Length - old.Length), "the result of 'replace'");
+        return Bounded(Filters.Apply(name, value, args), $"the result of filter '{name}'");
+    }
+
+    private static long Occurrences(string text, string part)
+    {
+        if (part.Length == 0)
+            return text.Length + 1L;
+        long count = 0;
+        for (var at = text.IndexOf(part, StringComparison.Ordinal); at >= 0; at = text.IndexOf(part, at + part.Length, StringComparison.Ordinal))
+            count++;
+        return count;
+    }
+
+    private object? Bounded(object? value, string what)
+    {
+        _budget.Length(PyOps.SequenceLength(value), what);
+        return value;
     }
 
     private SliceValue EvalSlice(SliceExpr slice, Scope scope)

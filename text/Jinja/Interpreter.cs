@@ -5,6 +5,7 @@ namespace PoFT.Text.Jinja;
 /// <summary>
 /// Renders a parsed template: executes statements into the output, records where <c>{% generation %}</c>
 /// blocks land, and turns Python-level errors into <see cref="ChatTemplateException"/>s naming the statement's line.
+/// Every loop iteration, call, output and value is charged to the render's <see cref="RenderBudget"/>.
 /// </summary>
 internal sealed partial class Interpreter
 {
@@ -13,17 +14,19 @@ internal sealed partial class Interpreter
     private readonly string _template;
     private readonly StringBuilder _root = new();
     private readonly List<GenerationSpan> _generation = [];
+    private readonly RenderBudget _budget;
     private StringBuilder _out;
 
-    private Interpreter(string template)
+    private Interpreter(string template, RenderBudget budget)
     {
         _template = template;
+        _budget = budget;
         _out = _root;
     }
 
-    public static ChatTemplateOutput Render(string template, IReadOnlyList<Node> body, Dictionary<string, object?> globals)
+    public static ChatTemplateOutput Render(string template, IReadOnlyList<Node> body, Dictionary<string, object?> globals, RenderBudget budget)
     {
-        var interpreter = new Interpreter(template);
+        var interpreter = new Interpreter(template, budget);
         try
         {
             interpreter.ExecuteAll(body, new Scope(new Scope(null, globals)));
@@ -50,6 +53,7 @@ internal sealed partial class Interpreter
     {
         try
         {
+            RenderBudget.CheckStack();
             return ExecuteCore(node, scope);
         }
         catch (TemplateError e) when (e.Line == 0)
@@ -64,10 +68,10 @@ internal sealed partial class Interpreter
         switch (node)
         {
             case TextNode text:
-                _out.Append(text.Text);
+                Write(text.Text);
                 return Flow.Normal;
             case OutputNode output:
-                _out.Append(PyOps.Str(Eval(output.Value, scope)));
+                Write(PyOps.Str(Eval(output.Value, scope)));
                 return Flow.Normal;
             case IfNode @if:
                 foreach (var (test, body, line) in @if.Branches)
@@ -89,10 +93,10 @@ internal sealed partial class Interpreter
                 var caller = new Function("caller", args => CallMacro("caller", callBlock.CallerParameters, callBlock.Body, scope, args));
                 var arguments = EvalArguments(callBlock.Call.Arguments, scope);
                 arguments = arguments with { Named = [.. arguments.Named, ("caller", caller)] };
-                _out.Append(PyOps.Str(Call(Eval(callBlock.Call.Callee, scope), arguments)));
+                Write(PyOps.Str(Call(Eval(callBlock.Call.Callee, scope), arguments)));
                 return Flow.Normal;
             case FilterBlockNode filterBlock:
-                _out.Append(PyOps.Str(ApplyFilters(filterBlock.Filters, Capture(filterBlock.Body, new Scope(scope)), scope)));
+                Write(PyOps.Str(ApplyFilters(filterBlock.Filters, Capture(filterBlock.Body, new Scope(scope)), scope)));
                 return Flow.Normal;
             case WithNode with:
                 var inner = new Scope(scope);
@@ -116,6 +120,7 @@ internal sealed partial class Interpreter
         if (node.Filter is { } filter)
             items = items.Where(item =>
             {
+                _budget.Iteration();
                 var filterScope = new Scope(scope);
                 Assign(node.Target, item, filterScope);
                 return PyOps.Truthy(Eval(filter, filterScope));
@@ -125,6 +130,7 @@ internal sealed partial class Interpreter
         var loop = new LoopContext(items);
         for (var i = 0; i < items.Count; i++)
         {
+            _budget.Iteration();
             loop.Index0 = i;
             var iteration = new Scope(scope);
             iteration.Set("loop", loop);
@@ -172,6 +178,7 @@ internal sealed partial class Interpreter
 
     private string CallMacro(string name, IReadOnlyList<Parameter> parameters, IReadOnlyList<Node> body, Scope definedIn, Arguments<object?> args)
     {
+        using var call = _budget.Call(name);
         var scope = new Scope(definedIn);
         var named = args.Named.ToDictionary(n => n.Name, n => n.Value, StringComparer.Ordinal);
         for (var i = 0; i < parameters.Count; i++)
@@ -220,10 +227,16 @@ internal sealed partial class Interpreter
         }
     }
 
+    private void Write(string text)
+    {
+        _budget.Length((long)_out.Length + text.Length, "the output");
+        _out.Append(text);
+    }
+
     private object? ApplyFilters(IReadOnlyList<FilterCall> filters, object? value, Scope scope)
     {
         foreach (var filter in filters)
-            value = Filters.Apply(filter.Name, value, EvalArguments(filter.Arguments, scope));
+            value = ApplyFilter(filter.Name, value, EvalArguments(filter.Arguments, scope));
         return value;
     }
 }

@@ -71,6 +71,7 @@ internal sealed class Parser
 
     private Node ParseStatement()
     {
+        CheckNesting();
         var tag = Expect(TokenKind.Name);
         _openBlocks.Push(tag.Value);
         Node node = tag.Value switch
@@ -343,6 +344,7 @@ internal sealed class Parser
 
     private Expr ParseUnary(bool withFilter = true)
     {
+        CheckNesting();
         var line = Current.Line;
         Expr node;
         if (SkipOperator("-"))
@@ -613,6 +615,14 @@ internal sealed class Parser
         TokenKind.VariableEnd => "the end of the print statement",
         _ => kind.ToString(),
     };
+
+    // Blocks or brackets nested deeper than the parser's stack allows are refused, not a crash (Python's parser has
+    // a nesting limit too).
+    private void CheckNesting()
+    {
+        if (!System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
+            throw Fail(Current, "blocks or brackets nested too deeply");
+    }
 
     private ChatTemplateException Fail(Token at, string reason) => new(_template, at.Line, "syntax error: " + reason);
 }

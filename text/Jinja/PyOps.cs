@@ -168,7 +168,12 @@ internal static class PyOps
         var (sequence, times) = a is long or bool ? (b, a) : (a, b);
         if (times is not (long or bool))
             throw Unsupported("*", a, b);
-        var n = (int)Math.Max(0, Math.Min(AsLong(times), 1_000_000));
+        // The interpreter refuses a product longer than its render budget before it gets here (RenderBudget);
+        // this guards the conversion for other callers, never capping silently.
+        var count = Math.Max(0, AsLong(times));
+        if (count > 0 && SequenceLength(sequence) > Array.MaxLength / count)
+            throw new TemplateError($"{TypeName(sequence)} * {count} is longer than any {TypeName(sequence)} can be");
+        var n = (int)Math.Min(count, Array.MaxLength);
         return sequence switch
         {
             string s => string.Concat(Enumerable.Repeat(s, n)),
@@ -177,6 +182,15 @@ internal static class PyOps
             _ => throw Unsupported("*", a, b),
         };
     }
+
+    /// <summary>The characters of a str, the items of a list or tuple; 0 for anything else.</summary>
+    public static long SequenceLength(object? value) => value switch
+    {
+        string s => s.Length,
+        List<object?> list => list.Count,
+        object?[] tuple => tuple.Length,
+        _ => 0,
+    };
 
     private static object FloorDivide(object? a, object? b)
     {

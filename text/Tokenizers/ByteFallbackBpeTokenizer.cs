@@ -10,7 +10,10 @@ namespace PoFT.Text.Tokenizers;
 /// BPE merges, a character missing from the vocabulary becoming the tokens of its UTF-8 bytes (&lt;0xE4&gt; …).
 /// The library's BpeTokenizer has no byte fallback, hence this class; no merge involves a byte token (the loader
 /// checks), so the runs of known characters between such bytes merge on their own. Offsets are in the text as
-/// given, through <see cref="AlignedText"/>, never in the normalized text: response masks need no mapping.
+/// given, through <see cref="AlignedText"/>, never in the normalized text: response masks need no mapping. A run
+/// longer than <see cref="LongPreTokenBpe.LongPreToken"/> characters (Llama-2's format pre-tokenizes nothing: a
+/// whole text without added tokens is one run) is merged by <see cref="RankedMerges"/>, in O(n log n), not by the
+/// library, which is quadratic in a run's length.
 /// </summary>
 public sealed class ByteFallbackBpeTokenizer : Tokenizer
 {
@@ -19,6 +22,7 @@ public sealed class ByteFallbackBpeTokenizer : Tokenizer
     private readonly Func<AlignedText, AlignedText> _normalize;
     private readonly IReadOnlyList<Func<AlignedText, IEnumerable<AlignedText>>> _preTokenize;
     private readonly BpeTokenizer _merges;
+    private readonly RankedMerges _rankedMerges;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _vocabulary;
     private readonly int[] _byteIds;
     private readonly Dictionary<int, string> _tokens;
@@ -26,11 +30,13 @@ public sealed class ByteFallbackBpeTokenizer : Tokenizer
 
     /// <param name="vocabulary">The model's vocabulary, which holds the 256 tokens &lt;0x00&gt; … &lt;0xFF&gt;.</param>
     /// <param name="merges">The library's BPE of the same vocabulary and merges, used on runs of known characters.</param>
+    /// <param name="rankedMerges">The same merges, used on long runs.</param>
     public ByteFallbackBpeTokenizer(AddedTokens addedTokens, IReadOnlyDictionary<string, int> added,
         Func<AlignedText, AlignedText> normalize, IReadOnlyList<Func<AlignedText, IEnumerable<AlignedText>>> preTokenize,
-        IReadOnlyDictionary<string, int> vocabulary, BpeTokenizer merges, HfDecoder decoder)
+        IReadOnlyDictionary<string, int> vocabulary, BpeTokenizer merges, RankedMerges rankedMerges, HfDecoder decoder)
     {
-        (_addedTokens, _added, _normalize, _preTokenize, _merges, _decoder) = (addedTokens, added, normalize, preTokenize, merges, decoder);
+        (_addedTokens, _added, _normalize, _preTokenize, _merges, _rankedMerges, _decoder) =
+            (addedTokens, added, normalize, preTokenize, merges, rankedMerges, decoder);
         _vocabulary = new Dictionary<string, int>(vocabulary, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
         _byteIds = [.. Enumerable.Range(0, 256).Select(b => vocabulary[ByteToken((byte)b)])];
         _tokens = vocabulary.ToDictionary(pair => pair.Value, pair => pair.Key);
@@ -89,12 +95,35 @@ public sealed class ByteFallbackBpeTokenizer : Tokenizer
     {
         if (length == 0)
             return;
+        if (length > LongPreTokenBpe.LongPreToken)
+        {
+            MergeLong(piece, offset, length, tokens);
+            return;
+        }
         var merged = _merges.EncodeToTokens(piece.Text.AsSpan(offset, length), out _, considerPreTokenization: false, considerNormalization: false);
         foreach (var token in merged)
         {
             var (start, end) = (token.Offset.Start.Value, token.Offset.End.Value);
             var original = piece.Original(offset + start, end - start);
             tokens.Add(new EncodedToken(token.Id, token.Value, new Range(original.Start, original.End)));
+        }
+    }
+
+    // Each character of the run is in the vocabulary (Encode cut out the others), so its symbols are its characters.
+    private void MergeLong(AlignedText piece, int offset, int length, List<EncodedToken> tokens)
+    {
+        var text = piece.Text;
+        var symbols = new List<RankedMerges.Symbol>(length);
+        for (var i = offset; i < offset + length;)
+        {
+            var width = char.IsSurrogatePair(text, i) ? 2 : 1;
+            symbols.Add(new RankedMerges.Symbol(_vocabulary[text.AsSpan(i, width)], i, i + width));
+            i += width;
+        }
+        foreach (var symbol in _rankedMerges.Merge(symbols))
+        {
+            var original = piece.Original(symbol.Start, symbol.End - symbol.Start);
+            tokens.Add(new EncodedToken(symbol.Id, _tokens[symbol.Id], new Range(original.Start, original.End)));
         }
     }
 

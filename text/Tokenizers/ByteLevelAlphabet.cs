@@ -10,6 +10,9 @@ public static class ByteLevelAlphabet
     private static readonly Dictionary<char, byte> CharToByte =
         Enumerable.Range(0, 256).ToDictionary(b => ByteToChar[b], b => (byte)b);
 
+    /// <summary>The character that spells one byte: 'Ġ' for the space byte.</summary>
+    public static char ToChar(byte value) => ByteToChar[value];
+
     /// <summary>The bytes a vocabulary token spells, or null when it holds a character outside the table.</summary>
     public static byte[]? ToBytes(string token)
     {

@@ -5,7 +5,8 @@ namespace PoFT.Text.Tokenizers;
 
 /// <summary>
 /// Builds the library tokenizer for a byte-level BPE vocabulary (GPT-2, Llama-3, Qwen, DeepSeek): the given
-/// pre-tokenization (which keeps control tokens whole), byte-level symbols, then merges.
+/// pre-tokenization (which keeps control tokens whole), byte-level symbols, then merges — long pre-tokens merged in
+/// O(n log n) by <see cref="LongPreTokenBpe"/>.
 /// </summary>
 public static class ByteLevelBpe
 {
@@ -28,6 +29,12 @@ public static class ByteLevelBpe
     /// check it on the published ids.
     /// </param>
     public static Tokenizer Create(string source, IReadOnlyDictionary<string, int> vocabulary, IReadOnlyList<string> merges,
+        IReadOnlyDictionary<string, int> specialTokens, PreTokenizer preTokenizer, Normalizer? normalizer, bool ignoreMerges)
+    {
+        return new LongPreTokenBpe(Library(source, vocabulary, merges, specialTokens, preTokenizer, normalizer, ignoreMerges), vocabulary, merges);
+    }
+
+    private static Tokenizer Library(string source, IReadOnlyDictionary<string, int> vocabulary, IReadOnlyList<string> merges,
         IReadOnlyDictionary<string, int> specialTokens, PreTokenizer preTokenizer, Normalizer? normalizer, bool ignoreMerges)
     {
         if (ignoreMerges)

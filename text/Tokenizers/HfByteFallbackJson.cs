@@ -33,7 +33,7 @@ internal static class HfByteFallbackJson
         var decoder = HfDecoder.Read(path, root["decoder"]);
         var bpe = LibraryErrors.NamingFile(path, () => BpeTokenizer.Create(new BpeOptions(vocabulary) { Merges = merges }));
         var matcher = new AddedTokens(addedTokens.Where(t => !t.Normalized).Select(t => t.Content), addedTokens.Where(t => t.Normalized).Select(t => t.Content));
-        return new ByteFallbackBpeTokenizer(matcher, added, normalize, preTokenize, vocabulary, bpe, decoder);
+        return new ByteFallbackBpeTokenizer(matcher, added, normalize, preTokenize, vocabulary, bpe, new RankedMerges(vocabulary, merges), decoder);
     }
 
     private static bool IsByteToken(string token) => token is ['<', '0', 'x', _, _, '>'];

@@ -8,12 +8,19 @@ public static class TokenizerConfigFile
 {
     public const string FileName = "tokenizer_config.json";
 
+    /// <summary>The tokenizer_config.json beside a tokenizer's file (or in its directory): where its chat template
+    /// comes from, and so what errors in the template name.</summary>
+    public static string PathBeside(ModelTokenizer tokenizer)
+    {
+        var directory = Directory.Exists(tokenizer.Source) ? tokenizer.Source : Path.GetDirectoryName(tokenizer.Source);
+        return Path.Combine(directory ?? "", FileName);
+    }
+
     /// <returns>The template, or null where the file or its chat_template is missing.</returns>
     public static string? ChatTemplate(ModelTokenizer tokenizer)
     {
-        var directory = Directory.Exists(tokenizer.Source) ? tokenizer.Source : Path.GetDirectoryName(tokenizer.Source);
-        var path = directory is null ? null : Path.Combine(directory, FileName);
-        if (path is null || !File.Exists(path))
+        var path = PathBeside(tokenizer);
+        if (!File.Exists(path))
             return null;
         var root = JsonFiles.ReadObject(path);
         return root["chat_template"] switch
