@@ -26,6 +26,8 @@ public static class BenchRunner
             Timed(log, "memory", () => MemoryPart.Run(report, models));
         if (parts.Contains("precision"))
             await TimedAsync(log, "precision", () => PrecisionPart.RunAsync(report, models));
+        if (parts.Contains("bf16"))
+            Timed(log, "bf16", () => PrecisionTrainingPart.Run(report));
         if (parts.Contains("large"))
             Timed(log, "large", () => LargePart.Run(report, models));
         return report;

@@ -20,8 +20,9 @@ public sealed record BenchSettings(
     public string DemoDirectory { get; init; } = "runs/demo";
 
     /// <summary>Parts run only when named: <c>large</c> exports and scores a 1.1B model (~11 GB, minutes);
-    /// <c>precision</c> needs the demo's models first (<see cref="DemoDirectory"/>).</summary>
-    public static readonly IReadOnlyList<string> OptInParts = ["large", "precision"];
+    /// <c>precision</c> needs the demo's models first (<see cref="DemoDirectory"/>); <c>bf16</c> trains the demo's
+    /// target three times (fp32, bf16, fp32 with another seed: minutes).</summary>
+    public static readonly IReadOnlyList<string> OptInParts = ["large", "precision", "bf16"];
 
     public Measurement Measurement => new(Warmup, Repeats);
 
