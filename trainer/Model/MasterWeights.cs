@@ -62,8 +62,14 @@ public sealed class MasterWeights : IDisposable
         using var _ = no_grad();
         foreach (var (_, model, master) in _weights)
         {
+            // Each handle is disposed at once: the grad getter and the cast return new handles whose native
+            // tensors the garbage collector, blind to their size, would otherwise keep alive step after step.
+            using var gradient = model.grad;
             // A weight no backward pass reached keeps no gradient, and AdamW skips it, as in an fp32 run.
-            master.grad = model.grad?.to(ScalarType.Float32, copy: true);
+            if (gradient is null)
+                continue;
+            using var fp32 = gradient.to(ScalarType.Float32, copy: true);
+            master.grad = fp32;
             model.grad = null;
         }
     }
