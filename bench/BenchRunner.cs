@@ -28,6 +28,8 @@ public static class BenchRunner
             await TimedAsync(log, "precision", () => PrecisionPart.RunAsync(report, models));
         if (parts.Contains("data"))
             Timed(log, "data", () => DataPart.Run(report, log));
+        if (parts.Contains("bf16"))
+            Timed(log, "bf16", () => PrecisionTrainingPart.Run(report));
         if (parts.Contains("large"))
             Timed(log, "large", () => LargePart.Run(report, models));
         if (parts.Contains("tokenize"))

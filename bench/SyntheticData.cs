@@ -40,6 +40,14 @@ public sealed class SyntheticData
         })]);
     }
 
+    /// <summary>Samples of the given token ids, the first third of each prompt and the rest response.</summary>
+    public static SyntheticData FromSequences(IReadOnlyList<int[]> sequences, double responseShare = ResponseShare) =>
+        new([.. sequences.Select((ids, i) =>
+        {
+            var promptLength = Math.Min(ids.Length - 1, (int)Math.Round(ids.Length * (1 - responseShare)));
+            return new TokenizedSample($"b{i}", ids, [.. Enumerable.Range(0, ids.Length).Select(t => t >= promptLength)]);
+        })]);
+
     public static SyntheticData Create(LengthMix mix, int count, int vocabularySize, int seed, double responseShare = ResponseShare) =>
         Create(mix.Draw(count, new Random(seed)), vocabularySize, seed + 1, responseShare);
 

@@ -55,7 +55,9 @@ public sealed record ModelConfig
     public double? LocalRopeTheta { get; init; }
     /// <summary>Gemma's <c>query_pre_attn_scalar</c>: attention scores are scaled by its −½ power, not head_dim's.</summary>
     public double? QueryPreAttnScalar { get; init; }
-    /// <summary>Gemma's <c>attn_logit_softcapping</c> c: attention scores become c·tanh(s / c) before the mask.</summary>
+    /// <summary>Gemma 2's <c>attn_logit_softcapping</c> c: attention scores become c·tanh(s / c) before the mask.
+    /// Never set for Gemma 3, whose attention transformers computes without it (a config that sets it is refused).
+    /// The TorchSharp model and the exporter both read this one property.</summary>
     public double? AttentionLogitSoftcap { get; init; }
     /// <summary>Gemma's <c>final_logit_softcapping</c> c: logits become c·tanh(z / c) before the log-softmax.</summary>
     public double? FinalLogitSoftcap { get; init; }
@@ -191,8 +193,9 @@ public sealed record ModelConfig
                 gemma3 ? reader.OptionalSize("sliding_window_pattern", ConfigLimits.MaxLayers) ?? 6 : 2) : [],
             LocalRopeTheta = gemma3 ? reader.OptionalPositiveNumber("rope_local_base_freq") ?? 10000.0 : null,
             QueryPreAttnScalar = gemma ? reader.PositiveNumber("query_pre_attn_scalar") : null,
-            // Gemma2Config caps at 50 and 30 unless told otherwise, Gemma3TextConfig not at all.
-            AttentionLogitSoftcap = gemma ? reader.Softcap("attn_logit_softcapping", gemma3 ? null : 50.0) : null,
+            // Gemma2Config caps at 50 and 30 unless told otherwise, Gemma3TextConfig not at all; Gemma 3 never caps
+            // attention scores (see Gemma3AttentionSoftcap).
+            AttentionLogitSoftcap = gemma3 ? Gemma3AttentionSoftcap(reader) : gemma ? reader.Softcap("attn_logit_softcapping", 50.0) : null,
             FinalLogitSoftcap = gemma ? reader.Softcap("final_logit_softcapping", gemma3 ? null : 30.0) : null,
             BosTokenId = reader.OptionalTokenId("bos_token_id", vocab),
             EosTokenIds = reader.TokenIds("eos_token_id", vocab),
@@ -210,6 +213,16 @@ public sealed record ModelConfig
                 + $"num_attention_heads, num_key_value_heads and head_dim give {parameters} parameters, above the limit of {ConfigLimits.MaxParameters}");
         return config;
     }
+
+    /// <summary>None, always: transformers' Gemma3Attention stores <c>attn_logit_softcapping</c> but never applies it
+    /// (modeling_gemma3.py, transformers commit 0018aa64: stored at line 332, while the attention call at lines
+    /// 370–380 passes scaling and sliding_window and no softcap, so eager_attention_forward's cap stays None; issue 26
+    /// found the same in v4.50–v4.57). Both backends read <see cref="AttentionLogitSoftcap"/>, so a non-null value is
+    /// refused here, naming the field, rather than computed (scores unlike transformers') or dropped unsaid.</summary>
+    private static double? Gemma3AttentionSoftcap(ConfigReader reader) => reader.Softcap("attn_logit_softcapping", null) is { } cap
+        ? throw reader.Fail("attn_logit_softcapping", $"{cap} is not supported for Gemma3ForCausalLM: transformers' Gemma3Attention stores it but " +
+            "never applies it, so the model is computed without it; set it to null (as published Gemma 3 configs do) to score as transformers does")
+        : null;
 
     // Phi3's apply_rotary_pos_emb rotates cos.shape[-1] dimensions of each head and passes the rest (transformers'
     // modular_phi3.py, commit 2b6c089d); the other architectures rotate whole heads whatever the config says.

@@ -16,8 +16,10 @@ public static class TrainerMemory
         long all = c.ParameterCount;
         long trainable = w.Lora is null ? all : LoraParameters(c, w.Lora);
         // Trainable weights are fp32 under LoRA (adapters are small and AdamW needs the precision); full
-        // fine-tuning trains in the compute dtype (Placement: fp32 on CPU, bf16 on CUDA).
+        // fine-tuning holds them in the compute dtype (Placement: fp32 on CPU, bf16 on CUDA), and in bf16 also
+        // an fp32 master copy that AdamW steps (trainer/Model/MasterWeights.cs). AdamW's moments are fp32 always.
         var trainableBytes = w.Lora is null ? w.ComputeBytes : 4;
+        var master = w.Lora is null && w.ComputeBytes < 4;
         var frozenBytes = w.Lora?.BaseBytes ?? 0;
         var parts = new List<MemoryPart>
         {
@@ -25,9 +27,11 @@ public static class TrainerMemory
                 w.Device == PlanDevice.Cuda ? calibration.CudaContextBytes : calibration.ProcessRuntimeBytes),
             new(w.Lora is null ? "weights" : "weights (frozen base + adapters)",
                 (w.Lora is null ? 0 : all * frozenBytes) + trainable * trainableBytes),
-            new("gradients", trainable * trainableBytes),
-            new("AdamW state (2 moments)", 2 * trainable * trainableBytes),
         };
+        if (master)
+            parts.Add(new("fp32 master weights", trainable * 4));
+        parts.Add(new("gradients", trainable * trainableBytes));
+        parts.Add(new("AdamW state (2 fp32 moments)", 2 * trainable * 4));
         // The step's two peaks never overlap: the backward pass's ends before the optimizer's update begins.
         List<MemoryPart> backward =
         [
@@ -35,7 +39,10 @@ public static class TrainerMemory
             new("LM head: logits chunk, its softmax and gradient", LogitsBytes(w, calibration)),
             new("backward pass working set", BackwardWorkingBytes(w)),
         ];
-        List<MemoryPart> update = [new("AdamW update's temporaries (largest tensor)", 2 * LargestTrainable(w) * trainableBytes)];
+        // With a master the update runs in fp32: each bf16 gradient is replaced by its fp32 cast.
+        List<MemoryPart> update = [new("AdamW update's temporaries (largest tensor)", 2 * LargestTrainable(w) * (master ? 4 : trainableBytes))];
+        if (master)
+            update.Add(new("master's fp32 gradients, less the bf16 ones they replace", trainable * (4 - w.ComputeBytes)));
         var transient = backward.Sum(p => p.Bytes) >= update.Sum(p => p.Bytes) ? backward : update;
         parts.AddRange(transient);
         return new MemoryEstimate("trainer", parts);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using PoFT.Checkpoints;
+using PoFT.Exporter;
 using PoFT.Tests.Support;
 using PoFT.Trainer.Model;
 
@@ -117,5 +118,39 @@ public class Gemma3ConfigTests
         var error = Assert.Throws<CheckpointFormatException>(() => Edited(o =>
             o["layer_types"] = new JsonArray([.. Enumerable.Range(0, 26).Select(i => (JsonNode)(i == 7 ? "chunked_attention" : "full_attention"))])));
         Assert.Contains("field 'layer_types[7]': 'chunked_attention' is not supported; supported: 'sliding_attention', 'full_attention'", error.Message);
+    }
+
+    /// <summary>transformers' Gemma3Attention stores attn_logit_softcapping but never applies it (see
+    /// ModelConfig.Gemma3AttentionSoftcap): a config that sets it is refused, naming the field, never scored with a
+    /// cap that transformers does not apply.</summary>
+    [Theory]
+    [InlineData("50.0", "field 'attn_logit_softcapping': 50 is not supported for Gemma3ForCausalLM: transformers' Gemma3Attention stores it but never applies it")]
+    [InlineData("1", "field 'attn_logit_softcapping': 1 is not supported for Gemma3ForCausalLM")]
+    [InlineData("-1", "field 'attn_logit_softcapping': -1 must be a finite positive number")]
+    public void A_Gemma_3_attention_softcap_is_refused_naming_the_field(string value, string expected) =>
+        Assert.Contains(expected, ModelConfigTests.RefusedWith(Published, "attn_logit_softcapping", value).Message);
+
+    [Fact]
+    public void A_null_or_absent_Gemma_3_attention_softcap_reads_as_none_while_Gemma_2_keeps_its_default()
+    {
+        Assert.Null(Edited(o => o["attn_logit_softcapping"] = null).AttentionLogitSoftcap);
+        Assert.Null(Edited(o => o.Remove("attn_logit_softcapping")).AttentionLogitSoftcap);
+        var gemma2 = Edited(o =>
+        {
+            (o["architectures"], o["model_type"]) = (new JsonArray("Gemma2ForCausalLM"), "gemma2");
+            o.Remove("attn_logit_softcapping");
+        });
+        Assert.Equal(50.0, gemma2.AttentionLogitSoftcap);
+    }
+
+    [Fact]
+    public void Both_backends_refuse_a_Gemma_3_checkpoint_whose_config_sets_the_attention_softcap()
+    {
+        using var temp = new TempDirectory();
+        var capped = RandomCheckpoints.Config("gemma3-window-3-local-rope") with { AttentionLogitSoftcap = 1.0 };
+        var checkpoint = RandomCheckpoints.Write(temp.Sub("gemma3"), capped, seed: 1);
+        var torch = Assert.Throws<CheckpointFormatException>(() => ModelCheckpoint.Load(checkpoint, Placement.Cpu));
+        var onnx = Assert.Throws<CheckpointFormatException>(() => LlamaOnnxExporter.Export(checkpoint, temp.Sub("onnx"), new ExportOptions()));
+        Assert.All(new[] { torch, onnx }, e => Assert.Contains("field 'attn_logit_softcapping': 1 is not supported for Gemma3ForCausalLM", e.Message));
     }
 }

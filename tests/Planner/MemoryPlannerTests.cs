@@ -27,6 +27,25 @@ public class MemoryPlannerTests
     }
 
     [Fact]
+    public void Full_fine_tuning_in_bf16_adds_the_fp32_master_copy_and_its_fp32_gradients_at_the_update()
+    {
+        var workload = Workload() with { ComputeBytes = 2, BatchSize = 1, MaxLength = 8 };
+        var estimate = TrainerMemory.Estimate(workload, NoRuntime);
+        var parameters = Small.ParameterCount;
+        Assert.Equal(2 * parameters, Part(estimate, "weights"));
+        Assert.Equal(4 * parameters, Part(estimate, "fp32 master weights"));
+        Assert.Equal(2 * parameters, Part(estimate, "gradients"));
+        Assert.Equal(8 * parameters, Part(estimate, "AdamW state"));
+        // Eight tokens' activations are far smaller than the update's: the peak is the fp32 update, where each
+        // gradient is held in fp32 (4 bytes) in place of bf16 (2).
+        Assert.Equal(2 * parameters, Part(estimate, "master's fp32 gradients"));
+        var largest = (long)Small.VocabSize * Small.HiddenSize;
+        Assert.Equal(2 * largest * 4, Part(estimate, "AdamW update's temporaries"));
+        // 18 bytes a parameter at the update, against 16 in fp32 and 8 in bf16 without a master.
+        Assert.Equal(18 * parameters + 8 * largest, estimate.Parts.Sum(p => p.Bytes));
+    }
+
+    [Fact]
     public void LoRA_counts_rank_times_in_plus_out_per_adapted_projection_and_trains_only_those()
     {
         var lora = new LoraPlan(8, ["q_proj", "down_proj"], BaseBytes: 2, Dropout: false);

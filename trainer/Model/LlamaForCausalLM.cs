@@ -332,6 +332,10 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>The LoRA adapter, when one is attached: then it holds the only trainable weights.</summary>
     public LoraAdapter? Lora { get; private set; }
 
+    /// <summary>The fp32 master copy of the trained weights, when full fine-tuning holds them in bf16
+    /// (<see cref="Placement"/>); a checkpoint of this model saves the master's values.</summary>
+    public MasterWeights? Master { get; internal set; }
+
     public LlamaForCausalLM(ModelConfig config) : base(nameof(LlamaForCausalLM))
     {
         Config = config;
@@ -377,7 +381,10 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor, Tensor>
     protected override void Dispose(bool disposing)
     {
         if (disposing)
+        {
             Lora?.Dropout.Dispose();
+            Master?.Dispose();
+        }
         base.Dispose(disposing);
     }
 

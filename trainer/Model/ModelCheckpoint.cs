@@ -16,17 +16,45 @@ public static class ModelCheckpoint
 
     /// <summary>The model a new run starts from: the whole model in <paramref name="source"/>, with a fresh
     /// adapter drawn from <paramref name="seed"/> when <paramref name="lora"/> is set (the base then in the
-    /// dtype <see cref="Placement.For"/> gives).</summary>
+    /// dtype <see cref="Placement.For"/> gives); full fine-tuning in bf16 gets its fp32 master copy
+    /// (<see cref="MasterWeights"/>) from the checkpoint's values before the cast rounds them.</summary>
     public static LlamaForCausalLM LoadForTraining(string source, Placement placement, LoraOptions? lora, long seed)
     {
         lora?.Validate();
-        var model = LoadWhole(source, placement.For(lora));
+        var model = LoadWhole(source, placement.For(lora), withMaster: lora is null);
         if (lora is not null)
             model.AttachLora(lora, Path.GetFullPath(source), seed);
         return model;
     }
 
-    internal static LlamaForCausalLM LoadWhole(string directory, Placement placement)
+    /// <summary>Gives a model about to be trained the fp32 master copy it needs (<see cref="MasterWeights.Needed"/>)
+    /// where it has none: from the fp32 weights saved in <paramref name="checkpointDirectory"/> (a resumed run's
+    /// checkpoint, which holds the master), else from the model's own values.</summary>
+    public static void AttachMaster(LlamaForCausalLM model, string? checkpointDirectory)
+    {
+        if (model.Master is not null || !MasterWeights.Needed(model))
+            return;
+        if (checkpointDirectory is null || Checkpoint.IsAdapter(checkpointDirectory))
+        {
+            model.Master = MasterWeights.Of(model);
+            return;
+        }
+        using var checkpoint = Checkpoint.Open(checkpointDirectory);
+        var values = Float32Values(checkpoint);
+        try
+        {
+            model.Master = MasterWeights.Of(model, values);
+        }
+        finally
+        {
+            foreach (var value in values.Values)
+                value.Dispose();
+        }
+    }
+
+    /// <param name="withMaster">Keep the fp32 values as the model's master copy where the placement's dtype is
+    /// narrower (a model about to be fully fine-tuned).</param>
+    internal static LlamaForCausalLM LoadWhole(string directory, Placement placement, bool withMaster = false)
     {
         using var checkpoint = Checkpoint.Open(directory);
         var model = new LlamaForCausalLM(checkpoint.Config);
@@ -39,8 +67,27 @@ public static class ModelCheckpoint
                 state[spec.Name].copy_(values);
             }
         }
-        return model.to(placement.Device).to(placement.DType);
+        model.to(placement.Device);
+        if (!withMaster || placement.DType == ScalarType.Float32)
+            return model.to(placement.DType);
+        // The fp32 values, taken before the cast replaces the parameters with rounded ones.
+        var fp32 = model.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach());
+        try
+        {
+            model.to(placement.DType);
+            model.Master = MasterWeights.Of(model, fp32);
+            return model;
+        }
+        finally
+        {
+            foreach (var value in fp32.Values)
+                value.Dispose();
+        }
     }
+
+    /// <summary>Every weight of the checkpoint as an fp32 CPU tensor, by its name in the model.</summary>
+    private static Dictionary<string, Tensor> Float32Values(Checkpoint checkpoint) =>
+        ExpectedTensors.Model(checkpoint.Config).ToDictionary(spec => spec.Name, spec => tensor(checkpoint.ReadFloat32(spec.Name)).reshape(spec.Shape));
 
     /// <summary>
     /// A fresh, seeded checkpoint for a tokenizer (<c>init-model</c>, the experiment's new models):
@@ -68,9 +115,10 @@ public static class ModelCheckpoint
         return config;
     }
 
-    /// <summary>Writes the model's weights (in its current dtype: F32 or BF16) with config.json and the
-    /// tokenizer files of <paramref name="tokenizerDirectory"/>; for a model with a LoRA adapter, the adapter
-    /// alone (<see cref="LoraCheckpoint.Save"/>).</summary>
+    /// <summary>Writes the model's weights (in its current dtype: F32 or BF16; F32 from the master copy where the
+    /// model has one, so that nothing trained is rounded away between training, resume and export) with
+    /// config.json and the tokenizer files of <paramref name="tokenizerDirectory"/>; for a model with a LoRA
+    /// adapter, the adapter alone (<see cref="LoraCheckpoint.Save"/>).</summary>
     public static void Save(LlamaForCausalLM model, string directory, string? tokenizerDirectory, long maxShardBytes = 4L << 30,
         Action<string>? writeExtra = null)
     {
@@ -80,9 +128,10 @@ public static class ModelCheckpoint
             return;
         }
         var state = model.state_dict();
+        var master = model.Master?.Values;
         var specs = ExpectedTensors.Model(model.Config);
-        var bf16 = state[specs[0].Name].dtype == ScalarType.BFloat16;
-        var tensors = specs.Select(spec => ToTensorData(spec.Name, state[spec.Name], bf16)).ToList();
+        var bf16 = master is null && state[specs[0].Name].dtype == ScalarType.BFloat16;
+        var tensors = specs.Select(spec => ToTensorData(spec.Name, master?.GetValueOrDefault(spec.Name) ?? state[spec.Name], bf16)).ToList();
         var config = model.Config with { TorchDtype = bf16 ? "bfloat16" : "float32" };
         Checkpoint.Save(directory, config, tensors, tokenizerDirectory, maxShardBytes, writeExtra);
     }

@@ -14,8 +14,13 @@ namespace PoFT.Trainer.Model;
 /// paper trains. <see cref="DType"/> is the dtype the model's weights are held in and its matmuls run in.</item>
 /// <item>RMSNorm, the rotary embedding, the log-softmax and the loss are always computed in fp32, inside the model
 /// and the objective, whatever <see cref="DType"/>.</item>
-/// <item>Full fine-tuning has no separate master copy: the trained weights are the model's, so on CUDA they —
-/// and AdamW's moments, which take their dtype — are bf16, and small updates can round away.</item>
+/// <item>Full fine-tuning in bf16 keeps an fp32 master copy of every trained weight (<see cref="MasterWeights"/>):
+/// the model's bf16 weights run the forward and backward passes, their gradients are cast to fp32 onto the
+/// master, AdamW steps the master (its moments are fp32), and the bf16 weights are refreshed from it, rounded to
+/// nearest. Checkpoints, step and final, save the master in fp32, so nothing trained is rounded away between
+/// training, resume (which restores the master from them) and export (which casts as asked). The planner counts
+/// the copy (planner/TrainerMemory.cs). Without it, updates at the paper's lr 1e-6 fall below half a bf16 ulp
+/// and vanish (issue 26; tests/Trainer/Bf16TrainingTests.cs).</item>
 /// <item>With LoRA the frozen base is held and computed in <c>training.lora.base_dtype</c> where that is set
 /// (bfloat16 on either device saves half the base's memory), else in the run's dtype (<see cref="For"/>); the
 /// trainable adapter weights, their gradients and their AdamW state are always fp32, and the adapter's product

@@ -51,9 +51,9 @@ public sealed class PoftTrainer(
     /// <paramref name="stop"/>; ends with a final checkpoint, or a checkpoint to resume from.</summary>
     public async Task<TrainingSummary> RunAsync(string? resumeDirectory, IProgress<StepMetrics>? progress, CancellationToken stop)
     {
-        Prepare();
+        Prepare(resumeDirectory);
         var examples = await ExamplesOfEachEpoch(stop);
-        using var optimizer = optim.AdamW(Trainable, options.LearningRate, weight_decay: options.WeightDecay);
+        using var optimizer = optim.AdamW(Stepped, options.LearningRate, weight_decay: options.WeightDecay);
         var start = resumeDirectory is null ? new TrainerState(0, 0, 0, 0, 0, options, _inputs) : Resumed(resumeDirectory, optimizer);
         // A resumed run re-runs the steps after its checkpoint: their earlier records go, so none is there twice.
         using var log = MetricsLog.Open(Path.Combine(outputDirectory, MetricsLog.FileName), keepThroughStep: resumeDirectory is null ? null : start.Step);
@@ -66,8 +66,9 @@ public sealed class PoftTrainer(
 
     /// <summary>Refuses what no step could train with — options out of range, an objective without the scores it
     /// needs, LoRA options that do not match the model — before anything waits for scores; then readies the model
-    /// and the output directory (finishing any checkpoint an interrupted save left half-renamed).</summary>
-    private void Prepare()
+    /// and the output directory (finishing any checkpoint an interrupted save left half-renamed). A model trained in
+    /// bf16 gets its fp32 master copy here if its loader gave it none: a resumed run's from its checkpoint.</summary>
+    private void Prepare(string? resumeDirectory)
     {
         options.Validate();
         if (options.Objective != ObjectiveKind.Ce && trainScores is null)
@@ -77,6 +78,7 @@ public sealed class PoftTrainer(
         options.RequireLoraMatches(model);
         model.LogitsChunk = options.LogitsChunk;
         model.GradientCheckpointing = options.GradientCheckpointing;
+        ModelCheckpoint.AttachMaster(model, resumeDirectory);
         model.train();
         Directory.CreateDirectory(outputDirectory);
         Checkpoint.RecoverInterruptedSaves(outputDirectory);
@@ -192,7 +194,8 @@ public sealed class PoftTrainer(
             ce += microCe / microBatches.Count;
             tokens += batch.Tokens;
         }
-        var gradNorm = nn.utils.clip_grad_norm_(Trainable, options.ClipNorm > 0 ? options.ClipNorm : float.MaxValue);
+        model.Master?.TakeGradients();
+        var gradNorm = nn.utils.clip_grad_norm_(Stepped, options.ClipNorm > 0 ? options.ClipNorm : float.MaxValue);
         // Checked before the update: the weights stay those of the last good step, and nothing non-finite
         // reaches metrics.jsonl or a checkpoint.
         if (!double.IsFinite(loss) || !double.IsFinite(gradNorm))
@@ -203,14 +206,17 @@ public sealed class PoftTrainer(
         // garbage collector; its state lives in the optimizer, outside any scope.
         using (NewDisposeScope())
             optimizer.step();
+        model.Master?.Refresh();
         var taus = tally.Taus;
         return new StepMetrics("step", step + 1, totalSteps, epoch + 1, loss, ce, Mean(taus.Select(t => t.Tau)),
             Mean(taus.Where(t => !t.Noise).Select(t => t.Tau)), Mean(taus.Where(t => t.Noise).Select(t => t.Tau)),
             lr, gradNorm, tokens, 0, 0, 0) { Preference = tally.Pairs.Count > 0 ? PreferenceMetrics.Of(tally.Pairs) : null };
     }
 
-    /// <summary>What AdamW updates and clipping measures: every weight, or with LoRA the adapter's alone.</summary>
-    private IEnumerable<Parameter> Trainable => model.parameters().Where(p => p.requires_grad);
+    /// <summary>What AdamW updates and clipping measures: every weight, or with LoRA the adapter's alone; their
+    /// fp32 master copy where the model holds them in bf16 (<see cref="MasterWeights"/>: the bf16 copy is
+    /// refreshed from it after each step).</summary>
+    private IEnumerable<Parameter> Stepped => model.Master?.Parameters ?? model.parameters().Where(p => p.requires_grad);
 
     /// <summary>Held-out cross-entropy (mean −r_θ per sample), mean r_θ and, where scores exist, mean τ; for DPO
     /// also the held-out pairs' loss and preference metrics.</summary>
