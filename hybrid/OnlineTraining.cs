@@ -1,3 +1,4 @@
+using PoFT.Shared;
 using PoFT.Hybrid.Config;
 using PoFT.Text.Chat;
 using PoFT.Shared.Data;
@@ -92,6 +93,9 @@ public static class OnlineTraining
         IReadOnlySet<TrainOption>? fromFlags = null, Action<string>? note = null, bool overwrite = false)
     {
         note ??= Console.Error.WriteLine;
+        // Before anything is checked or written there, for the whole run: a second process into the same
+        // directory would interleave its metrics and checkpoints with this one's.
+        using var runLock = ExclusiveLock.Acquire(config.Output, $"{config.Describe("output")}: run directory");
         var (inputs, data) = Prepare(config, resume, fromFlags ?? new HashSet<TrainOption>(), note, overwrite);
         var placement = Placement.Resolve(config.Device, config.Dtype).For(config.Training.Lora);
         using var model = LoadModel(config, resume, placement, note);

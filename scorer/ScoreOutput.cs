@@ -1,3 +1,4 @@
+using PoFT.Shared;
 using PoFT.Shared.Scoring;
 
 namespace PoFT.Scorer;
@@ -15,22 +16,41 @@ public sealed class ScoreOutput : IDisposable
     private readonly IReadOnlyList<string> _modelNames;
     private readonly ScoreProvenance _provenance;
     private readonly bool _provenanceRecorded;
+    private readonly ExclusiveLock _lock;
     private ScoreFileWriter? _writer;
 
     public IReadOnlySet<string> AlreadyScored { get; }
 
-    private ScoreOutput(string path, IReadOnlyList<string> modelNames, ScoreProvenance provenance, bool provenanceRecorded, ScoreFileWriter? writer)
+    private ScoreOutput(string path, IReadOnlyList<string> modelNames, ScoreProvenance provenance, bool provenanceRecorded, ScoreFileWriter? writer,
+        ExclusiveLock outputLock)
     {
-        (_path, _modelNames, _provenance, _provenanceRecorded, _writer) = (path, modelNames, provenance, provenanceRecorded, writer);
+        (_path, _modelNames, _provenance, _provenanceRecorded, _writer, _lock) = (path, modelNames, provenance, provenanceRecorded, writer, outputLock);
         AlreadyScored = writer?.AlreadyScored ?? new HashSet<string>();
     }
 
     /// <param name="provenance">This run's; called once the cheap checks have passed (it hashes the models).</param>
     /// <param name="manifestPath">Named in a refusal to resume.</param>
+    /// <exception cref="PoftUserException">Another process scores into <paramref name="path"/> (<see cref="ExclusiveLock"/>).</exception>
     public static ScoreOutput Open(string path, bool resume, IReadOnlyList<string> modelNames, Func<ScoreProvenance> provenance, string manifestPath)
     {
         // Now, not at the first record: an --out that is no score file must not cost a whole run.
         ScoreFile.IsMessagePack(path);
+        // Held for the run, before the file is looked at: two runs on one --out would both find it missing.
+        var outputLock = ExclusiveLock.Acquire(path, "score output");
+        try
+        {
+            return Open(path, resume, modelNames, provenance, manifestPath, outputLock);
+        }
+        catch
+        {
+            outputLock.Dispose();
+            throw;
+        }
+    }
+
+    private static ScoreOutput Open(string path, bool resume, IReadOnlyList<string> modelNames, Func<ScoreProvenance> provenance, string manifestPath,
+        ExclusiveLock outputLock)
+    {
         var sidecar = ScoreProvenance.PathOf(path);
         var exists = File.Exists(path);
         var recorded = File.Exists(sidecar);
@@ -46,7 +66,7 @@ public sealed class ScoreOutput : IDisposable
             ScoreProvenance.Read(sidecar).RequireSame(now, difference =>
                 $"{path}: cannot resume with {manifestPath}: {difference} (recorded in {sidecar}); resume with the same models and settings, or score into a new --out");
         // Checked before the writer opens the file, since opening it for --resume drops a torn last record.
-        return new ScoreOutput(path, modelNames, now, recorded, exists ? ScoreFileWriter.Open(path, resume, modelNames) : null);
+        return new ScoreOutput(path, modelNames, now, recorded, exists ? ScoreFileWriter.Open(path, resume, modelNames) : null, outputLock);
     }
 
     /// <summary>Appends the records and makes them durable: what a resumed run will find.</summary>
@@ -70,5 +90,9 @@ public sealed class ScoreOutput : IDisposable
         return ScoreFileWriter.Open(_path, resume: false, _modelNames);
     }
 
-    public void Dispose() => _writer?.Dispose();
+    public void Dispose()
+    {
+        _writer?.Dispose();
+        _lock.Dispose();
+    }
 }
