@@ -21,9 +21,15 @@ public sealed class ExclusiveLock : IDisposable
     private readonly FileStream _lock;
     private readonly string _holderFile;
 
-    /// <summary>The lock file of <paramref name="guarded"/>: beside it, its name with <see cref="Extension"/>
-    /// (<c>runs/a</c> → <c>runs/a.lock</c>), so it is neither content of a run directory nor removed with it.</summary>
-    public static string PathOf(string guarded) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(guarded)) + Extension;
+    /// <summary>The lock file of <paramref name="guarded"/>: beside it, its name with <see cref="Extension"/>, hidden
+    /// (<c>runs/a</c> → <c>runs/.a.lock</c>), so it is neither content of a run directory nor removed with it, and
+    /// whatever takes a folder's files as content leaves it out as it leaves out temporaries
+    /// (<see cref="AtomicFile.IsTemporary"/>): a folder of score shards stays one.</summary>
+    public static string PathOf(string guarded)
+    {
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(guarded));
+        return Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}{Extension}");
+    }
 
     /// <summary>Where the holder records its pid: beside the lock file.</summary>
     public static string HolderFile(string lockFile) => lockFile + ".pid";

@@ -16,7 +16,9 @@ public sealed class ExclusiveLockTests : IDisposable
     {
         var run = Path.Combine(_temp.Sub("runs"), "a");
         var first = ExclusiveLock.Acquire(run, "run directory");
-        Assert.True(File.Exists(run + ExclusiveLock.Extension));
+        var lockFile = ExclusiveLock.PathOf(run);
+        Assert.Equal(Path.Combine(Path.GetDirectoryName(run)!, ".a.lock"), lockFile);
+        Assert.True(File.Exists(lockFile) && AtomicFile.IsTemporary(lockFile));
         Assert.False(Directory.Exists(run));
 
         var refusal = Assert.Throws<PoftUserException>(() => ExclusiveLock.Acquire(run + "/", "run directory"));
@@ -24,8 +26,9 @@ public sealed class ExclusiveLockTests : IDisposable
         Assert.Contains($"pid {Environment.ProcessId}", refusal.Message);
 
         first.Dispose();
+        Assert.False(File.Exists(ExclusiveLock.HolderFile(lockFile)));
         using var second = ExclusiveLock.Acquire(run, "run directory");
-        Assert.Equal($"{Environment.ProcessId}", File.ReadAllText(ExclusiveLock.HolderFile(ExclusiveLock.PathOf(run))));
+        Assert.Equal($"{Environment.ProcessId}", File.ReadAllText(ExclusiveLock.HolderFile(lockFile)));
     }
 
     [Fact]
