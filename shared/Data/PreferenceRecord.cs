@@ -55,7 +55,10 @@ public sealed class PreferenceRecord(DataFormat format)
         if (chosen.Turns.SequenceEqual(rejected.Turns))
             throw Bad("'chosen' and 'rejected' are the same completion: the pair states no preference");
         var id = RecordFields.Id(record, format.Mapping.Id, () => RecordFields.ContentId(prompt, chosen.Turns, rejected.Turns), Bad);
-        return PreferencePair.Of(id, prompt, chosen.Turns, rejected.Turns);
+        var pair = PreferencePair.Of(id, prompt, chosen.Turns, rejected.Turns);
+        var weight = RecordFields.Weight(record, Bad);
+        // The pair's weight scales its DPO loss; each completion carries it, so the pair's chosen sample is where DPO reads it.
+        return weight == 1 ? pair : pair with { Chosen = pair.Chosen with { Weight = weight }, Rejected = pair.Rejected with { Weight = weight } };
     }
 
     /// <summary>Fixes the file's layout at its first record (<c>hh</c>, or the three others, any per record), or checks

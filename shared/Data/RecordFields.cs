@@ -34,6 +34,25 @@ internal static class RecordFields
         };
     }
 
+    /// <summary>The record's per-sample loss weight, <c>"weight"</c>: a finite number ≥ 0; absent or null, 1.</summary>
+    public static double Weight(JsonObject record, Func<string, DataFormatException> bad)
+    {
+        var node = record[WeightField];
+        if (node is null)
+            return 1;
+        // JSON text gives doubles; Parquet's integer columns give longs.
+        double? w = node is JsonValue v ? v.TryGetValue<double>(out var d) ? d : v.TryGetValue<long>(out var n) ? n : null : null;
+        if (w is null && node.GetValueKind() == System.Text.Json.JsonValueKind.Number)
+            throw bad($"field '{WeightField}' is {node.ToJsonString()}; expected a finite number ≥ 0 (the sample's loss scale)");
+        if (w is null)
+            throw bad($"field '{WeightField}' must be a number ≥ 0 (the sample's loss scale), not {node.GetValueKind().ToString().ToLowerInvariant()}");
+        if (!double.IsFinite(w.Value) || w < 0)
+            throw bad($"field '{WeightField}' is {w.Value.ToString(CultureInfo.InvariantCulture)}; expected a finite number ≥ 0 (the sample's loss scale)");
+        return w.Value;
+    }
+
+    public const string WeightField = "weight";
+
     public static string Id(JsonObject record, Func<string> contentId, Func<string, DataFormatException> bad) => Id(record, null, contentId, bad);
 
     /// <summary>16 hex digits of SHA-256 over the roles and contents of the parts, in order; the parts are

@@ -6,7 +6,8 @@ namespace PoFT.Shared.Data;
 /// The records of one SFT data file (JSONL lines, JSON array elements or Parquet rows, each seen as a JSON object)
 /// turned into <see cref="SftSample"/>s, in one layout (<see cref="SftLayouts"/>): the one <c>data_format</c> names,
 /// or with <c>auto</c> the one the first record fits, which every later record must fit too. Optional
-/// <c>"id"</c> (or <c>"prompt_id"</c>; a mapped id field), string or integer, and <c>"is_noise"</c> (bool). Without an
+/// <c>"id"</c> (or <c>"prompt_id"</c>; a mapped id field), string or integer, <c>"is_noise"</c> (bool) and <c>"weight"</c>
+/// (the sample's loss scale, a number ≥ 0). Without an
 /// id, the id is derived from the content, so it is stable across runs, shards and file orders.
 /// </summary>
 public sealed class SampleRecord(DataFormat format)
@@ -54,7 +55,8 @@ public sealed class SampleRecord(DataFormat format)
             _ => throw Bad($"field '{NoiseField}' must be true or false"),
         };
         var id = RecordFields.Id(record, format.Mapping.Id, () => RecordFields.ContentId(messages, read.Context), Bad);
-        return new SftSample(id, messages, isNoise, ContextTurns: read.Context) { Origins = read.Origins };
+        var weight = RecordFields.Weight(record, Bad);
+        return new SftSample(id, messages, isNoise, ContextTurns: read.Context) { Origins = read.Origins, Weight = weight };
     }
 
     /// <summary>The file's layout: fixed by the first record read (or by <c>data_format</c>); a record that does not fit

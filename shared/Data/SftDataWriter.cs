@@ -17,6 +17,8 @@ public static class SftDataWriter
             };
             if (sample.IsNoise)
                 record[SampleRecord.NoiseField] = true;
+            if (sample.Weight != 1)
+                record[RecordFields.WeightField] = sample.Weight;
             writer.WriteLine(record.ToJsonString());
         }
     });

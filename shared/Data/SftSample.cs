@@ -18,6 +18,10 @@ public sealed record SftSample(string Id, IReadOnlyList<ChatMessage> Messages, b
     public bool IsResponse(int index) =>
         index >= ScoredFrom && Messages[index].Role == ChatMessage.Assistant && (ContextTurns is null || !ContextTurns.Contains(index));
 
+    /// <summary>The scale of this sample's loss under any objective (its record's <c>"weight"</c>, finite and ≥ 0;
+    /// 1 without one): 0 drops it from the gradient, 2 counts it twice (docs/data.md, "Per-sample weights").</summary>
+    public double Weight { get; init; } = 1;
+
     /// <summary>How the sample was read from its record, one line per message (<c>inspect</c> shows it); null
     /// unless the data was read with <see cref="DataFormat.KeepOrigins"/>.</summary>
     public IReadOnlyList<string>? Origins { get; init; }

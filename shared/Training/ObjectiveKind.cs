@@ -24,6 +24,13 @@ public enum ObjectiveKind
     /// (<see cref="DpoLossType"/>): the preference-optimisation stage that follows SFT or PoFT.</summary>
     [JsonStringEnumMemberName("dpo")]
     Dpo,
+
+    /// <summary>Dynamic fine-tuning (Wu et al. 2025, "On the Generalization of SFT: A Reinforcement Learning
+    /// Perspective with Reward Rectification", arXiv:2508.05629; TRL's SFT <c>loss_type="dft"</c>): each response
+    /// token's cross-entropy scaled by its own probability, detached, −sg(p_t)·log p_t, averaged over the
+    /// micro-batch's response tokens. No reference scores.</summary>
+    [JsonStringEnumMemberName("dft")]
+    Dft,
 }
 
 /// <summary>The objectives' names as declared on <see cref="ObjectiveKind"/>.</summary>

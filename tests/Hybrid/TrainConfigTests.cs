@@ -51,7 +51,7 @@ public class TrainConfigTests
     [InlineData("--lr", "abc", "a finite number")]
     [InlineData("--lr", "NaN", "a finite number")]
     [InlineData("--max-steps", "1.5", "an integer")]
-    [InlineData("--objective", "sft", "one of ce, poft, bi-poft, dpo")]
+    [InlineData("--objective", "sft", "one of ce, poft, bi-poft, dpo, dft")]
     [InlineData("--truncation", "cut", "one of error, truncate-prompt, truncate-response")]
     public void A_bad_flag_value_is_an_error_naming_the_flag_and_what_it_expects(string flag, string value, string expected)
     {

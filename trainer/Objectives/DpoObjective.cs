@@ -34,7 +34,9 @@ public sealed record DpoObjective(DpoLossType LossType, double Beta, double Labe
     /// <summary>IPO compares per-token means, as TRL's IPO does; the other losses compare sums.</summary>
     public bool LengthNormalised => LossType == DpoLossType.Ipo;
 
-    public DpoOutput Compute(PairLogProbs policy, PairLogProbs reference)
+    /// <param name="weights">[pairs] each pair's loss weight (its record's <c>weight</c>; null: all 1): the loss is
+    /// (1/P)·Σ_p w_p·ℓ_p.</param>
+    public DpoOutput Compute(PairLogProbs policy, PairLogProbs reference, Tensor? weights = null)
     {
         using var scope = NewDisposeScope();
         var chosen = policy.Chosen - reference.Chosen.to(policy.Chosen.dtype);
@@ -51,6 +53,8 @@ public sealed record DpoObjective(DpoLossType LossType, double Beta, double Labe
             DpoLossType.Ipo => (h - 1 / (2 * beta)).square(),
             _ => throw new ArgumentOutOfRangeException(nameof(LossType)),
         };
+        if (weights is not null)
+            perPair = perPair * weights.to(perPair.dtype);
         return new DpoOutput(perPair.mean().MoveToOuterDisposeScope(), (beta * chosen).detach().MoveToOuterDisposeScope(),
             (beta * rejected).detach().MoveToOuterDisposeScope());
     }
@@ -81,7 +85,8 @@ public sealed record DpoObjective(DpoLossType LossType, double Beta, double Labe
         var means = sums / mask.sum(1);
         var policy = (LengthNormalised ? means : sums).view(-1, 2);
         var referencePairs = tensor(referenceValues, device: microBatch.Device).view(-1, 2);
-        var output = Compute(new PairLogProbs(policy[.., 0], policy[.., 1]), new PairLogProbs(referencePairs[.., 0], referencePairs[.., 1]));
+        var weights = tensor(samples.Where((_, i) => i % 2 == 0).Select(s => (float)s.Weight).ToArray(), device: microBatch.Device);
+        var output = Compute(new PairLogProbs(policy[.., 0], policy[.., 1]), new PairLogProbs(referencePairs[.., 0], referencePairs[.., 1]), weights);
         var detached = cat([output.ChosenRewards.unsqueeze(1), output.RejectedRewards.unsqueeze(1), policy.detach(), means.detach().view(-1, 2)], 1)
             .to(ScalarType.Float64).cpu().data<double>().ToArray();
         var pairs = Enumerable.Range(0, detached.Length / 6)

@@ -15,6 +15,12 @@ public sealed record MicroBatch(IReadOnlyList<SftSample> Samples, TrainingBatch 
     public Device Device => Batch.InputIds.device;
 
     /// <summary>[samples, seq − 1] the policy's log-prob of each next token, each sample's in a row of its own
-    /// (<see cref="TrainingBatch.PerSample"/>).</summary>
-    public Tensor TokenLogProbs() => Batch.PerSample(Policy.TokenLogProbs(Batch.InputIds, Batch.AttentionMask, Batch.ResponseMask));
+    /// (<see cref="TrainingBatch.PerSample"/>): at the response tokens only (0 elsewhere), or with
+    /// <paramref name="allTokens"/> at every token of each sample, prompt included, for about the cost of one more
+    /// LM-head pass over the prompt positions.</summary>
+    public Tensor TokenLogProbs(bool allTokens = false) =>
+        Batch.PerSample(Policy.TokenLogProbs(Batch.InputIds, Batch.AttentionMask, allTokens ? null : Batch.ResponseMask));
+
+    /// <summary>[samples] each sample's loss weight (<see cref="SftSample.Weight"/>), in the objective's dtype.</summary>
+    public Tensor Weights() => tensor(Samples.Select(s => (float)s.Weight).ToArray(), device: Device);
 }

@@ -71,7 +71,7 @@ public sealed class PoftTrainer(
     private void Prepare(string? resumeDirectory)
     {
         options.Validate();
-        if (options.Objective != ObjectiveKind.Ce && trainScores is null)
+        if (options.Objective is not (ObjectiveKind.Ce or ObjectiveKind.Dft) && trainScores is null)
             throw new InvalidOperationException(options.Objective == ObjectiveKind.Dpo
                 ? "objective 'dpo' needs the reference model's log-probs: a reference model to score online, or a score file"
                 : $"objective '{ObjectiveNames.Of(options.Objective)}' needs reference scores: give a manifest or a score file");

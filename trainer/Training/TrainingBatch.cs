@@ -23,6 +23,10 @@ public sealed class TrainingBatch : IDisposable
     /// <summary>[samples, seq − 1]: each sample's response mask as in a padded row of its own.</summary>
     public Tensor SampleResponseMask { get; }
 
+    /// <summary>[samples, seq − 1]: 1 at every position of a sample that predicts one of its tokens, prompt and
+    /// template included (what r_θ averages under <c>r_theta_scope: all</c>).</summary>
+    public Tensor SampleTokenMask { get; }
+
     /// <summary>[samples, seq − 1] int64: where in the flattened [rows · (seq − 1)] log-probs each position of
     /// <see cref="SampleResponseMask"/> lies (anywhere where that mask is 0).</summary>
     private readonly Tensor _samplePositions;
@@ -43,6 +47,7 @@ public sealed class TrainingBatch : IDisposable
         var segments = new long[rows.Count * seq];
         var response = new float[rows.Count * (seq - 1)];
         var sampleResponse = new float[samples.Count * (seq - 1)];
+        var sampleTokens = new float[samples.Count * (seq - 1)];
         var samplePositions = new long[samples.Count * (seq - 1)];
         for (var r = 0; r < rows.Count; r++)
         {
@@ -59,6 +64,7 @@ public sealed class TrainingBatch : IDisposable
                         continue;
                     // Output position t − 1 predicts token t.
                     samplePositions[b * (seq - 1) + t - 1] = r * (seq - 1) + offset + t - 1;
+                    sampleTokens[b * (seq - 1) + t - 1] = 1;
                     if (sample.ResponseMask[t])
                         response[r * (seq - 1) + offset + t - 1] = sampleResponse[b * (seq - 1) + t - 1] = 1;
                 }
@@ -69,6 +75,7 @@ public sealed class TrainingBatch : IDisposable
         AttentionMask = tensor(segments, [rows.Count, seq]).to(device);
         ResponseMask = tensor(response, [rows.Count, seq - 1]).to(device);
         SampleResponseMask = tensor(sampleResponse, [samples.Count, seq - 1]).to(device);
+        SampleTokenMask = tensor(sampleTokens, [samples.Count, seq - 1]).to(device);
         _samplePositions = tensor(samplePositions, [samples.Count, seq - 1]).to(device);
         Tokens = samples.Sum(s => (long)s.TokenIds.Length);
     }
@@ -86,6 +93,7 @@ public sealed class TrainingBatch : IDisposable
         AttentionMask.Dispose();
         ResponseMask.Dispose();
         SampleResponseMask.Dispose();
+        SampleTokenMask.Dispose();
         _samplePositions.Dispose();
     }
 }

@@ -10,8 +10,8 @@ namespace PoFT.Trainer.Training;
 /// initial value is the default.</summary>
 public sealed record TrainingOptions
 {
-    [TrainOption("ce (−r_θ), poft (−log σ(β(r_θ − r̄) + γ)), bi-poft (PoFT on clean samples, the reversed preference on samples marked is_noise) " +
-        "or dpo (preference pairs against a frozen reference, see loss_type); docs/method.md")]
+    [TrainOption("ce (−r_θ), poft (−log σ(β(r_θ − r̄) + γ)), bi-poft (PoFT on clean samples, the reversed preference on samples marked is_noise), " +
+        "dpo (preference pairs against a frozen reference, see loss_type) or dft (each response token's CE scaled by its detached probability, TRL's loss_type dft); docs/method.md")]
     public ObjectiveKind Objective { get; init; } = ObjectiveKind.Poft;
 
     [TrainOption("β: the scale of PoFT's preference margin (default 1), or DPO's, the strength of its pull towards the reference (default 0.1)")]
@@ -25,6 +25,9 @@ public sealed record TrainingOptions
 
     [TrainOption("PoFT's γ: the offset of the preference margin")]
     public double Gamma { get; init; }
+
+    [TrainOption("PoFT's r_θ over the response tokens (response, as r̄) or over every token, prompt included (all, as the authors' released trainer); poft and bi-poft only")]
+    public RThetaScope RThetaScope { get; init; } = RThetaScope.Response;
 
     [TrainOption("peak learning rate of AdamW (decoupled weight decay)", Flag = "--lr")]
     public double LearningRate { get; init; } = 1e-4;
@@ -94,6 +97,8 @@ public sealed record TrainingOptions
         if (Objective == ObjectiveKind.Dpo && KeepTopPercent < 100)
             throw new ArgumentException($"training.{Field(nameof(KeepTopPercent))}: the hard filter ranks samples by r̄, which objective 'dpo' has none of");
         Require(nameof(Gamma), Gamma, true, "a finite number");
+        if (RThetaScope != RThetaScope.Response && Objective is not (ObjectiveKind.Poft or ObjectiveKind.BiPoft))
+            throw new ArgumentException($"training.{Field(nameof(RThetaScope))}: 'all' compares r_θ with r̄, which only poft and bi-poft do; objective '{ObjectiveNames.Of(Objective)}' takes 'response'");
         Require(nameof(WeightDecay), WeightDecay, WeightDecay >= 0, "a finite number ≥ 0");
         Require(nameof(WarmupRatio), WarmupRatio, WarmupRatio is >= 0 and <= 1, "in [0, 1]");
         Require(nameof(MinLrRatio), MinLrRatio, MinLrRatio is >= 0 and <= 1, "in [0, 1]");
@@ -126,7 +131,7 @@ public sealed record TrainingOptions
     /// or one of the single-sample objectives with γ.</summary>
     public ITrainingObjective ToObjective() => Objective == ObjectiveKind.Dpo
         ? new DpoObjective(LossType, ResolvedBeta, LabelSmoothing)
-        : new Objective(Objective, ResolvedBeta, Gamma);
+        : new Objective(Objective, ResolvedBeta, Gamma, RThetaScope);
 
     /// <summary>Refuses a model that would not train as these options say: with an adapter attached, only the
     /// adapter trains, so <see cref="Lora"/> and the model's adapter come together or not at all. Checked before
