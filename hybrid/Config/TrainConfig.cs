@@ -35,6 +35,9 @@ public sealed record TrainConfig
     [TrainOption("field names of a layout not listed (docs/data.md, \"Column mapping\"): {\"messages\", \"role\", \"content\", \"weight\", \"roles\": {…}, \"prompt\", \"response\", \"system\", \"id\"}")]
     [JsonPropertyName("data_columns")] public ColumnMapping? DataColumns { get; init; }
 
+    [TrainOption("the largest data record read, in MiB of its JSONL line or JSON array element: a longer one is a bad record at file:line, found before it is parsed or tokenized (docs/data.md)")]
+    [JsonPropertyName("max_record_mb")] public int MaxRecordMb { get; init; } = PoFT.Shared.Data.DataFormat.DefaultMaxRecordMb;
+
     [TrainOption("held-out SFT data, evaluated at each epoch's end or every eval_every steps", IsPath = true, ByContent = true)]
     [JsonPropertyName("eval_data")] public string? EvalData { get; init; }
 
@@ -70,8 +73,8 @@ public sealed record TrainConfig
 
     [JsonPropertyName("training")] public TrainingOptions Training { get; init; } = new();
 
-    /// <summary>How the data files are read: <see cref="DataLayout"/> and <see cref="DataColumns"/>.</summary>
-    [JsonIgnore] public DataFormat DataFormat => new(DataLayout, DataColumns);
+    /// <summary>How the data files are read: <see cref="DataLayout"/>, <see cref="DataColumns"/> and <see cref="MaxRecordMb"/>.</summary>
+    [JsonIgnore] public DataFormat DataFormat => new(DataLayout, DataColumns) { MaxRecordMb = MaxRecordMb };
 
     /// <summary>The file this config was read from, for errors that name it; null when built in code.</summary>
     [JsonIgnore] public string? Source { get; init; }

@@ -72,6 +72,8 @@ public static class TrainOptions
             throw new FormatException($"{path}: field 'data_format': '{config.DataLayout}' is not a layout; expected one of {string.Join(", ", DataFormat.Names)}");
         if (config.MaxLength < 2)
             throw new FormatException($"{path}: field 'max_length': {config.MaxLength} is out of range; expected at least 2");
+        if (config.MaxRecordMb < 1)
+            throw new FormatException($"{path}: field 'max_record_mb': {config.MaxRecordMb} is out of range; expected at least 1 (MiB)");
         if (config.ScorerThreads < 0)
             throw new FormatException($"{path}: field 'scorer_threads': {config.ScorerThreads} is out of range; expected 0 (all cores) or more");
         try

@@ -14,13 +14,14 @@ public sealed record SkippedRecord(string Location, string Reason);
 internal static class DataFileRecords
 {
     /// <summary>Each record with its location, parsed only when read so a bad one is reported (or skipped) on its own.</summary>
-    public static IEnumerable<(string Location, Func<JsonObject> Read)> Of(string path)
+    /// <param name="maxRecordBytes">A JSONL line or JSON array element longer than this is a bad record (<see cref="DataFormat.MaxRecordMb"/>).</param>
+    public static IEnumerable<(string Location, Func<JsonObject> Read)> Of(string path, long maxRecordBytes)
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"{path}: data file not found", path);
         return IsParquet(path) ? ParquetRecords.Read(path)
-            : Extension(path) == ".jsonl" ? JsonLinesRecords.Read(path)
-            : Extension(path) == ".json" ? JsonArrayRecords.Read(path)
+            : Extension(path) == ".jsonl" ? JsonLinesRecords.Read(path, maxRecordBytes)
+            : Extension(path) == ".json" ? JsonArrayRecords.Read(path, maxRecordBytes)
             : throw new DataFormatException(path, $"unsupported extension '{Extension(path)}'; expected .jsonl (one record per line), " +
                 ".json (one JSON array of records) or .parquet");
     }
@@ -29,12 +30,12 @@ internal static class DataFileRecords
 
     /// <param name="parse">A record and its location to an item; throws <see cref="DataFormatException"/>.</param>
     /// <param name="noun">What an item is, in messages: "sample", "pair".</param>
-    public static (List<T> Items, List<SkippedRecord> Skipped) Read<T>(string path, bool skipBad, Func<JsonObject, string, T> parse, Func<T, string> id, string noun)
+    public static (List<T> Items, List<SkippedRecord> Skipped) Read<T>(string path, bool skipBad, long maxRecordBytes, Func<JsonObject, string, T> parse, Func<T, string> id, string noun)
     {
         var items = new List<T>();
         var skipped = new List<SkippedRecord>();
         var firstSeen = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (location, read) in Of(path))
+        foreach (var (location, read) in Of(path, maxRecordBytes))
         {
             try
             {

@@ -11,6 +11,18 @@ public sealed record DataFormat(string Layout = DataFormat.Auto, ColumnMapping? 
 {
     public const string Auto = "auto";
 
+    /// <summary>The default of <see cref="MaxRecordMb"/>: far above any chat sample (UltraChat's longest are ~100 KB),
+    /// far below what would exhaust memory once parsed and tokenized.</summary>
+    public const int DefaultMaxRecordMb = 16;
+
+    /// <summary>The largest record read, in MiB (2^20 bytes) of its JSONL line or JSON array element: a longer one is a
+    /// bad record at its <c>file:line</c>, found while the bytes are read, before any is kept whole, parsed or
+    /// tokenized. The train config's <c>max_record_mb</c>; <c>--max-record-mb</c> on <c>score</c>, <c>inspect</c>
+    /// and <c>merge-scores</c>.</summary>
+    public int MaxRecordMb { get; init; } = DefaultMaxRecordMb;
+
+    public long MaxRecordBytes => (long)MaxRecordMb << 20;
+
     public static DataFormat Default { get; } = new();
 
     public ColumnMapping Mapping => Columns ?? ColumnMapping.None;

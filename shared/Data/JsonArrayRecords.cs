@@ -9,14 +9,16 @@ namespace PoFT.Shared.Data;
 /// memory holds one element (and the buffer, grown to the largest element), never the file. Each element is parsed
 /// as a JSONL line is (<see cref="JsonLinesRecords"/>: strict UTF-8, no repeated keys), located as
 /// <c>file:line L (record N)</c>, L the line the element starts on. A file that is not one array, or is malformed
-/// between elements, stops the read at its line: no element after it can be found.
+/// between elements, stops the read at its line: no element after it can be found. So does an element above the record
+/// limit (<see cref="DataFormat.MaxRecordMb"/>), found when its unread bytes pass the limit: memory holds at most about
+/// twice the limit.
 /// </summary>
 internal static class JsonArrayRecords
 {
     private const int InitialBuffer = 1 << 16;
     private static readonly byte[] ByteOrderMark = [0xEF, 0xBB, 0xBF];
 
-    public static IEnumerable<(string Location, Func<JsonObject> Read)> Read(string path)
+    public static IEnumerable<(string Location, Func<JsonObject> Read)> Read(string path, long maxRecordBytes)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
         var buffer = new byte[InitialBuffer];
@@ -35,6 +37,11 @@ internal static class JsonArrayRecords
                     throw new DataFormatException(opened ? $"{path}:{line}" : path, opened
                         ? "the JSON array is not closed: the file ends inside it"
                         : "no JSON array: expected a JSON array of records ('[' … ']')");
+                // An element above the limit stops the read here, before the buffer grows past it: no later element
+                // can be found without reading this one's bytes through.
+                if (opened && length - start > maxRecordBytes)
+                    throw JsonLinesRecords.TooLong($"{path}:{line + Count(buffer.AsSpan(start, LeadingSeparators(buffer.AsSpan(start, length - start))), (byte)'\n')} (record {index + 1})",
+                        length - start, maxRecordBytes, inArray: true);
                 (buffer, start, length) = Refill(stream, buffer, start, length, out ended);
                 if (!begun && (begun = length >= ByteOrderMark.Length || ended) && buffer.AsSpan(0, length).StartsWith(ByteOrderMark))
                     start = ByteOrderMark.Length;
@@ -106,6 +113,9 @@ internal static class JsonArrayRecords
             rest = [];
         }
     }
+
+    /// <summary>How many bytes of whitespace and commas precede the next element.</summary>
+    private static int LeadingSeparators(ReadOnlySpan<byte> span) => span.IndexOfAnyExcept(" \t\r\n,"u8) is var at and >= 0 ? at : span.Length;
 
     private static int Count(ReadOnlySpan<byte> span, byte value) => span.Count(value);
 }

@@ -14,7 +14,7 @@ public sealed record PreferenceDataSet(string Path, IReadOnlyList<PreferencePair
             throw new DataFormatException(path, $"data_format '{format.Layout}' is an SFT layout, and preference data is read here; " +
                 $"expected auto or one of {string.Join(", ", PreferenceLayouts.Names)}");
         var records = new PreferenceRecord(format);
-        var (pairs, skipped) = DataFileRecords.Read(path, skipBad, records.Read, p => p.Id, "pair");
+        var (pairs, skipped) = DataFileRecords.Read(path, skipBad, format.MaxRecordBytes, records.Read, p => p.Id, "pair");
         return new PreferenceDataSet(path, pairs, skipped, records.Layout ?? "");
     }
 
@@ -27,7 +27,7 @@ public sealed record PreferenceDataSet(string Path, IReadOnlyList<PreferencePair
             return format.IsPreferenceLayout;
         if (DataFileRecords.IsParquet(path) && File.Exists(path))
             return ParquetRecords.Columns(path) is var columns && columns.Contains("chosen") && columns.Contains("rejected");
-        foreach (var (_, read) in DataFileRecords.Of(path))
+        foreach (var (_, read) in DataFileRecords.Of(path, (format ?? DataFormat.Default).MaxRecordBytes))
         {
             try { return PreferenceRecord.IsPreference(read()); }
             catch (DataFormatException) { }

@@ -16,7 +16,7 @@ public sealed record SftDataSet(string Path, IReadOnlyList<SftSample> Samples, I
             throw new DataFormatException(path, $"data_format '{format.Layout}' is a preference layout, and SFT data is read here; " +
                 $"expected auto or one of {string.Join(", ", SftLayouts.Names)}");
         var records = new SampleRecord(format);
-        var (samples, skipped) = DataFileRecords.Read(path, skipBad, records.Read, s => s.Id, "sample");
+        var (samples, skipped) = DataFileRecords.Read(path, skipBad, format.MaxRecordBytes, records.Read, s => s.Id, "sample");
         return new SftDataSet(path, samples, skipped, records.Layout ?? "");
     }
 }
