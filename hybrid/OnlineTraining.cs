@@ -1,5 +1,7 @@
 using PoFT.Shared;
 using PoFT.Hybrid.Config;
+using PoFT.Scorer.Manifest;
+using PoFT.Shared.Manifest;
 using PoFT.Text.Chat;
 using PoFT.Shared.Data;
 using PoFT.Shared.Scoring;
@@ -122,23 +124,46 @@ public static class OnlineTraining
             note($"{config.Describe("template")}: {difference}");
         RequireScoringFits(config, config.Training.Objective == ObjectiveKind.Dpo);
         config.Training.Validate();
-        return (inputs, ReadData(config, target));
+        return (inputs, ReadData(config, target, note));
     }
 
     /// <summary>The SFT objectives train on SFT samples, DPO on preference pairs; both evaluate on the held-out SFT
     /// samples, DPO also on held-out pairs.</summary>
-    private static TrainingData ReadData(TrainConfig config, ChatTokenizer target)
+    private static TrainingData ReadData(TrainConfig config, ChatTokenizer target, Action<string> note)
     {
         // data_format names train_data's layout; held-out files of the other kind are detected, with the same columns.
         var format = config.DataFormat;
         var eval = config.EvalData is null ? [] : SftDataSet.Read(config.EvalData, format: format.ForSft()).Samples;
-        return config.Training.Objective == ObjectiveKind.Dpo
-            ? new TrainingData([], eval, target.Tokenize)
+        if (config.Training.Objective == ObjectiveKind.Dpo)
+        {
+            var pairs = PreferenceDataSet.Read(config.TrainData, config.SkipBad, format);
+            var fitting = SkipUnfit(config, pairs.Pairs.SelectMany(p => p.Samples).ToList(), pairs.Skipped, [("target", target.Tokenize)], note)
+                .Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+            return new TrainingData([], eval, target.Tokenize)
             {
-                TrainPairs = PreferenceDataSet.Read(config.TrainData, format: format).Pairs,
+                TrainPairs = [.. pairs.Pairs.Where(p => fitting.Contains(p.Chosen.Id) && fitting.Contains(p.Rejected.Id))],
                 EvalPairs = config.EvalPreferenceData is null ? [] : PreferenceDataSet.Read(config.EvalPreferenceData, format: format.ForPreference()).Pairs,
-            }
-            : new TrainingData(SftDataSet.Read(config.TrainData, format: format).Samples, eval, target.Tokenize);
+            };
+        }
+        var data = SftDataSet.Read(config.TrainData, config.SkipBad, format);
+        // Online scoring tokenizes each sample as every aligned model does: one it cannot fit would stop the run mid-way.
+        var aligned = config.Manifest is null || !config.SkipBad ? []
+            : AlignedModelSet.OpenTokenizations(ModelsManifest.Load(config.Manifest), note).Select(m => (m.Name, (Func<SftSample, TokenizedSample>)m.Chat.Tokenize));
+        return new TrainingData(SkipUnfit(config, data.Samples, data.Skipped, [("target", target.Tokenize), .. aligned], note), eval, target.Tokenize);
+    }
+
+    /// <summary>Under skip_bad, the samples every tokenization fits, the skipped records and samples listed; otherwise all.</summary>
+    private static IReadOnlyList<SftSample> SkipUnfit(TrainConfig config, IReadOnlyList<SftSample> samples, IReadOnlyList<SkippedRecord> badRecords,
+        IReadOnlyList<(string Name, Func<SftSample, TokenizedSample> Tokenize)> tokenizations, Action<string> note)
+    {
+        if (!config.SkipBad)
+            return samples;
+        var (fitting, unfit) = FittingSamples.Of(samples, tokenizations);
+        foreach (var (what, list) in new[] { ("bad records", badRecords), ("samples no truncation fits", unfit) }.Where(l => l.Item2.Count > 0))
+            note($"{config.Describe("train_data")}: skipped {list.Count} {what}:\n" + string.Join("\n", list.Select(r => $"  {r.Location}: {r.Reason}")));
+        if (fitting.Count == 0)
+            throw new InvalidDataException($"{config.TrainData}: every sample was skipped (first: {unfit[0].Location}: {unfit[0].Reason})");
+        return fitting;
     }
 
     /// <summary>A new run's model from config.model, with a fresh adapter under LoRA; a resumed run's from its

@@ -21,8 +21,13 @@ public sealed class ScoringOnlyRun : IDisposable
     public AlignedModelSet Models { get; }
     public SftDataSet Data { get; }
 
-    /// <summary>The samples this run scores: the shard's, less those already in the file.</summary>
+    /// <summary>The samples this run scores: the shard's, less those already in the file (and under <c>skipBad</c>,
+    /// less those some model's tokenization cannot fit, <see cref="Unfit"/>).</summary>
     public IReadOnlyList<SftSample> Todo { get; }
+
+    /// <summary>Under <c>skipBad</c>, the samples left unscored because some aligned model's max_length and truncation
+    /// cannot fit them, each with its file:line and why; they are not in the score file.</summary>
+    public IReadOnlyList<SkippedRecord> Unfit { get; private init; } = [];
 
     public int AlreadyScored => _output.AlreadyScored.Count;
 
@@ -43,7 +48,11 @@ public sealed class ScoringOnlyRun : IDisposable
         try
         {
             var todo = data.Samples.Where(s => shard.Contains(s.Id) && !output.AlreadyScored.Contains(s.Id)).ToList();
-            return new ScoringOnlyRun(manifest, output, pipelineOptions, AlignedModelSet.Open(manifest, backend, tokenBudget, warn), data, todo);
+            var models = AlignedModelSet.Open(manifest, backend, tokenBudget, warn);
+            if (!skipBad)
+                return new ScoringOnlyRun(manifest, output, pipelineOptions, models, data, todo);
+            var (fitting, unfit) = PoFT.Text.Chat.FittingSamples.Of(todo, [.. models.Models.Select(m => (m.Name, m.Tokenize))]);
+            return new ScoringOnlyRun(manifest, output, pipelineOptions, models, data, fitting) { Unfit = unfit };
         }
         catch
         {

@@ -27,7 +27,7 @@ public static class ScoreCommand
                 "(a Kubernetes Indexed Job), else all samples",
         };
         var backend = new Option<ScoringBackend>("--backend") { Description = "onnx (default) or torch (each model's checkpoint, for parity checks)", DefaultValueFactory = _ => ScoringBackend.Onnx };
-        var skipBad = new Option<bool>("--skip-bad") { Description = "skip malformed records, list them at the end" };
+        var skipBad = new Option<bool>("--skip-bad") { Description = "skip malformed records and samples no truncation fits into a model's max_length, list them at the end" };
         var requireGpu = new Option<bool>("--require-gpu") { Description = "fail instead of falling back to CPU when a model asks for CUDA" };
         var budget = new Option<int>("--token-budget") { Description = "padded tokens per inference batch (0: the scorer's rule, docs/scoring.md \"ONNX graph\": logits capped at 512 MiB)", DefaultValueFactory = _ => 0 };
         var window = new Option<int>("--window") { Description = "samples sorted and packed together", DefaultValueFactory = _ => new ScoringPipelineOptions().WindowSize };
@@ -94,6 +94,12 @@ public static class ScoreCommand
         {
             Console.Error.WriteLine($"skipped {run.Data.Skipped.Count} bad records:");
             foreach (var bad in run.Data.Skipped)
+                Console.Error.WriteLine($"  {bad.Location}: {bad.Reason}");
+        }
+        if (run.Unfit.Count > 0)
+        {
+            Console.Error.WriteLine($"skipped {run.Unfit.Count} samples no truncation fits (not in {outPath}):");
+            foreach (var bad in run.Unfit)
                 Console.Error.WriteLine($"  {bad.Location}: {bad.Reason}");
         }
         return 0;

@@ -38,6 +38,9 @@ public sealed record TrainConfig
     [TrainOption("the largest data record read, in MiB of its JSONL line or JSON array element: a longer one is a bad record at file:line, found before it is parsed or tokenized (docs/data.md)")]
     [JsonPropertyName("max_record_mb")] public int MaxRecordMb { get; init; } = PoFT.Shared.Data.DataFormat.DefaultMaxRecordMb;
 
+    [TrainOption("skip (and list, with file:line and why) train_data's bad records and the samples the target's or an online aligned model's max_length and truncation cannot fit, instead of stopping")]
+    [JsonPropertyName("skip_bad")] public bool SkipBad { get; init; }
+
     [TrainOption("held-out SFT data, evaluated at each epoch's end or every eval_every steps", IsPath = true, ByContent = true)]
     [JsonPropertyName("eval_data")] public string? EvalData { get; init; }
 

@@ -39,7 +39,7 @@ internal static class ModelTokenization
             // the template refuses.
             catch (InvalidSampleException) when (Length(unlimited, sample) is { } length && length > spec.MaxLength)
             {
-                throw new InvalidSampleException(sample.Id, $"{manifest.Path}: model '{spec.Name}': field 'max_length': the sample is {TooLong(length, spec)}");
+                throw new InvalidSampleException(sample.Id, $"{manifest.Path}: model '{spec.Name}': field 'max_length': the sample is {TooLong(length, spec)}; or pass --skip-bad to skip such samples");
             }
         };
     }

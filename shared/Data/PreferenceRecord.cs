@@ -58,7 +58,7 @@ public sealed class PreferenceRecord(DataFormat format)
         var pair = PreferencePair.Of(id, prompt, chosen.Turns, rejected.Turns);
         var weight = RecordFields.Weight(record, Bad);
         // The pair's weight scales its DPO loss; each completion carries it, so the pair's chosen sample is where DPO reads it.
-        return weight == 1 ? pair : pair with { Chosen = pair.Chosen with { Weight = weight }, Rejected = pair.Rejected with { Weight = weight } };
+        return pair with { Chosen = pair.Chosen with { Weight = weight, Location = location }, Rejected = pair.Rejected with { Weight = weight, Location = location } };
     }
 
     /// <summary>Fixes the file's layout at its first record (<c>hh</c>, or the three others, any per record), or checks

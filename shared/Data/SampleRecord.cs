@@ -56,7 +56,7 @@ public sealed class SampleRecord(DataFormat format)
         };
         var id = RecordFields.Id(record, format.Mapping.Id, () => RecordFields.ContentId(messages, read.Context), Bad);
         var weight = RecordFields.Weight(record, Bad);
-        return new SftSample(id, messages, isNoise, ContextTurns: read.Context) { Origins = read.Origins, Weight = weight };
+        return new SftSample(id, messages, isNoise, ContextTurns: read.Context) { Origins = read.Origins, Weight = weight, Location = location };
     }
 
     /// <summary>The file's layout: fixed by the first record read (or by <c>data_format</c>); a record that does not fit

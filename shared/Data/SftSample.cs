@@ -22,6 +22,10 @@ public sealed record SftSample(string Id, IReadOnlyList<ChatMessage> Messages, b
     /// 1 without one): 0 drops it from the gradient, 2 counts it twice (docs/data.md, "Per-sample weights").</summary>
     public double Weight { get; init; } = 1;
 
+    /// <summary>Where the sample's record is, <c>file:line</c> (JSON array: <c>file:line (record N)</c>; Parquet:
+    /// <c>file:row N</c>), for what <c>--skip-bad</c> lists of it; null for a sample built in code.</summary>
+    public string? Location { get; init; }
+
     /// <summary>How the sample was read from its record, one line per message (<c>inspect</c> shows it); null
     /// unless the data was read with <see cref="DataFormat.KeepOrigins"/>.</summary>
     public IReadOnlyList<string>? Origins { get; init; }

@@ -56,7 +56,7 @@ public sealed class ChatTokenizer(ModelTokenizer tokenizer, ChatTemplateSpec tem
 
     /// <summary>What a sample that does not fit can be given instead: every error about one names them.</summary>
     public const string TruncationChoices = "set truncation to truncate-prompt (drop the oldest tokens, keeping BOS and the end: the last " +
-        "response whole when it fits) or truncate-response (cut the end), raise max_length, or leave the sample out";
+        "response whole when it fits) or truncate-response (cut the end), raise max_length, or leave the sample out (--skip-bad skips and lists such samples)";
 
     private static string Name(TruncationPolicy policy) => System.Text.Json.JsonSerializer.Serialize(policy).Trim('"');
 
