@@ -86,6 +86,21 @@ public sealed class TrainingRunTests : IDisposable
         Assert.All(steps, s => Assert.InRange(s["tau_mean"]!.GetValue<double>(), 0, 1));
     }
 
+    [Fact]
+    public async Task DFT_trains_without_reference_scores_and_lowers_held_out_cross_entropy()
+    {
+        var output = _temp.Sub("dft");
+        using var model = ModelCheckpoint.CreateFresh(RandomCheckpoints.Config("mha-untied"), seed: 3);
+        var trainer = new PoftTrainer(model, Placement.Cpu, Options with { Objective = ObjectiveKind.Dft, Epochs = 2 },
+            new TrainingData(_train, _eval, CharTokenization.For(Vocab)), null, null, [], output, tokenizerDirectory: null);
+        var summary = await trainer.RunAsync(null, null, CancellationToken.None);
+        Assert.Equal(6, summary.Steps);
+        var before = -PoftTrainerProbe.InitialMeanRTheta(_eval);
+        var after = Metrics(output, "eval")[^1]["held_out_ce"]!.GetValue<double>();
+        Assert.True(after < before - 0.1, $"held-out CE {before:F3} → {after:F3}");
+        Assert.All(Metrics(output, "step"), s => Assert.True(double.IsFinite(s["loss"]!.GetValue<double>())));
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
