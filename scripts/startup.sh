@@ -24,13 +24,18 @@ rng = random.Random(1)
 words = [w for w in "the of and to in is that for it as was with be by on not he this are or his from at which but have an they you were her she there would their we him been has when who will more no if out so said what up its about into than them can only other new some could time these two may then do first any my now such like our over man me even most made after also did many before must through back years where much your way well down should because each just those people how too little state good very make world still own see men work long get here between both life being under never day same another know while last might us great old year off come since against go came right used take three".split()]
 def turn(n):
     return " ".join(rng.choice(words) for _ in range(n))
+# 20,000 distinct conversations, repeated under distinct ids: reading, hashing and tokenizing cost the same per
+# record, and the file is written in a minute rather than half an hour.
+pool = []
+for _ in range(min(count, 20000)):
+    messages = []
+    for _ in range(3):
+        messages.append({"role": "user", "content": turn(rng.randint(40, 90))})
+        messages.append({"role": "assistant", "content": turn(rng.randint(50, 110))})
+    pool.append(json.dumps(messages))
 with open(path, "w") as f:
     for i in range(count):
-        messages = []
-        for _ in range(3):
-            messages.append({"role": "user", "content": turn(rng.randint(40, 90))})
-            messages.append({"role": "assistant", "content": turn(rng.randint(50, 110))})
-        f.write(json.dumps({"prompt_id": f"u{i}", "messages": messages}) + "\n")
+        f.write('{"prompt_id": "u%d", "messages": %s}\n' % (i, pool[i % len(pool)]))
 EOF
 fi
 echo "data: $data, $(stat -c %s "$data") bytes, $count samples"
