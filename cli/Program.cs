@@ -13,6 +13,7 @@ var root = new RootCommand("PoFT.Hybrid: preference-oriented SFT with ONNX Runti
     MergeScoresCommand.Create(),
     TrainCommand.Create(),
     EvalCommand.Create(),
+    ReportCommand.Create(),
     DemoCommand.Create(),
     BenchCommand.Create(),
     InspectCommand.Create(),
