@@ -2,6 +2,7 @@ using PoFT.Checkpoints;
 using PoFT.Scorer.Benchmarks;
 using PoFT.Scorer.Onnx;
 using PoFT.Scorer.Pipeline;
+using PoFT.Shared;
 using PoFT.Shared.Manifest;
 using PoFT.Shared.Scoring;
 using PoFT.Text.Tokenizers;
@@ -20,10 +21,18 @@ public static class EvalModel
     public static (AlignedScorerModel Model, string Backend) Onnx(string directory, string device, int threads)
     {
         var model = OrtTokenLogProbModel.Open(Path.GetFileName(Path.TrimEndingDirectorySeparator(directory)), Path.Combine(directory, ScoringGraph.ModelFile),
-            new ExecutionProviderSpec(device.StartsWith("cuda", StringComparison.Ordinal) ? "cuda" : "cpu", device.Contains(':') ? int.Parse(device[(device.IndexOf(':') + 1)..]) : 0),
-            new OrtScoringOptions { IntraOpThreads = threads }, Console.Error.WriteLine);
+            Provider(device), new OrtScoringOptions { IntraOpThreads = threads }, Console.Error.WriteLine);
         return Open(directory, model, $"ONNX Runtime {model.Provider}");
     }
+
+    /// <summary>The execution provider of a <c>--device</c> value, as the trainer's devices are named.</summary>
+    private static ExecutionProviderSpec Provider(string device) => device switch
+    {
+        "cpu" => new("cpu"),
+        "cuda" => new("cuda"),
+        _ when device.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(device["cuda:".Length..], out var id) && id >= 0 => new("cuda", id),
+        _ => throw new PoftUserException($"--device: '{device}' is not cpu, cuda or cuda:N"),
+    };
 
     private static (AlignedScorerModel, string) Open(string directory, ITokenLogProbModel model, string backend)
     {
