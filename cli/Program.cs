@@ -12,6 +12,8 @@ var root = new RootCommand("PoFT.Hybrid: preference-oriented SFT with ONNX Runti
     ScoreCommand.Create(),
     MergeScoresCommand.Create(),
     TrainCommand.Create(),
+    EvalCommand.Create(),
+    ReportCommand.Create(),
     DemoCommand.Create(),
     BenchCommand.Create(),
     InspectCommand.Create(),

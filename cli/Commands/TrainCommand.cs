@@ -40,13 +40,22 @@ public static class TrainCommand
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"steps={summary.Steps} tokens_per_s={summary.TokensPerSecond:F0} scorer_wait_fraction={summary.ScorerWaitFraction:F4} " +
-                $"held_out_ce={summary.FinalEval?.HeldOutCe:F4} mean_tau={summary.FinalEval?.MeanTau:F4} " +
+                $"{Field("held_out_ce", summary.FinalEval?.HeldOutCe)}{Field("mean_tau", summary.FinalEval?.MeanTau)}" +
                 $"{Preference(summary.FinalEval?.Preference)}interrupted={summary.Interrupted.ToString().ToLowerInvariant()}"));
+            if (summary.BestEval is { } best)
+                Console.WriteLine(EvalLine.Of(best, "best eval"));
+            if (summary.FinalEval is { } last)
+                Console.WriteLine(EvalLine.Of(last, "last eval"));
             Console.WriteLine($"checkpoint: {summary.CheckpointDirectory}");
             return summary.Interrupted ? ShutdownSignal.ExitCode : 0;
         });
         return command;
     }
+
+    /// <summary>A key=value of the summary line, left out where the run has no such value (τ of a CE run without
+    /// scores, held-out CE without held-out data) rather than printed empty.</summary>
+    private static string Field(string key, double? value) =>
+        value is { } v ? string.Create(CultureInfo.InvariantCulture, $"{key}={v:F4} ") : "";
 
     private static string Preference(PreferenceMetrics? held) => held is null ? "" : string.Create(CultureInfo.InvariantCulture,
         $"rewards/accuracies={held.RewardsAccuracies:F4} rewards/margins={held.RewardsMargins:F4} logps/accuracies={held.LogpsAccuracies:F4} ");

@@ -60,6 +60,15 @@ public sealed class ProgressDisplay : IAsyncDisposable
         Console.Error.WriteLine($"{_title}: {current}/{_total} {_unit} {detail} eta {eta}");
     }
 
+    /// <summary>A line that stays: above the live bar, or among the plain lines.</summary>
+    public void WriteLine(string line)
+    {
+        if (_task is not null)
+            AnsiConsole.MarkupLine(Markup.Escape(line));
+        else
+            Console.Error.WriteLine(line);
+    }
+
     public async ValueTask DisposeAsync()
     {
         _done.TrySetResult();

@@ -1,3 +1,5 @@
+using PoFT.Report;
+
 namespace PoFT.Experiment.Report;
 
 /// <summary>The DPO runs from one start at one noise level over their seeds: the held-out numbers before and after

@@ -1,3 +1,5 @@
+using PoFT.Report;
+
 namespace PoFT.Experiment.Report;
 
 /// <summary>Held-out clean CE of one objective at one noise level over its seeds: after the last epoch, and at

@@ -1,3 +1,5 @@
+using PoFT.Report;
+
 namespace PoFT.Experiment.Report;
 
 /// <summary>One number of a candidate against a baseline over the seeds both ran, paired by seed: both sides'

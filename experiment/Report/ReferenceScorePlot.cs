@@ -1,4 +1,5 @@
 using ScottPlot;
+using PoFT.Report;
 
 namespace PoFT.Experiment.Report;
 

@@ -1,3 +1,5 @@
+using PoFT.Report;
+
 namespace PoFT.Experiment.Report;
 
 /// <summary>How well r̄ separates clean from noise samples at one noise level: the AUC per seed (mean ± std),

@@ -1,4 +1,5 @@
 using System.Text;
+using PoFT.Report;
 
 namespace PoFT.Experiment.Report;
 

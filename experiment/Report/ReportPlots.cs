@@ -1,7 +1,6 @@
-namespace PoFT.Experiment.Report;
+using PoFT.Report;
 
-/// <summary>A PNG written beside the report and the alt text it is embedded with.</summary>
-public sealed record PlotFile(string FileName, string Caption);
+namespace PoFT.Experiment.Report;
 
 /// <summary>Writes the plots the results have data for; the report embeds exactly those returned.</summary>
 public static class ReportPlots

@@ -1,3 +1,5 @@
+using PoFT.Report;
+
 namespace PoFT.Experiment.Report;
 
 /// <summary>The report's number tables: held-out CE per objective and noise level, r̄ separability, τ per epoch,

@@ -1,4 +1,5 @@
 using PoFT.Scorer.Quality;
+using PoFT.Report;
 
 namespace PoFT.Experiment.Report;
 

@@ -1,3 +1,5 @@
+using PoFT.Report;
+
 namespace PoFT.Experiment.Report;
 
 /// <summary>The report's answer in words, from the numbers: does a candidate beat its baseline, by how much,

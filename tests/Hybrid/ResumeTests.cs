@@ -59,6 +59,7 @@ public sealed class ResumeTests(AlignedModelsFixture models) : IClassFixture<Ali
         ["--logits-chunk"] = "64",
         ["--gradient-checkpointing"] = "true",
         ["--padding-free"] = "false",
+        ["--tensorboard"] = "false",
         ["--lora"] = "{\"r\": 4}",
         ["--loss-type"] = "ipo",
         ["--label-smoothing"] = "0.1",

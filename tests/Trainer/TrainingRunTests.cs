@@ -6,6 +6,7 @@ using PoFT.Trainer.Model;
 using PoFT.Shared.Training;
 using PoFT.Trainer.Objectives;
 using PoFT.Trainer.Training;
+using PoFT.Trainer.Training.TensorBoard;
 
 namespace PoFT.Tests.Trainer;
 
@@ -74,9 +75,14 @@ public sealed class TrainingRunTests : IDisposable
     public async Task Online_PoFT_training_lowers_held_out_cross_entropy()
     {
         var output = _temp.Sub("run");
-        var summary = await Train(output, Options);
+        var shown = new ShownEvaluations();
+        var summary = await Train(output, Options, progress: shown);
         var evals = Metrics(output, "eval");
         Assert.Equal(3, evals.Count);
+        // Each evaluation reaches the display as it happens; the summary keeps the best and the last.
+        Assert.Equal(evals.Select(e => e["held_out_ce"]!.GetValue<double>()), shown.Evaluations.Select(e => e.HeldOutCe!.Value));
+        Assert.Equal(shown.Evaluations.MinBy(e => e.HeldOutCe)!.Step, summary.BestEval!.Step);
+        Assert.Equal(shown.Evaluations[^1], summary.FinalEval);
         var before = -PoftTrainerProbe.InitialMeanRTheta(_eval);
         var after = evals[^1]["held_out_ce"]!.GetValue<double>();
         Assert.True(after < before - 0.5, $"held-out CE {before:F3} → {after:F3}");
@@ -128,6 +134,58 @@ public sealed class TrainingRunTests : IDisposable
     }
 
     [Fact]
+    public async Task TensorBoard_holds_each_scalar_at_its_step_and_a_resume_logs_no_step_twice()
+    {
+        var output = _temp.Sub("tensorboard");
+        await Train(output, Options with { CheckpointEvery = 4 }, scoreFirst: true);
+        var logs = Path.Combine(output, TensorBoardLog.FolderName);
+        var first = TensorBoardLog.EventFiles(logs);
+        Assert.Single(first);
+        AssertMatchesMetrics(output, [TensorBoardEvents.Read(first[0])]);
+
+        // As if killed after the checkpoint of step 4 with steps 5-9 already logged: the resumed run trains them again.
+        await Train(output, Options with { CheckpointEvery = 4 }, resume: Path.Combine(output, PoftTrainer.CheckpointsFolder, "step-000004"));
+        var files = TensorBoardLog.EventFiles(logs);
+        Assert.Equal(2, files.Count);
+        var contents = files.Select(TensorBoardEvents.Read).ToList();
+        Assert.All(contents, c => Assert.Equal("brain.Event:2", c.FileVersion));
+        Assert.Equal(4, contents[0].Scalars.Where(s => s.Tag == "train/loss").Max(s => s.Step));
+        Assert.Equal(5, contents[1].Scalars.Where(s => s.Tag == "train/loss").Min(s => s.Step));
+        AssertMatchesMetrics(output, contents);
+    }
+
+    [Fact]
+    public async Task TensorBoard_off_writes_no_event_files()
+    {
+        var output = _temp.Sub("quiet");
+        await Train(output, Options with { TensorBoard = false, MaxSteps = 1 });
+        Assert.False(Directory.Exists(Path.Combine(output, TensorBoardLog.FolderName)));
+    }
+
+    /// <summary>Every step's and evaluation's scalars in the event files, each once, equal to metrics.jsonl's values.</summary>
+    private static void AssertMatchesMetrics(string output, List<TensorBoardEvents.Contents> contents)
+    {
+        var scalars = contents.SelectMany(c => c.Scalars).ToList();
+        Assert.Equal(scalars.Count, scalars.DistinctBy(s => (s.Tag, s.Step)).Count());
+        void Check(string kind, string tag, string field)
+        {
+            var expected = Metrics(output, kind).Where(m => m[field] is not null).Select(m => (Step: m["step"]!.GetValue<long>(), Value: m[field]!.GetValue<double>())).ToList();
+            var actual = scalars.Where(s => s.Tag == tag).OrderBy(s => s.Step).ToList();
+            Assert.NotEmpty(expected);
+            Assert.Equal(expected.Select(e => e.Step), actual.Select(a => a.Step));
+            foreach (var (e, a) in expected.Zip(actual))
+                Assert.Equal(e.Value, a.Value, Math.Abs(e.Value) * 1e-6 + 1e-9);
+        }
+        Check("step", "train/loss", "loss");
+        Check("step", "train/learning_rate", "lr");
+        Check("step", "train/grad_norm", "grad_norm");
+        Check("step", "train/tau_mean", "tau_mean");
+        Check("eval", "eval/loss", "held_out_ce");
+        Check("eval", "eval/held_out_ce", "held_out_ce");
+        Check("eval", "eval/tau_mean", "mean_tau");
+    }
+
+    [Fact]
     public async Task A_scorer_failure_mid_run_stops_training_with_the_scorers_error()
     {
         var tokenize = CharTokenization.For(Vocab);
@@ -135,6 +193,16 @@ public sealed class TrainingRunTests : IDisposable
             alignedTokenize: s => s.Id == "t40" ? throw new InvalidDataException("aligned tokenizer failed on t40") : tokenize(s))
             .WaitAsync(TimeSpan.FromMinutes(2)));
         Assert.Contains("t40", error.Message);
+    }
+
+    /// <summary>A display that hears of evaluations as well as steps, as the CLI's does.</summary>
+    private sealed class ShownEvaluations : IProgress<StepMetrics>, IProgress<EvalMetrics>
+    {
+        public List<EvalMetrics> Evaluations { get; } = [];
+
+        public void Report(StepMetrics value) { }
+
+        public void Report(EvalMetrics value) => Evaluations.Add(value);
     }
 
     /// <summary>IProgress that reports on the caller's thread, so a cancellation takes effect at that step.</summary>

@@ -55,13 +55,12 @@ public sealed class PoftTrainer(
         var examples = await ExamplesOfEachEpoch(stop);
         using var optimizer = optim.AdamW(Stepped, options.LearningRate, weight_decay: options.WeightDecay);
         var start = resumeDirectory is null ? new TrainerState(0, 0, 0, 0, 0, options, _inputs) : Resumed(resumeDirectory, optimizer);
-        // A resumed run re-runs the steps after its checkpoint: their earlier records go, so none is there twice.
-        using var log = MetricsLog.Open(Path.Combine(outputDirectory, MetricsLog.FileName), keepThroughStep: resumeDirectory is null ? null : start.Step);
+        using var log = new RunRecorder(outputDirectory, resumedAt: resumeDirectory is null ? null : start.Step, options.TensorBoard, progress);
         if (resumeDirectory is null && options.EvalOnStart && data.HasEval)
-            log.Write(Evaluate(step: 0, epoch: 0));
+            log.Eval(Evaluate(step: 0, epoch: 0));
         var clock = new RunClock(start.ElapsedSeconds, trainScores);
-        var end = await TrainEpochs(examples, start, optimizer, log, clock, progress, stop);
-        return Finish(end, optimizer, clock);
+        var end = await TrainEpochs(examples, start, optimizer, log, clock, stop);
+        return Finish(end, optimizer, clock, log.Best);
     }
 
     /// <summary>Refuses what no step could train with — options out of range, an objective without the scores it
@@ -113,8 +112,8 @@ public sealed class PoftTrainer(
 
     /// <summary>The epochs from <paramref name="begin"/> on: one step per <c>grad_accum</c> micro-batches, each
     /// logged, evaluated and checkpointed as the options say, and an evaluation at each epoch's end.</summary>
-    private async Task<LoopEnd> TrainEpochs(EpochExamples examples, TrainerState begin, OptimizerHelper optimizer, MetricsLog log, RunClock clock,
-        IProgress<StepMetrics>? progress, CancellationToken stop)
+    private async Task<LoopEnd> TrainEpochs(EpochExamples examples, TrainerState begin, OptimizerHelper optimizer, RunRecorder log, RunClock clock,
+        CancellationToken stop)
     {
         var totalSteps = options.TotalSteps(examples.Count);
         var schedule = new LearningRateSchedule(options.LearningRate, totalSteps, options.WarmupRatio, options.MinLrRatio);
@@ -137,40 +136,41 @@ public sealed class PoftTrainer(
                     return new LoopEnd(new TrainerState(state.Step, epoch, start, state.Tokens, clock.Elapsed, options, _inputs), Interrupted: true, lastEval);
                 }
                 var next = start + options.GradientAccumulation;
-                state = Recorded(metrics, state, next < microBatches.Count ? (epoch, next) : (epoch + 1, 0), clock, log, progress);
+                state = Recorded(metrics, state, next < microBatches.Count ? (epoch, next) : (epoch + 1, 0), clock, log);
                 if (options.EvalEvery > 0 && state.Step % options.EvalEvery == 0 && data.HasEval)
-                    log.Write(lastEval = Evaluate(state.Step, epoch + 1));
+                    lastEval = log.Eval(Evaluate(state.Step, epoch + 1));
                 if (options.CheckpointEvery > 0 && state.Step % options.CheckpointEvery == 0)
                     Save(Path.Combine(outputDirectory, CheckpointsFolder, $"step-{state.Step:D6}"), state, optimizer);
                 if (stop.IsCancellationRequested)
                     return new LoopEnd(state, Interrupted: true, lastEval);
             }
             if (data.HasEval && (options.EvalEvery == 0 || state.Step % options.EvalEvery != 0))
-                log.Write(lastEval = Evaluate(state.Step, epoch + 1));
+                lastEval = log.Eval(Evaluate(state.Step, epoch + 1));
         }
         return new LoopEnd(state, Interrupted: false, lastEval);
     }
 
     /// <summary>Logs and reports a finished step with the run's totals so far.</summary>
     /// <returns>Where the run stands after the step: <paramref name="next"/> is the epoch and micro-batch it goes on at.</returns>
-    private TrainerState Recorded(StepMetrics metrics, TrainerState before, (int Epoch, int MicroBatch) next, RunClock clock, MetricsLog log,
-        IProgress<StepMetrics>? progress)
+    private TrainerState Recorded(StepMetrics metrics, TrainerState before, (int Epoch, int MicroBatch) next, RunClock clock, RunRecorder log)
     {
         var (step, tokens, elapsed) = (before.Step + 1, before.Tokens + metrics.Tokens, clock.Elapsed);
         metrics = metrics with { Step = step, TokensPerS = tokens / Math.Max(1e-9, elapsed), ScorerWaitS = clock.ScorerWaitOfStep(), ElapsedS = elapsed };
-        log.Write(metrics);
-        progress?.Report(metrics);
+        log.Step(metrics);
         return new TrainerState(step, next.Epoch, next.MicroBatch, tokens, elapsed, options, _inputs);
     }
 
     /// <summary>The final checkpoint, or for an interrupted run the checkpoint to resume from; and the run's summary.</summary>
-    private TrainingSummary Finish(LoopEnd end, OptimizerHelper optimizer, RunClock clock)
+    private TrainingSummary Finish(LoopEnd end, OptimizerHelper optimizer, RunClock clock, EvalMetrics? bestEval)
     {
         var directory = end.Interrupted
             ? Path.Combine(outputDirectory, CheckpointsFolder, $"step-{end.State.Step:D6}")
             : Path.Combine(outputDirectory, "final");
         Save(directory, end.State, optimizer);
-        return new TrainingSummary(end.State.Step, end.State.Tokens, clock.Elapsed, clock.ScorerWaitSinceStart, end.Interrupted, directory, end.LastEval);
+        return new TrainingSummary(end.State.Step, end.State.Tokens, clock.Elapsed, clock.ScorerWaitSinceStart, end.Interrupted, directory, end.LastEval)
+        {
+            BestEval = bestEval,
+        };
     }
 
     /// <summary>One optimizer step over <paramref name="microBatches"/>: each micro-batch's loss from the run's

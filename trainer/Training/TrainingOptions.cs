@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using PoFT.Shared.Training;
 using PoFT.Trainer.Model;
 using PoFT.Trainer.Model.Lora;
@@ -79,6 +80,10 @@ public sealed record TrainingOptions
 
     [TrainOption("pack each micro-batch's samples several to a row, each attending only to itself: the same samples and loss with less padding", OnResume = OnResume.Applied)]
     public bool PaddingFree { get; init; } = true;
+
+    [TrainOption("write TensorBoard event files to OUTPUT/logs/ (scalars under TRL's names; docs/training.md \"TensorBoard\")", OnResume = OnResume.Applied)]
+    [JsonPropertyName("tensorboard")]
+    public bool TensorBoard { get; init; } = true;
 
     [TrainOption("LoRA adapters instead of full fine-tuning (null): an object of r, alpha, dropout, target_modules, use_rslora and " +
         "base_dtype, unset fields at their defaults (docs/training.md \"LoRA\"); the flag takes the object as JSON", Flag = "--lora")]

@@ -3,6 +3,7 @@ using System.Globalization;
 using PoFT.Experiment.Report;
 using PoFT.Tests.Support;
 using static PoFT.Tests.Experiment.Report.ExpectedText;
+using PoFT.Report;
 
 namespace PoFT.Tests.Experiment.Report;
 

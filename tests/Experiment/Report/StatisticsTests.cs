@@ -1,5 +1,6 @@
 using System.Globalization;
 using PoFT.Experiment.Report;
+using PoFT.Report;
 
 namespace PoFT.Tests.Experiment.Report;
 

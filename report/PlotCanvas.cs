@@ -1,7 +1,7 @@
 using ScottPlot;
 using PoFT.Shared;
 
-namespace PoFT.Experiment.Report;
+namespace PoFT.Report;
 
 /// <summary>What every report plot shares: size, font, colours, and the atomic PNG write.</summary>
 public static class PlotCanvas

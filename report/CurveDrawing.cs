@@ -1,6 +1,6 @@
 using ScottPlot;
 
-namespace PoFT.Experiment.Report;
+namespace PoFT.Report;
 
 /// <summary>A mean-over-seeds curve with ± std error bars, in one colour, as the per-epoch and per-noise plots draw it.</summary>
 public static class CurveDrawing

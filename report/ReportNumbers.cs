@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace PoFT.Experiment.Report;
+namespace PoFT.Report;
 
 /// <summary>Number text for the report: invariant culture always, so a report reads the same on every machine.</summary>
 public static class ReportNumbers

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace PoFT.Experiment.Report;
+namespace PoFT.Report;
 
 /// <summary>A GitHub-flavoured Markdown table.</summary>
 public static class MarkdownTable

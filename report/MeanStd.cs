@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace PoFT.Experiment.Report;
+namespace PoFT.Report;
 
 /// <summary>Mean and sample standard deviation (n − 1) of <paramref name="N"/> values; the spread over seeds.</summary>
 public sealed record MeanStd(double Mean, double Std, int N)
