@@ -24,7 +24,7 @@ public sealed record MultipleChoiceTask(string Name, string Path, IReadOnlyList<
 
     public static MultipleChoiceTask Read(string path) =>
         new(System.IO.Path.GetFileNameWithoutExtension(path), path,
-            DataFileRecords.Read(path, skipBad: false, Question, q => q.Id, "question").Items);
+            DataFileRecords.Read(path, skipBad: false, DataFormat.Default.MaxRecordBytes, Question, q => q.Id, "question").Items);
 
     private static MultipleChoiceQuestion Question(JsonObject record, string location)
     {
