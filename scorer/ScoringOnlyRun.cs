@@ -1,5 +1,6 @@
 using PoFT.Scorer.Manifest;
 using PoFT.Scorer.Pipeline;
+using PoFT.Scorer.Quality;
 using PoFT.Shared.Data;
 using PoFT.Shared.Manifest;
 using PoFT.Shared.Scoring;
@@ -76,6 +77,17 @@ public sealed class ScoringOnlyRun : IDisposable
         }
         _output.Complete();
         return pipeline;
+    }
+
+    /// <summary>The data-quality report of the whole score file (resumed records included), beside it; noise
+    /// marks from this run's data. Null where the file holds no record (a shard with no sample in it).</summary>
+    public (ScoreQualityReport Report, string Markdown)? WriteQualityReport()
+    {
+        var records = ScoreFile.Read(_output.Path);
+        if (records.Count == 0)
+            return null;
+        var report = ScoreQualityReport.Of(_output.Path, records, Data.Samples.ToDictionary(s => s.Id, s => s.IsNoise));
+        return (report, ScoreQualityFiles.Write(report));
     }
 
     public void Dispose()

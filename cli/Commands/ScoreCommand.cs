@@ -96,6 +96,8 @@ public static class ScoreCommand
             foreach (var bad in run.Data.Skipped)
                 Console.Error.WriteLine($"  {bad.Location}: {bad.Reason}");
         }
+        if (run.WriteQualityReport() is { } report)
+            ScoreReportCommand.Print(report);
         return 0;
     }
 
