@@ -12,6 +12,7 @@ var root = new RootCommand("PoFT.Hybrid: preference-oriented SFT with ONNX Runti
     ScoreCommand.Create(),
     MergeScoresCommand.Create(),
     ScoreReportCommand.Create(),
+    FilterCommand.Create(),
     TrainCommand.Create(),
     DemoCommand.Create(),
     BenchCommand.Create(),

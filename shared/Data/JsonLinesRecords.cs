@@ -16,7 +16,12 @@ internal static class JsonLinesRecords
     private static readonly JsonDocumentOptions NoDuplicateKeys = new() { AllowDuplicateProperties = false };
     private static readonly byte[] ByteOrderMark = [0xEF, 0xBB, 0xBF];
 
-    public static IEnumerable<(string Location, Func<JsonObject> Read)> Read(string path)
+    public static IEnumerable<(string Location, Func<JsonObject> Read)> Read(string path) =>
+        Records(path).Select(r => (r.Location, (Func<JsonObject>)(() => Parse(r.Bytes, r.Location))));
+
+    /// <summary>Each record's line as the file holds it (less a leading byte-order mark and the line end), unparsed;
+    /// blank lines are no records (<see cref="DataFileSubset"/> copies them).</summary>
+    public static IEnumerable<(string Location, byte[] Bytes)> Records(string path)
     {
         var number = 0;
         foreach (var line in Lines(path))
@@ -25,8 +30,7 @@ internal static class JsonLinesRecords
             var bytes = number == 1 && line.AsSpan().StartsWith(ByteOrderMark) ? line[ByteOrderMark.Length..] : line;
             if (bytes.AsSpan().IndexOfAnyExcept(" \t\r\f\v"u8) < 0)
                 continue;
-            var location = $"{path}:{number}";
-            yield return (location, () => Parse(bytes, location));
+            yield return ($"{path}:{number}", bytes);
         }
     }
 
