@@ -20,6 +20,14 @@ public sealed record ScoreRecord(
         score.Reference,
         [.. score.PerModel.Select((m, j) => new ModelScoreRecord(modelNames[j], m.LogProbSum, m.TokenCount, m.Mean))]);
 
+    /// <summary>The record of a sample scored with IFD: <paramref name="score"/> with the prompt, <paramref name="responseOnly"/>
+    /// the same response without it; per model IFD = exp(r(y) − r(y|x)), r the per-token mean.</summary>
+    public static ScoreRecord From(PreferenceScore score, PreferenceScore responseOnly, IReadOnlyList<string> modelNames) => new(
+        score.SampleId,
+        score.Reference,
+        [.. score.PerModel.Zip(responseOnly.PerModel, (m, y) => (m, y)).Select((p, j) => new ModelScoreRecord(modelNames[j], p.m.LogProbSum, p.m.TokenCount,
+            p.m.Mean, p.y.LogProbSum, p.y.TokenCount, Math.Exp(p.y.Mean - p.m.Mean)))]);
+
     public PreferenceScore ToPreferenceScore() =>
         new(Id, [.. Models.Select(m => new ModelScore(m.Sum, m.Count))], Reference);
 }
