@@ -15,21 +15,24 @@ public sealed record ScoreRecord(
     [property: Key("reference")] double Reference,
     [property: Key("models")] IReadOnlyList<ModelScoreRecord> Models)
 {
+    /// <summary>The record of a score; with <see cref="PreferenceScore.ResponseOnly"/>, each model's r(y) and IFD = exp(r(y) − r(y|x)).</summary>
     public static ScoreRecord From(PreferenceScore score, IReadOnlyList<string> modelNames) => new(
         score.SampleId,
         score.Reference,
-        [.. score.PerModel.Select((m, j) => new ModelScoreRecord(modelNames[j], m.LogProbSum, m.TokenCount, m.Mean))]);
+        [.. score.PerModel.Select((m, j) => score.ResponseOnly?[j] is { } y
+            ? new ModelScoreRecord(modelNames[j], m.LogProbSum, m.TokenCount, m.Mean, y.LogProbSum, y.TokenCount, Math.Exp(y.Mean - m.Mean))
+            : new ModelScoreRecord(modelNames[j], m.LogProbSum, m.TokenCount, m.Mean))]);
 
     /// <summary>The record of a sample scored with IFD: <paramref name="score"/> with the prompt, <paramref name="responseOnly"/>
-    /// the same response without it; per model IFD = exp(r(y) − r(y|x)), r the per-token mean.</summary>
-    public static ScoreRecord From(PreferenceScore score, PreferenceScore responseOnly, IReadOnlyList<string> modelNames) => new(
-        score.SampleId,
-        score.Reference,
-        [.. score.PerModel.Zip(responseOnly.PerModel, (m, y) => (m, y)).Select((p, j) => new ModelScoreRecord(modelNames[j], p.m.LogProbSum, p.m.TokenCount,
-            p.m.Mean, p.y.LogProbSum, p.y.TokenCount, Math.Exp(p.y.Mean - p.m.Mean)))]);
+    /// the same response without it.</summary>
+    public static ScoreRecord From(PreferenceScore score, PreferenceScore responseOnly, IReadOnlyList<string> modelNames) =>
+        From(score with { ResponseOnly = responseOnly.PerModel }, modelNames);
 
     public PreferenceScore ToPreferenceScore() =>
-        new(Id, [.. Models.Select(m => new ModelScore(m.Sum, m.Count))], Reference);
+        new(Id, [.. Models.Select(m => new ModelScore(m.Sum, m.Count))], Reference)
+        {
+            ResponseOnly = Models.All(m => m.HasIfd) ? [.. Models.Select(m => new ModelScore(m.ResponseOnlySum!.Value, m.ResponseOnlyCount!.Value))] : null,
+        };
 }
 
 /// <param name="ResponseOnlySum">With IFD: the sum of the response tokens' log-probs with the prompt left out, r(y)'s
