@@ -14,7 +14,7 @@ public static class FilterCommand
         var keepTop = new Option<double?>("--keep-top") { Description = "keep the best P % of samples by --by (⌈n·P/100⌉, ties by file order)" };
         var rbarAbove = new Option<double?>("--rbar-above") { Description = "keep the samples whose r̄ is above X" };
         var ifdBelow = new Option<double?>("--ifd-below") { Description = "keep the samples whose IFD (mean over models) is below X" };
-        var by = new Option<FilterScore>("--by") { Description = "what --keep-top ranks by: rbar (highest kept) or ifd (lowest kept)", DefaultValueFactory = _ => FilterScore.Rbar };
+        var by = new Option<FilterScore?>("--by") { Description = "what --keep-top ranks by: rbar (highest kept; the default) or ifd (lowest kept)" };
         var command = new Command("filter", "Write the samples of a data file that their scores keep (top P % by r̄ or IFD, or a threshold), in the same layout")
         {
             scores, data, output, keepTop, rbarAbove, ifdBelow, by,

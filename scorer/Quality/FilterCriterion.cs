@@ -14,17 +14,20 @@ public enum FilterScore { Rbar, Ifd }
 public sealed record FilterCriterion(FilterScore By, double? KeepTopPercent = null, double? Above = null, double? Below = null)
 {
     /// <summary>The one rule given, checked; names the flag at fault.</summary>
-    public static FilterCriterion Of(double? keepTop, double? rbarAbove, double? ifdBelow, FilterScore by)
+    /// <param name="by">What --keep-top ranks by; null: r̄. Refused with a threshold, which names its own score.</param>
+    public static FilterCriterion Of(double? keepTop, double? rbarAbove, double? ifdBelow, FilterScore? by)
     {
         var given = new[] { keepTop, rbarAbove, ifdBelow }.Count(v => v is not null);
         if (given != 1)
             throw new ArgumentException($"filter takes exactly one of --keep-top, --rbar-above, --ifd-below ({given} given)");
+        if (by is not null && keepTop is null)
+            throw new ArgumentException("--by picks what --keep-top ranks by; --rbar-above and --ifd-below name their score themselves");
         if (keepTop is { } p && !(p > 0 && p <= 100))
             throw new ArgumentException($"--keep-top must be a percentage in (0, 100], not {p}");
         foreach (var (flag, value) in new[] { ("--rbar-above", rbarAbove), ("--ifd-below", ifdBelow) })
             if (value is { } v && !double.IsFinite(v))
                 throw new ArgumentException($"{flag} must be a finite number, not {v}");
-        return keepTop is not null ? new FilterCriterion(by, KeepTopPercent: keepTop)
+        return keepTop is not null ? new FilterCriterion(by ?? FilterScore.Rbar, KeepTopPercent: keepTop)
             : rbarAbove is not null ? new FilterCriterion(FilterScore.Rbar, Above: rbarAbove)
             : new FilterCriterion(FilterScore.Ifd, Below: ifdBelow);
     }

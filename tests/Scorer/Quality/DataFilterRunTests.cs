@@ -48,8 +48,8 @@ public sealed class DataFilterRunTests : IDisposable
     public void Thresholds_keep_rbar_above_and_ifd_below_strictly()
     {
         var data = JsonLines("d.jsonl");
-        DataFilterRun.Run(ScoreFile(withIfd: true), data, _temp.File("rbar.jsonl"), FilterCriterion.Of(null, -3, null, FilterScore.Rbar));
-        DataFilterRun.Run(ScoreFile(withIfd: true), data, _temp.File("ifd.jsonl"), FilterCriterion.Of(null, null, 0.5, FilterScore.Rbar));
+        DataFilterRun.Run(ScoreFile(withIfd: true), data, _temp.File("rbar.jsonl"), FilterCriterion.Of(null, -3, null, null));
+        DataFilterRun.Run(ScoreFile(withIfd: true), data, _temp.File("ifd.jsonl"), FilterCriterion.Of(null, null, 0.5, null));
         Assert.Equal(["a", "c"], Ids(_temp.File("rbar.jsonl")));
         Assert.Equal(["b", "e"], Ids(_temp.File("ifd.jsonl")));
     }
@@ -115,11 +115,12 @@ public sealed class DataFilterRunTests : IDisposable
     }
 
     [Theory]
-    [InlineData(50.0, -1.0, null)]
-    [InlineData(null, null, null)]
-    [InlineData(0.0, null, null)]
-    public void One_rule_is_taken(double? keepTop, double? rbarAbove, double? ifdBelow) =>
-        Assert.Throws<ArgumentException>(() => FilterCriterion.Of(keepTop, rbarAbove, ifdBelow, FilterScore.Rbar));
+    [InlineData(50.0, -1.0, null, null)]
+    [InlineData(null, null, null, null)]
+    [InlineData(0.0, null, null, null)]
+    [InlineData(null, null, 0.5, FilterScore.Ifd)]
+    public void One_rule_is_taken_and_by_only_with_keep_top(double? keepTop, double? rbarAbove, double? ifdBelow, FilterScore? by) =>
+        Assert.Throws<ArgumentException>(() => FilterCriterion.Of(keepTop, rbarAbove, ifdBelow, by));
 
     private string JsonLines(string name)
     {
