@@ -1,3 +1,4 @@
+using PoFT.Plots;
 using PoFT.Report;
 
 namespace PoFT.Experiment.Report;

@@ -55,6 +55,7 @@ public sealed class ResumeTests(AlignedModelsFixture models) : IClassFixture<Ali
         ["--eval-every"] = "1",
         ["--checkpoint-every"] = "1",
         ["--keep-top"] = "70",
+        ["--keep-top-by"] = "ifd",
         ["--eval-on-start"] = "true",
         ["--logits-chunk"] = "64",
         ["--gradient-checkpointing"] = "true",
