@@ -11,6 +11,8 @@ var root = new RootCommand("PoFT.Hybrid: preference-oriented SFT with ONNX Runti
     MergeCommand.Create(),
     ScoreCommand.Create(),
     MergeScoresCommand.Create(),
+    ScoreReportCommand.Create(),
+    FilterCommand.Create(),
     TrainCommand.Create(),
     DemoCommand.Create(),
     BenchCommand.Create(),

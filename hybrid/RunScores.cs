@@ -41,9 +41,14 @@ internal sealed class RunScores : IAsyncDisposable
     public static async Task<RunScores> Open(TrainConfig config, TrainingData data, IReadOnlyList<PreferenceScore> known, Action<string> note,
         CancellationToken stop)
     {
+        var byIfd = config.Training.KeepTopPercent < 100 && config.Training.KeepTopBy == KeepTopBy.Ifd;
+        if (byIfd && config.Scores is null)
+            throw new ArgumentException("training.keep_top_by: 'ifd' needs `scores`, a score file of `score --ifd`; the scorer that runs beside training computes r̄ only");
         if (config.Scores is not null)
         {
             var records = ScoreShardSet.ReadFileOrShards(config.Scores);
+            if (byIfd && records.FirstOrDefault(r => !r.Models.All(m => m.HasIfd)) is { } without)
+                throw new InvalidDataException($"{config.Scores}: record '{without.Id}' has no IFD, which training.keep_top_by 'ifd' ranks by; score the data with `score --ifd`");
             var scores = new ReferenceScores(records.Select(r => r.ToPreferenceScore()));
             return new RunScores(records.Count > 0 ? [.. records[0].Models.Select(m => m.Name)] : [], scores, scores);
         }

@@ -21,6 +21,8 @@ public sealed class ScoreOutput : IDisposable
 
     public IReadOnlySet<string> AlreadyScored { get; }
 
+    public string Path => _path;
+
     private ScoreOutput(string path, IReadOnlyList<string> modelNames, ScoreProvenance provenance, bool provenanceRecorded, ScoreFileWriter? writer,
         ExclusiveLock outputLock)
     {

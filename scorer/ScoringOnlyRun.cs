@@ -1,5 +1,6 @@
 using PoFT.Scorer.Manifest;
 using PoFT.Scorer.Pipeline;
+using PoFT.Scorer.Quality;
 using PoFT.Shared.Data;
 using PoFT.Shared.Manifest;
 using PoFT.Shared.Scoring;
@@ -17,6 +18,7 @@ public sealed class ScoringOnlyRun : IDisposable
     private readonly ModelsManifest _manifest;
     private readonly ScoreOutput _output;
     private readonly ScoringPipelineOptions _pipelineOptions;
+    private readonly bool _ifd;
 
     public AlignedModelSet Models { get; }
     public SftDataSet Data { get; }
@@ -31,28 +33,30 @@ public sealed class ScoringOnlyRun : IDisposable
 
     public int AlreadyScored => _output.AlreadyScored.Count;
 
-    private ScoringOnlyRun(ModelsManifest manifest, ScoreOutput output, ScoringPipelineOptions pipelineOptions, AlignedModelSet models,
+    private ScoringOnlyRun(ModelsManifest manifest, ScoreOutput output, ScoringPipelineOptions pipelineOptions, bool ifd, AlignedModelSet models,
         SftDataSet data, IReadOnlyList<SftSample> todo)
     {
-        (_manifest, _output, _pipelineOptions, Models, Data, Todo) = (manifest, output, pipelineOptions, models, data, todo);
+        (_manifest, _output, _pipelineOptions, _ifd, Models, Data, Todo) = (manifest, output, pipelineOptions, ifd, models, data, todo);
     }
 
     /// <param name="tokenBudget">Padded tokens per batch; 0 picks each model's from its vocabulary size.</param>
     /// <param name="format">How the data file is read (<c>--data-format</c>, <c>--data-columns</c>); default: detected.</param>
+    /// <param name="ifd">Each model also scores each response without its prompt (<see cref="ResponseOnlySample"/>): records carry
+    /// r(y) and IFD (docs/scoring.md, "IFD").</param>
     public static ScoringOnlyRun Open(ModelsManifest manifest, string dataPath, string outPath, bool resume, SampleShard shard, bool skipBad,
-        IScoringBackend backend, int tokenBudget, ScoringPipelineOptions pipelineOptions, Action<string> warn, DataFormat? format = null)
+        IScoringBackend backend, int tokenBudget, ScoringPipelineOptions pipelineOptions, Action<string> warn, DataFormat? format = null, bool ifd = false)
     {
         var data = SampleData.Read(dataPath, skipBad, format);
         var output = ScoreOutput.Open(outPath, resume, manifest.Names,
-            () => ScoreProvenance.Of(manifest, backend.GetType().Name, ScoredData.Of(data, shard)), manifest.Path);
+            () => ScoreProvenance.Of(manifest, backend.GetType().Name, ScoredData.Of(data, shard), ifd), manifest.Path);
         try
         {
             var todo = data.Samples.Where(s => shard.Contains(s.Id) && !output.AlreadyScored.Contains(s.Id)).ToList();
             var models = AlignedModelSet.Open(manifest, backend, tokenBudget, warn);
             if (!skipBad)
-                return new ScoringOnlyRun(manifest, output, pipelineOptions, models, data, todo);
+                return new ScoringOnlyRun(manifest, output, pipelineOptions, ifd, models, data, todo);
             var (fitting, unfit) = PoFT.Text.Chat.FittingSamples.Of(todo, [.. models.Models.Select(m => (m.Name, m.Tokenize))]);
-            return new ScoringOnlyRun(manifest, output, pipelineOptions, models, data, fitting) { Unfit = unfit };
+            return new ScoringOnlyRun(manifest, output, pipelineOptions, ifd, models, data, fitting) { Unfit = unfit };
         }
         catch
         {
@@ -68,12 +72,17 @@ public sealed class ScoringOnlyRun : IDisposable
         var pipeline = new ScoringPipeline(Models.Models, _pipelineOptions);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var scored = 0;
+        var pairs = _ifd ? new IfdPairs() : null;
         try
         {
-            await foreach (var batch in pipeline.Start(Todo, batchSize: 64, stop.Token).ReadAllAsync(cancellation))
+            var input = pairs is null ? Todo : pairs.Interleave(Todo);
+            await foreach (var batch in pipeline.Start(input, batchSize: 64, stop.Token).ReadAllAsync(cancellation))
             {
-                _output.Append(batch.Scores.Select(score => ScoreRecord.From(score, _manifest.Names)));
-                scored += batch.Samples.Count;
+                List<ScoreRecord> records = pairs is null
+                    ? [.. batch.Scores.Select(score => ScoreRecord.From(score, _manifest.Names))]
+                    : pairs.Complete(batch, _manifest.Names);
+                _output.Append(records);
+                scored += records.Count;
                 progress?.Report((scored, pipeline.Statistics.Sum(s => s.Tokens)));
             }
         }
@@ -85,6 +94,17 @@ public sealed class ScoringOnlyRun : IDisposable
         }
         _output.Complete();
         return pipeline;
+    }
+
+    /// <summary>The data-quality report of the whole score file (resumed records included), beside it; noise
+    /// marks from this run's data. Null where the file holds no record (a shard with no sample in it).</summary>
+    public (ScoreQualityReport Report, string Markdown)? WriteQualityReport()
+    {
+        var records = ScoreFile.Read(_output.Path);
+        if (records.Count == 0)
+            return null;
+        var report = ScoreQualityReport.Of(_output.Path, records, Data.Samples.ToDictionary(s => s.Id, s => s.IsNoise));
+        return (report, ScoreQualityFiles.Write(report));
     }
 
     public void Dispose()

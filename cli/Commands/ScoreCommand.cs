@@ -31,10 +31,11 @@ public static class ScoreCommand
         var requireGpu = new Option<bool>("--require-gpu") { Description = "fail instead of falling back to CPU when a model asks for CUDA" };
         var budget = new Option<int>("--token-budget") { Description = "padded tokens per inference batch (0: the scorer's rule, docs/scoring.md \"ONNX graph\": logits capped at 512 MiB)", DefaultValueFactory = _ => 0 };
         var window = new Option<int>("--window") { Description = "samples sorted and packed together", DefaultValueFactory = _ => new ScoringPipelineOptions().WindowSize };
+        var ifd = new Option<bool>("--ifd") { Description = "each model also scores each response without its prompt: records get r(y) and IFD = exp(r(y) − r(y|x)) (docs/scoring.md, \"IFD\"); one more pass per model" };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads per model (0: all cores)", DefaultValueFactory = _ => 0 };
         var command = new Command("score", "Score SFT or preference data with the aligned models of a manifest (scoring-only mode)")
         {
-            manifest, data, output, resume, shard, backend, skipBad, requireGpu, budget, window, threads,
+            manifest, data, output, resume, shard, backend, skipBad, requireGpu, budget, window, threads, ifd,
         };
         var dataFormat = new DataFormatOptions();
         dataFormat.AddTo(command);
@@ -50,15 +51,16 @@ public static class ScoreCommand
             parse.GetValue(budget),
             new ScoringPipelineOptions { WindowSize = parse.GetValue(window) },
             dataFormat.Read(parse),
+            parse.GetValue(ifd),
             cancellation));
         return command;
     }
 
     private static async Task<int> Run(ModelsManifest manifest, string dataPath, string outPath, bool resume, SampleShard shard,
-        ScoringBackend backend, bool skipBad, OrtScoringOptions ortOptions, int tokenBudget, ScoringPipelineOptions pipelineOptions, DataFormat format, CancellationToken cancellation)
+        ScoringBackend backend, bool skipBad, OrtScoringOptions ortOptions, int tokenBudget, ScoringPipelineOptions pipelineOptions, DataFormat format, bool ifd, CancellationToken cancellation)
     {
         IScoringBackend models = backend == ScoringBackend.Torch ? new TorchScoringBackend(Placement.Cpu) : new OrtScoringBackend(ortOptions);
-        using var run = ScoringOnlyRun.Open(manifest, dataPath, outPath, resume, shard, skipBad, models, tokenBudget, pipelineOptions, Console.Error.WriteLine, format);
+        using var run = ScoringOnlyRun.Open(manifest, dataPath, outPath, resume, shard, skipBad, models, tokenBudget, pipelineOptions, Console.Error.WriteLine, format, ifd);
         Console.Error.WriteLine($"data {dataPath}: layout {run.Data.Layout}");
         for (var j = 0; j < run.Models.Models.Count; j++)
             Console.Error.WriteLine($"model {run.Models.Models[j].Name}: {run.Models.Providers[j]}, weight {run.Models.Models[j].Weight}, {run.Models.Models[j].Budget}");
@@ -102,6 +104,8 @@ public static class ScoreCommand
             foreach (var bad in run.Unfit)
                 Console.Error.WriteLine($"  {bad.Location}: {bad.Reason}");
         }
+        if (run.WriteQualityReport() is { } report)
+            ScoreReportCommand.Print(report);
         return 0;
     }
 

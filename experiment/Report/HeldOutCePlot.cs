@@ -1,3 +1,4 @@
+using PoFT.Plots;
 using ScottPlot;
 
 namespace PoFT.Experiment.Report;

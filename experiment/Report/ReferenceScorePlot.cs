@@ -1,3 +1,4 @@
+using PoFT.Plots;
 using ScottPlot;
 
 namespace PoFT.Experiment.Report;
@@ -21,34 +22,11 @@ public static class ReferenceScorePlot
         var plot = PlotCanvas.New($"Reference score r̄ at noise {noiseText} (AUC clean vs noise {auc.Format(3)})",
             "r̄ = mean per-token log-probability under the aligned models", "fraction of samples");
 
-        var low = Math.Min(clean.Min(), noise.Min());
-        var high = Math.Max(clean.Max(), noise.Max());
-        if (high == low)
-        {
-            low -= 0.5;
-            high += 0.5;
-        }
-        var width = (high - low) / Bins;
-        AddHistogram(plot, clean, low, width, PlotCanvas.Colour(0), $"clean ({clean.Length} samples)");
-        AddHistogram(plot, noise, low, width, PlotCanvas.Colour(3), $"noise ({noise.Length} samples)");
+        var (low, width) = Histogram.Bins(clean.Concat(noise), Bins);
+        Histogram.Add(plot, clean, low, width, Bins, PlotCanvas.Colour(0), $"clean ({clean.Length} samples)");
+        Histogram.Add(plot, noise, low, width, Bins, PlotCanvas.Colour(3), $"noise ({noise.Length} samples)");
         plot.Axes.Margins(bottom: 0);
         plot.ShowLegend(Alignment.UpperLeft);
         return plot;
-    }
-
-    private static void AddHistogram(Plot plot, double[] values, double low, double width, Color colour, string label)
-    {
-        var fractions = new double[Bins];
-        foreach (var v in values)
-            fractions[Math.Min(Bins - 1, (int)((v - low) / width))] += 1.0 / values.Length;
-        double[] centres = [.. Enumerable.Range(0, Bins).Select(i => low + (i + 0.5) * width)];
-        var bars = plot.Add.Bars(centres, fractions);
-        foreach (var bar in bars.Bars)
-        {
-            bar.Size = width;
-            bar.FillColor = colour.WithAlpha(0.5);
-            bar.LineWidth = 0;
-        }
-        bars.LegendText = label;
     }
 }

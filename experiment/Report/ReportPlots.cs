@@ -1,3 +1,5 @@
+using PoFT.Plots;
+
 namespace PoFT.Experiment.Report;
 
 /// <summary>A PNG written beside the report and the alt text it is embedded with.</summary>

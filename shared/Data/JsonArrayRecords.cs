@@ -18,7 +18,12 @@ internal static class JsonArrayRecords
     private const int InitialBuffer = 1 << 16;
     private static readonly byte[] ByteOrderMark = [0xEF, 0xBB, 0xBF];
 
-    public static IEnumerable<(string Location, Func<JsonObject> Read)> Read(string path, long maxRecordBytes)
+    public static IEnumerable<(string Location, Func<JsonObject> Read)> Read(string path, long maxRecordBytes) =>
+        Elements(path, maxRecordBytes).Select(e => (e.Location, (Func<JsonObject>)(() => JsonLinesRecords.Parse(e.Bytes, e.Location))));
+
+    /// <summary>Each element of the array as the bytes the file holds, unparsed (<see cref="DataFileSubset"/> copies them);
+    /// an element above <paramref name="maxRecordBytes"/> stops the read.</summary>
+    public static IEnumerable<(string Location, byte[] Bytes)> Elements(string path, long maxRecordBytes)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
         var buffer = new byte[InitialBuffer];
@@ -63,7 +68,7 @@ internal static class JsonArrayRecords
                 break; // the closing bracket of the array
             index++;
             var location = $"{path}:{elementLine} (record {index})";
-            yield return (location, () => JsonLinesRecords.Parse(element, location));
+            yield return (location, element);
         }
         RequireNothingAfter(stream, buffer.AsSpan(start, length - start), path, line);
     }

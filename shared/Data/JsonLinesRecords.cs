@@ -18,7 +18,15 @@ internal static class JsonLinesRecords
     private static readonly JsonDocumentOptions NoDuplicateKeys = new() { AllowDuplicateProperties = false };
     private static readonly byte[] ByteOrderMark = [0xEF, 0xBB, 0xBF];
 
-    public static IEnumerable<(string Location, Func<JsonObject> Read)> Read(string path, long maxRecordBytes)
+    public static IEnumerable<(string Location, Func<JsonObject> Read)> Read(string path, long maxRecordBytes) =>
+        Records(path, maxRecordBytes).Select(r => (r.Location, r.Bytes is { } bytes
+            ? (Func<JsonObject>)(() => Parse(bytes, r.Location))
+            : () => throw TooLong(r.Location, r.Length, maxRecordBytes)));
+
+    /// <summary>Each record's line as the file holds it (less a leading byte-order mark and the line end), unparsed, with
+    /// its length; a line above <paramref name="maxRecordBytes"/> without its bytes (null). Blank lines are no records
+    /// (<see cref="DataFileSubset"/> copies them).</summary>
+    public static IEnumerable<(string Location, byte[]? Bytes, long Length)> Records(string path, long maxRecordBytes)
     {
         var number = 0;
         foreach (var (line, length) in Lines(path, maxRecordBytes))
@@ -27,14 +35,13 @@ internal static class JsonLinesRecords
             if (line is null)
             {
                 var at = $"{path}:{number}";
-                yield return (at, () => throw TooLong(at, length, maxRecordBytes));
+                yield return (at, null, length);
                 continue;
             }
             var bytes = number == 1 && line.AsSpan().StartsWith(ByteOrderMark) ? line[ByteOrderMark.Length..] : line;
             if (bytes.AsSpan().IndexOfAnyExcept(" \t\r\f\v"u8) < 0)
                 continue;
-            var location = $"{path}:{number}";
-            yield return (location, () => Parse(bytes, location));
+            yield return ($"{path}:{number}", bytes, bytes.Length);
         }
     }
 

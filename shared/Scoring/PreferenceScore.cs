@@ -4,6 +4,12 @@ namespace PoFT.Shared.Scoring;
 /// r̄(x, y), their weighted mean of per-token means.</summary>
 public sealed record PreferenceScore(string SampleId, IReadOnlyList<ModelScore> PerModel, double Reference)
 {
+    /// <summary>With IFD (<c>score --ifd</c>): each model's score of the response without its prompt, r(y), in manifest order; null without.</summary>
+    public IReadOnlyList<ModelScore>? ResponseOnly { get; init; }
+
+    /// <summary>The sample's IFD: the plain mean over models of exp(r_j(y) − r_j(y|x)); null without <see cref="ResponseOnly"/>.</summary>
+    public double? Ifd => ResponseOnly is null ? null : PerModel.Zip(ResponseOnly, (m, y) => Math.Exp(y.Mean - m.Mean)).Average();
+
     /// <exception cref="InvalidDataException">r̄ is not finite (a model's mean is not), naming the sample.</exception>
     public static PreferenceScore Combine(string sampleId, IReadOnlyList<ModelScore> perModel, IReadOnlyList<double> weights)
     {

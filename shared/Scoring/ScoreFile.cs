@@ -56,6 +56,11 @@ public static class ScoreFile
             if (!double.IsFinite(model.Sum) || !double.IsFinite(model.Mean))
                 throw new InvalidDataException($"{where}: record '{record.Id}': model '{model.Name}': field '{(double.IsFinite(model.Sum) ? "mean" : "sum")}' " +
                     $"is {(double.IsFinite(model.Sum) ? model.Mean : model.Sum)}, not a finite number");
+            else if ((model.ResponseOnlySum is null) != (model.Ifd is null) || (model.ResponseOnlyCount is null) != (model.Ifd is null))
+                throw new InvalidDataException($"{where}: record '{record.Id}': model '{model.Name}': fields 'response_only_sum', 'response_only_count' " +
+                    "and 'ifd' come together (IFD) or not at all");
+            else if (model.Ifd is { } ifd && !(double.IsFinite(ifd) && double.IsFinite(model.ResponseOnlySum!.Value)))
+                throw new InvalidDataException($"{where}: record '{record.Id}': model '{model.Name}': field 'ifd' or 'response_only_sum' is not a finite number");
         return record;
     }
 

@@ -11,7 +11,7 @@ namespace PoFT.Shared.Scoring;
 /// (<see cref="ScoredData"/>: the data file's name, SHA-256 and samples, the shard scored and its samples);
 /// and, per model in manifest order, everything that changes its numbers — name, weight, max_length,
 /// truncation, template, tokenizer spec, and the SHA-256 of its ONNX file and of the <c>model.onnx.data</c>
-/// beside it (null when there is none). A resumed run must match it field for field, so one file never
+/// beside it (null when there is none); <c>"ifd": true</c> where the run scored IFD. A resumed run must match it field for field, so one file never
 /// mixes records scored two ways or from two data files; shards merge only when theirs match but for the
 /// shard. A sidecar rather than a header, because the score file stays a plain stream of records: the
 /// trainer's <c>--scores</c>, the experiment and the torn-record recovery read it unchanged, and a header
@@ -38,7 +38,9 @@ public sealed class ScoreProvenance
 
     /// <summary>The provenance of scoring <paramref name="data"/> with <paramref name="manifest"/> on
     /// <paramref name="backend"/>; reads every model's ONNX files through to hash them.</summary>
-    public static ScoreProvenance Of(ModelsManifest manifest, string backend, ScoredData data)
+    /// <param name="ifd">Whether each model also scores the response without its prompt (<c>score --ifd</c>); recorded as
+    /// <c>"ifd": true</c> only then, so a sidecar of a run without IFD reads and compares as before.</param>
+    public static ScoreProvenance Of(ModelsManifest manifest, string backend, ScoredData data, bool ifd = false)
     {
         var models = new JsonArray();
         foreach (var model in manifest.Models)
@@ -57,7 +59,10 @@ public sealed class ScoreProvenance
                 ["onnx_data_sha256"] = File.Exists(external) ? FileHash.Sha256(external) : null,
             });
         }
-        return Parsed(new JsonObject { ["format"] = FormatVersion, ["backend"] = backend, ["models"] = models }, data);
+        var json = new JsonObject { ["format"] = FormatVersion, ["backend"] = backend, ["models"] = models };
+        if (ifd)
+            json["ifd"] = true;
+        return Parsed(json, data);
     }
 
     /// <summary>The provenance of the shards' records merged into one file: theirs, covering the whole data
@@ -130,6 +135,8 @@ public sealed class ScoreProvenance
     {
         if (!JsonNode.DeepEquals(_json["backend"], other._json["backend"]))
             return new("field 'backend'", Show(_json["backend"]), Show(other._json["backend"]));
+        if (!JsonNode.DeepEquals(_json["ifd"] ?? false, other._json["ifd"] ?? false))
+            return new("field 'ifd' (the response-only pass of score --ifd)", Show(_json["ifd"] ?? false), Show(other._json["ifd"] ?? false));
         if (Data.Sha256 != other.Data.Sha256)
             return new("field 'data' (the SHA-256 of the data file's content)", $"{Data.Sha256} ({Data.File})", $"{other.Data.Sha256} ({other.Data.File})");
         if (withShard && Data.Shard != other.Data.Shard)

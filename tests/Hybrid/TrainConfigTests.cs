@@ -47,12 +47,23 @@ public class TrainConfigTests
         Assert.Equal(new TrainingOptions().BatchSize, config.Training.BatchSize);
     }
 
+    [Fact]
+    public void Keep_top_by_ifd_reads_from_the_file_and_the_flag()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.File("train.json");
+        File.WriteAllText(path, """{"model": "m", "train_data": "d", "training": {"keep_top_percent": 70, "keep_top_by": "ifd"}}""");
+        Assert.Equal(KeepTopBy.Ifd, TrainConfig.Load(path, new Dictionary<TrainOption, string>()).Training.KeepTopBy);
+        Assert.Equal(KeepTopBy.Rbar, TrainConfig.Load(path, new Dictionary<TrainOption, string> { [Flag("--keep-top-by")] = "rbar" }).Training.KeepTopBy);
+    }
+
     [Theory]
     [InlineData("--lr", "abc", "a finite number")]
     [InlineData("--lr", "NaN", "a finite number")]
     [InlineData("--max-steps", "1.5", "an integer")]
     [InlineData("--objective", "sft", "one of ce, poft, bi-poft, dpo, dft")]
     [InlineData("--truncation", "cut", "one of error, truncate-prompt, truncate-response")]
+    [InlineData("--keep-top-by", "ppl", "one of rbar, ifd")]
     public void A_bad_flag_value_is_an_error_naming_the_flag_and_what_it_expects(string flag, string value, string expected)
     {
         using var temp = new TempDirectory();

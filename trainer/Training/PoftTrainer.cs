@@ -95,7 +95,7 @@ public sealed class PoftTrainer(
         if (trainScores is null)
             throw new InvalidOperationException("--keep-top needs reference scores: give a manifest or a score file");
         await trainScores.WaitForAll(data.Train, stop);
-        return new([.. HardFilter.KeepTop(data.Train, trainScores.Known, options.KeepTopPercent).Select(s => (IReadOnlyList<SftSample>)[s])],
+        return new([.. HardFilter.KeepTop(data.Train, trainScores.Known, options.KeepTopPercent, options.KeepTopBy).Select(s => (IReadOnlyList<SftSample>)[s])],
             options.Seed, options.BatchSize);
     }
 

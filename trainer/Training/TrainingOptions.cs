@@ -68,6 +68,10 @@ public sealed record TrainingOptions
     [TrainOption("the paper's hard filter: train only on the top PCT % of samples by r̄ (100: all)", Flag = "--keep-top")]
     public double KeepTopPercent { get; init; } = 100;
 
+    [TrainOption("what keep_top ranks by: rbar (highest r̄ kept, the paper's filter) or ifd (lowest IFD kept; needs a score file of `score --ifd`, " +
+        "docs/scoring.md \"IFD\")", Flag = "--keep-top-by")]
+    public KeepTopBy KeepTopBy { get; init; } = KeepTopBy.Rbar;
+
     [TrainOption("evaluate once before the first step, at step 0 (a curve's starting point)", OnResume = OnResume.Applied)]
     public bool EvalOnStart { get; init; }
 

@@ -1,3 +1,4 @@
+using PoFT.Plots;
 using System.Buffers.Binary;
 using System.Globalization;
 using PoFT.Experiment.Report;

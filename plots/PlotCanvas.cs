@@ -1,9 +1,9 @@
 using ScottPlot;
 using PoFT.Shared;
 
-namespace PoFT.Experiment.Report;
+namespace PoFT.Plots;
 
-/// <summary>What every report plot shares: size, font, colours, and the atomic PNG write.</summary>
+/// <summary>What every plot shares (the experiment's report, the score report): size, font, colours, and the atomic PNG write.</summary>
 public static class PlotCanvas
 {
     public const int Width = 800;

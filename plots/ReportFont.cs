@@ -1,14 +1,14 @@
 using ScottPlot;
 using SkiaSharp;
 
-namespace PoFT.Experiment.Report;
+namespace PoFT.Plots;
 
 /// <summary>DejaVu Sans, bundled in this assembly (licence in Fonts/), as the face of every plot text: CI
 /// containers have no system fonts, and the Skia build without fontconfig would draw no glyphs there.</summary>
 public static class ReportFont
 {
     public const string Family = "DejaVu Sans";
-    private const string Resource = "PoFT.Experiment.Report.DejaVuSans.ttf";
+    private const string Resource = "PoFT.Plots.DejaVuSans.ttf";
 
     private static readonly Lazy<SKTypeface> Registered = new(Register, LazyThreadSafetyMode.ExecutionAndPublication);
 

@@ -1,0 +1,42 @@
+using PoFT.Shared.Data;
+using PoFT.Shared.Scoring;
+
+namespace PoFT.Scorer.Pipeline;
+
+/// <summary>
+/// IFD's two passes through one pipeline: each sample followed by its <see cref="ResponseOnlySample"/>, and the records
+/// made once both halves are scored. Batches come out in input order, so a pair is at most one batch apart; the halves
+/// are matched by object, not id, so no id of the data can be mistaken for a response-only copy.
+/// </summary>
+internal sealed class IfdPairs
+{
+    private readonly Dictionary<SftSample, SftSample> _originalOf = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<SftSample, PreferenceScore> _withPrompt = new(ReferenceEqualityComparer.Instance);
+
+    public IEnumerable<SftSample> Interleave(IEnumerable<SftSample> samples)
+    {
+        foreach (var sample in samples)
+        {
+            var responseOnly = ResponseOnlySample.Of(sample);
+            _originalOf[responseOnly] = sample;
+            yield return sample;
+            yield return responseOnly;
+        }
+    }
+
+    /// <summary>The records of the samples whose two halves are now both scored, in input order.</summary>
+    public List<ScoreRecord> Complete(ScoredBatch batch, IReadOnlyList<string> modelNames)
+    {
+        var records = new List<ScoreRecord>();
+        for (var i = 0; i < batch.Samples.Count; i++)
+        {
+            if (!_originalOf.Remove(batch.Samples[i], out var original))
+                _withPrompt.Add(batch.Samples[i], batch.Scores[i]);
+            else if (_withPrompt.Remove(original, out var withPrompt))
+                records.Add(ScoreRecord.From(withPrompt, batch.Scores[i] with { SampleId = original.Id }, modelNames));
+            else
+                throw new InvalidOperationException($"sample '{original.Id}': its response-only pass came out before the pass with its prompt");
+        }
+        return records;
+    }
+}
