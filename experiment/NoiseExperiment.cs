@@ -9,6 +9,9 @@ using PoFT.Hybrid;
 using PoFT.Hybrid.Config;
 using PoFT.Shared;
 using PoFT.Checkpoints;
+using PoFT.Scorer;
+using PoFT.Scorer.Onnx;
+using PoFT.Scorer.Pipeline;
 using PoFT.Shared.Data;
 using PoFT.Shared.Manifest;
 using PoFT.Shared.Scoring;
@@ -52,6 +55,7 @@ public sealed class NoiseExperiment(DemoSettings settings, Action<string>? log =
 
         var runs = new List<RunResult>();
         var referenceScores = new List<ReferenceScoreSample>();
+        var filters = new List<FilterCatch>();
         var runClock = Stopwatch.StartNew();
         var total = settings.NoiseLevels.Count * settings.Seeds * ObjectiveLabels.Runs.Count;
         foreach (var noise in settings.NoiseLevels)
@@ -60,19 +64,22 @@ public sealed class NoiseExperiment(DemoSettings settings, Action<string>? log =
             {
                 var directory = RunDirectory(root, noise, seed);
                 var train = WriteTrainingSet(clean, directory, noise, seed);
-                foreach (var (label, objective, keepTop) in ObjectiveLabels.Runs)
+                var ifdScores = await IfdScores(directory, train, manifest, stop);
+                foreach (var (label, objective, filter) in ObjectiveLabels.Runs)
                 {
                     Log($"run {runs.Count + 1}/{total}: noise {noise:0.0#}, seed {seed}, {label}");
                     var result = noise == 0 && objective == ObjectiveKind.BiPoft
                         // With no marked samples bi-PoFT is PoFT, step for step: the PoFT run stands for it.
                         ? runs.Single(r => r.Noise == 0 && r.Seed == seed && r.Objective == ObjectiveLabels.Poft) with { Objective = label }
-                        : await TargetRun(Path.Combine(directory, label), baseModel, train, data, manifest, label, objective, keepTop, noise, seed, stop);
+                        : await TargetRun(Path.Combine(directory, label), baseModel, train, data, manifest, label, objective, filter,
+                            filter == KeepTopBy.Ifd ? ifdScores : null, noise, seed, stop);
                     runs.Add(result);
                     var last = result.Epochs[^1];
                     Log(string.Create(CultureInfo.InvariantCulture,
                         $"  held-out CE {last.HeldOutCe:F4} at epoch {last.Epoch}, best {result.Epochs.Min(e => e.HeldOutCe):F4} ({result.Seconds:F0} s)"));
                 }
                 referenceScores.Add(ReferenceScoresOf(Path.Combine(directory, ObjectiveLabels.Poft, "final"), train, noise, seed));
+                filters.AddRange(FilterCatches(ifdScores, train, noise, seed));
             }
         }
         _stages.Add(new StageTime($"target runs ({_trainedRuns} trained, {runs.Count - _trainedRuns} reused)", runClock.Elapsed.TotalSeconds, Cached: _trainedRuns == 0));
@@ -92,7 +99,7 @@ public sealed class NoiseExperiment(DemoSettings settings, Action<string>? log =
             $"The PoFT target of noise {settings.NoiseLevels.Max():0.0#}, seed 1 was exported to ONNX (target-onnx/); ONNX Runtime and TorchSharp {exportVerdict}: largest relative log-prob difference {difference:E2}."));
 
         var results = new ExperimentResults(settings.Command, MachineInfo.Versions(), MachineInfo.Describe(), [.. _stages], runs, referenceScores,
-            [.. _plan.Aligned.Select(a => a.Name)], string.Join("\n\n", _notes), dpo);
+            [.. _plan.Aligned.Select(a => a.Name)], string.Join("\n\n", _notes), dpo, filters);
         var reportDirectory = Path.Combine(root, "report");
         Timed("report", cached: false, () =>
         {
@@ -244,18 +251,58 @@ public sealed class NoiseExperiment(DemoSettings settings, Action<string>? log =
         return set;
     }
 
-    private async Task<RunResult> TargetRun(string directory, BaseCheckpoint baseModel, TrainingSet train, DataFiles data, string manifest,
-        string label, ObjectiveKind objective, bool keepTop, double noise, int seed, CancellationToken stop)
+    /// <summary>The training set scored by the aligned models with <c>--ifd</c> (r(y|x), r(y) and IFD per model): what the
+    /// IFD-filtered runs rank by and what <see cref="FilterCatches"/> measures. Reused while the set and manifest are the same.</summary>
+    private async Task<string> IfdScores(string directory, TrainingSet train, string manifest, CancellationToken stop)
     {
-        var options = Options(_plan.TargetTraining, objective, seed) with { KeepTopPercent = keepTop ? _plan.KeepTopPercent : 100 };
-        var description = new JsonObject
+        var path = Path.Combine(directory, "scores-ifd.jsonl");
+        var descriptionFile = Path.Combine(directory, "scores-ifd.json");
+        var description = new JsonObject { ["train"] = FileHash.Sha256(train.Path), ["manifest"] = FileHash.Sha256(manifest) }.ToJsonString();
+        if (File.Exists(path) && File.Exists(descriptionFile) && File.ReadAllText(descriptionFile) == description)
+            return path;
+        File.Delete(path);
+        var clock = Stopwatch.StartNew();
+        using (var run = ScoringOnlyRun.Open(ModelsManifest.Load(manifest), train.Path, path, resume: false, SampleShard.All, skipBad: false,
+            new OrtScoringBackend(new OrtScoringOptions()), tokenBudget: 0, new ScoringPipelineOptions(), Log, ifd: true))
+            await run.RunAsync(progress: null, stop);
+        AtomicFile.WriteAllText(descriptionFile, description);
+        Log(string.Create(CultureInfo.InvariantCulture, $"  scored {train.Samples.Count} samples with IFD in {clock.Elapsed.TotalSeconds:F1} s"));
+        return path;
+    }
+
+    /// <summary>What keeping the plan's top share by r̄ and by IFD removes from one training set, against its noise marks.</summary>
+    private IEnumerable<FilterCatch> FilterCatches(string ifdScores, TrainingSet train, double noise, int seed)
+    {
+        var scores = ScoreFile.Read(ifdScores).Select(r => r.ToPreferenceScore()).ToDictionary(s => s.SampleId);
+        var noiseTotal = train.Samples.Count(s => s.IsNoise);
+        foreach (var by in new[] { KeepTopBy.Rbar, KeepTopBy.Ifd })
+        {
+            var kept = HardFilter.KeepTop(train.Samples, scores, _plan.KeepTopPercent, by).Select(s => s.Id).ToHashSet();
+            var removed = train.Samples.Where(s => !kept.Contains(s.Id)).ToList();
+            yield return new FilterCatch(by == KeepTopBy.Rbar ? "rbar" : "ifd", noise, seed, _plan.KeepTopPercent, removed.Count,
+                removed.Count(s => s.IsNoise), noiseTotal);
+        }
+    }
+
+    private async Task<RunResult> TargetRun(string directory, BaseCheckpoint baseModel, TrainingSet train, DataFiles data, string manifest,
+        string label, ObjectiveKind objective, KeepTopBy? filter, string? scores, double noise, int seed, CancellationToken stop)
+    {
+        var options = Options(_plan.TargetTraining, objective, seed) with
+        {
+            KeepTopPercent = filter is null ? 100 : _plan.KeepTopPercent,
+            KeepTopBy = filter ?? KeepTopBy.Rbar,
+        };
+        var inputs = new JsonObject
         {
             ["base"] = baseModel.WeightsHash,
             ["train"] = FileHash.Sha256(train.Path),
             ["test"] = FileHash.Sha256(data.Test),
             ["manifest"] = FileHash.Sha256(manifest),
             ["options"] = JsonSerializer.SerializeToNode(options, TrainerState.Json),
-        }.ToJsonString();
+        };
+        if (scores is not null)
+            inputs["scores"] = FileHash.Sha256(scores);
+        var description = inputs.ToJsonString();
         var descriptionFile = Path.Combine(directory, "run.json");
         var resultFile = Path.Combine(directory, "result.json");
         if (File.Exists(descriptionFile) && File.ReadAllText(descriptionFile) == description && File.Exists(resultFile))
@@ -264,7 +311,8 @@ public sealed class NoiseExperiment(DemoSettings settings, Action<string>? log =
         if (Directory.Exists(directory))
             Directory.Delete(directory, recursive: true);
         var clock = Stopwatch.StartNew();
-        await Train(label, baseModel.Directory, _plan.TargetTemplate, train.Path, data.Test, manifest, directory, options, stop);
+        // A run that ranks by IFD reads its scores (r̄ and IFD) from the score file; the others score online.
+        await Train(label, baseModel.Directory, _plan.TargetTemplate, train.Path, data.Test, scores is null ? manifest : null, directory, options, stop, scores);
         _trainedRuns++;
         var metrics = RunMetrics.Read(Path.Combine(directory, MetricsLog.FileName));
         var result = new RunResult(label, noise, seed, [new EpochResult(0, baseModel.HeldOutCe, null, null), .. metrics.Epochs()], clock.Elapsed.TotalSeconds,
@@ -295,7 +343,7 @@ public sealed class NoiseExperiment(DemoSettings settings, Action<string>? log =
     };
 
     private Task<TrainingSummary> Train(string title, string model, string template, string trainData, string evalData, string? manifest, string output,
-        TrainingOptions options, CancellationToken stop) => RunTraining(title, new TrainConfig
+        TrainingOptions options, CancellationToken stop, string? scores = null) => RunTraining(title, new TrainConfig
         {
             Model = model,
             Template = new ChatTemplateSpec(template),
@@ -303,6 +351,7 @@ public sealed class NoiseExperiment(DemoSettings settings, Action<string>? log =
             TrainData = trainData,
             EvalData = evalData,
             Manifest = manifest,
+            Scores = scores,
             Output = output,
             Training = options,
         }, stop);

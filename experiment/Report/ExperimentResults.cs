@@ -26,6 +26,15 @@ public sealed record DpoPoint(double HeldOutCe, double PreferenceAccuracy, doubl
 /// number of training pairs.</summary>
 public sealed record DpoResult(string Start, double Noise, int Seed, DpoPoint Before, DpoPoint After, double Seconds, int TrainPairs);
 
+/// <summary>What one hard filter, keeping the top <c>KeepPercent</c> % of one noise level and seed's training set by
+/// <c>By</c> ("rbar" or "ifd"), removed: how many samples, how many of them marked noise, of how many noise samples.
+/// Precision = NoiseRemoved / Removed, recall = NoiseRemoved / NoiseTotal.</summary>
+public sealed record FilterCatch(string By, double Noise, int Seed, double KeepPercent, int Removed, int NoiseRemoved, int NoiseTotal)
+{
+    public double Precision => Removed == 0 ? 0 : (double)NoiseRemoved / Removed;
+    public double Recall => NoiseTotal == 0 ? 0 : (double)NoiseRemoved / NoiseTotal;
+}
+
 /// <summary>How long one stage of the experiment took, and whether its result came from the cache.</summary>
 public sealed record StageTime(string Stage, double Seconds, bool Cached);
 
@@ -33,7 +42,8 @@ public sealed record StageTime(string Stage, double Seconds, bool Cached);
 public sealed record LibraryVersion(string Name, string Version);
 
 /// <summary>Everything the report is made from; saved as results.json beside it so the report can be remade.
-/// <see cref="Dpo"/> is null unless the experiment ran its DPO stage (<c>demo --dpo</c>).</summary>
+/// <see cref="Dpo"/> is null unless the experiment ran its DPO stage (<c>demo --dpo</c>); <see cref="Filters"/> is null in
+/// results saved before the IFD rows.</summary>
 public sealed record ExperimentResults(
     string Command,
     IReadOnlyList<LibraryVersion> Versions,
@@ -43,7 +53,8 @@ public sealed record ExperimentResults(
     IReadOnlyList<ReferenceScoreSample> ReferenceScores,
     IReadOnlyList<string> AlignedModels,
     string Notes,
-    IReadOnlyList<DpoResult>? Dpo = null)
+    IReadOnlyList<DpoResult>? Dpo = null,
+    IReadOnlyList<FilterCatch>? Filters = null)
 {
     public const string FileName = "results.json";
 

@@ -3,26 +3,33 @@ using PoFT.Shared.Training;
 namespace PoFT.Experiment.Report;
 
 /// <summary>The experiment's run labels — an objective's name (<see cref="ObjectiveNames"/>), with
-/// "+keep-top" where the hard filter is on — in the order the runs go and the report prints them:
-/// baseline first, then PoFT and its variants.</summary>
+/// "+keep-top" where the hard filter by r̄ is on and "+keep-top-ifd" where it ranks by IFD — in the order the runs go
+/// and the report prints them: baseline first, then PoFT and its variants, then the other robust-SFT baselines.</summary>
 public static class ObjectiveLabels
 {
     private const string KeepTopSuffix = "+keep-top";
+    private const string KeepTopIfdSuffix = "+keep-top-ifd";
 
-    public static readonly string Ce = Of(ObjectiveKind.Ce, keepTop: false);
-    public static readonly string Poft = Of(ObjectiveKind.Poft, keepTop: false);
-    public static readonly string BiPoft = Of(ObjectiveKind.BiPoft, keepTop: false);
-    public static readonly string CeKeepTop = Of(ObjectiveKind.Ce, keepTop: true);
-    public static readonly string PoftKeepTop = Of(ObjectiveKind.Poft, keepTop: true);
+    public static readonly string Ce = Of(ObjectiveKind.Ce, filter: null);
+    public static readonly string Poft = Of(ObjectiveKind.Poft, filter: null);
+    public static readonly string BiPoft = Of(ObjectiveKind.BiPoft, filter: null);
+    public static readonly string CeKeepTop = Of(ObjectiveKind.Ce, KeepTopBy.Rbar);
+    public static readonly string PoftKeepTop = Of(ObjectiveKind.Poft, KeepTopBy.Rbar);
+    public static readonly string CeKeepTopIfd = Of(ObjectiveKind.Ce, KeepTopBy.Ifd);
+    public static readonly string PoftKeepTopIfd = Of(ObjectiveKind.Poft, KeepTopBy.Ifd);
+    public static readonly string Dft = Of(ObjectiveKind.Dft, filter: null);
 
-    /// <summary>Every run of one noise level and seed, in order.</summary>
-    public static IReadOnlyList<(string Label, ObjectiveKind Objective, bool KeepTop)> Runs { get; } =
+    /// <summary>Every run of one noise level and seed, in order; <c>Filter</c> is what the hard filter ranks by (null: off).</summary>
+    public static IReadOnlyList<(string Label, ObjectiveKind Objective, KeepTopBy? Filter)> Runs { get; } =
     [
-        (Ce, ObjectiveKind.Ce, false),
-        (Poft, ObjectiveKind.Poft, false),
-        (BiPoft, ObjectiveKind.BiPoft, false),
-        (CeKeepTop, ObjectiveKind.Ce, true),
-        (PoftKeepTop, ObjectiveKind.Poft, true),
+        (Ce, ObjectiveKind.Ce, null),
+        (Poft, ObjectiveKind.Poft, null),
+        (BiPoft, ObjectiveKind.BiPoft, null),
+        (CeKeepTop, ObjectiveKind.Ce, KeepTopBy.Rbar),
+        (PoftKeepTop, ObjectiveKind.Poft, KeepTopBy.Rbar),
+        (CeKeepTopIfd, ObjectiveKind.Ce, KeepTopBy.Ifd),
+        (PoftKeepTopIfd, ObjectiveKind.Poft, KeepTopBy.Ifd),
+        (Dft, ObjectiveKind.Dft, null),
     ];
 
     private static readonly Dictionary<ObjectiveKind, string> Displayed = new()
@@ -30,12 +37,20 @@ public static class ObjectiveLabels
         [ObjectiveKind.Ce] = "CE",
         [ObjectiveKind.Poft] = "PoFT",
         [ObjectiveKind.BiPoft] = "bi-PoFT",
+        [ObjectiveKind.Dft] = "DFT",
     };
 
-    public static string Of(ObjectiveKind objective, bool keepTop) => ObjectiveNames.Of(objective) + (keepTop ? KeepTopSuffix : "");
+    public static string Of(ObjectiveKind objective, KeepTopBy? filter) => ObjectiveNames.Of(objective) + filter switch
+    {
+        null => "",
+        KeepTopBy.Rbar => KeepTopSuffix,
+        _ => KeepTopIfdSuffix,
+    };
 
     public static string Display(string label) =>
-        Runs.FirstOrDefault(r => r.Label == label) is { Label: not null } run ? Displayed[run.Objective] + (run.KeepTop ? " + keep-top" : "") : label;
+        Runs.FirstOrDefault(r => r.Label == label) is { Label: not null } run
+            ? Displayed[run.Objective] + run.Filter switch { null => "", KeepTopBy.Rbar => " + keep-top", _ => " + keep-top (IFD)" }
+            : label;
 
     /// <summary>A DPO run by the target it started from, e.g. "PoFT → DPO".</summary>
     public static string DisplayDpo(string start) => $"{Display(start)} → DPO";

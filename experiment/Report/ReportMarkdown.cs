@@ -6,7 +6,8 @@ namespace PoFT.Experiment.Report;
 /// <summary>The text of report.md: what was run, the verdict, the tables, DPO where it ran, the plots, and how to reproduce it.</summary>
 public static class ReportMarkdown
 {
-    private static readonly string[] Challengers = [ObjectiveLabels.BiPoft, ObjectiveLabels.CeKeepTop, ObjectiveLabels.PoftKeepTop];
+    private static readonly string[] Challengers = [ObjectiveLabels.BiPoft, ObjectiveLabels.CeKeepTop, ObjectiveLabels.PoftKeepTop,
+        ObjectiveLabels.CeKeepTopIfd, ObjectiveLabels.PoftKeepTopIfd, ObjectiveLabels.Dft];
 
     public static string Render(ExperimentView view, IReadOnlyList<PlotFile> plots)
     {
@@ -27,6 +28,15 @@ public static class ReportMarkdown
                 .Append("AUC = probability that a clean sample has a higher r̄ than a noise sample (ties count half), per seed, then mean ± std over seeds. ")
                 .Append("1 means r̄ alone separates the noise perfectly; 0.5 means not at all.\n\n")
                 .Append(ResultTables.ReferenceScores(scores)).Append('\n');
+
+        if (results.Filters is { Count: > 0 } filters)
+            text.Append("## Which filter catches the noise\n\n")
+                .Append("Each hard filter keeps the top share of a training set and drops the rest: by r̄ (the aligned models' mean ")
+                .Append("log-likelihood of the response, highest kept) or by IFD (the mean over aligned models of exp(r(y) − r(y|x)), ")
+                .Append("the response's perplexity with its prompt over without it, lowest kept: a response its prompt does not help predict ")
+                .Append("is dropped). Precision = share of the dropped samples that are marked noise; recall = share of the noise dropped. ")
+                .Append("Both rank the same score file (`score --ifd` of the training set), per seed.\n\n")
+                .Append(ResultTables.Filters(filters)).Append('\n');
 
         if (ResultTables.Tau(view, view.HighestNoise) is { } tau)
             text.Append($"## τ per epoch at noise {ReportNumbers.Plain(view.HighestNoise)}\n\n")

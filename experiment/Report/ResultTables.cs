@@ -39,6 +39,22 @@ public static class ResultTables
             $"{s.CleanCount} / {s.NoiseCount}",
         ]));
 
+    /// <summary>One row per filter and noise level: what keeping the top samples by r̄ or by IFD removed, as precision and
+    /// recall of the noise marks, mean ± std over seeds.</summary>
+    public static string Filters(IReadOnlyList<FilterCatch> catches) => MarkdownTable.Render(
+        ["Filter", "Noise", "Seeds", "Removed", "Noise removed", "Precision", "Recall"],
+        catches.GroupBy(c => (c.By, c.Noise, c.KeepPercent)).OrderBy(g => g.Key.Noise).ThenBy(g => g.Key.By == "rbar" ? 0 : 1)
+            .Select(g => (IReadOnlyList<string>)
+            [
+                $"keep top {ReportNumbers.Plain(g.Key.KeepPercent)} % by {(g.Key.By == "rbar" ? "r̄ (highest)" : "IFD (lowest)")}",
+                ReportNumbers.Plain(g.Key.Noise),
+                g.Count().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                MeanStd.Of([.. g.Select(c => (double)c.Removed)]).Format(0),
+                MeanStd.Of([.. g.Select(c => (double)c.NoiseRemoved)]).Format(0),
+                MeanStd.Of([.. g.Select(c => c.Precision)]).Format(Digits),
+                MeanStd.Of([.. g.Select(c => c.Recall)]).Format(Digits),
+            ]));
+
     /// <summary>One row per start at one noise level: the held-out numbers before and after DPO.</summary>
     public static string Dpo(ExperimentView view, double noise) => MarkdownTable.Render(
         ["Start", "Held-out preference accuracy, before", "Held-out preference accuracy, after", "Held-out CE, before", "Held-out CE, after",

@@ -19,7 +19,7 @@ namespace PoFT.Tests.Experiment;
 [Collection(SerialCollection.Name)]
 public sealed partial class QuickDemoTests : IDisposable
 {
-    private static readonly string[] Objectives = ["ce", "poft", "bi-poft", "ce+keep-top", "poft+keep-top"];
+    private static readonly string[] Objectives = ["ce", "poft", "bi-poft", "ce+keep-top", "poft+keep-top", "ce+keep-top-ifd", "poft+keep-top-ifd", "dft"];
 
     private readonly TempDirectory _temp = new();
 
@@ -73,6 +73,17 @@ public sealed partial class QuickDemoTests : IDisposable
         foreach (var objective in Objectives)
             Assert.Contains(report.Split('\n'), line => line.StartsWith($"| {ObjectiveLabels.Display(objective)} |", StringComparison.Ordinal) && Decimal().IsMatch(line));
         Assert.Contains("AUC", report);
+        // The filters' catch: both rankings of one score file, each dropping the same 30 % share, counted against the marks.
+        var filters = results.Filters!;
+        Assert.Equal(["rbar", "ifd"], filters.Select(f => f.By));
+        var train = SftDataSet.Read(Path.Combine(settings.Output, "runs", "noise-0.4", "seed-1", "train.jsonl")).Samples;
+        Assert.All(filters, f =>
+        {
+            Assert.Equal(train.Count - (int)Math.Ceiling(train.Count * 0.7), f.Removed);
+            Assert.Equal(train.Count(s => s.IsNoise), f.NoiseTotal);
+            Assert.InRange(f.NoiseRemoved, 0, Math.Min(f.Removed, f.NoiseTotal));
+        });
+        Assert.Contains("## Which filter catches the noise", report);
         foreach (var image in Regex.Matches(report, @"\]\(([^)]+\.png)\)").Select(m => m.Groups[1].Value))
         {
             var bytes = File.ReadAllBytes(Path.Combine(output, "report", image));
