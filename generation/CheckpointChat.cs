@@ -13,8 +13,13 @@ namespace PoFT.Generation;
 /// named).</summary>
 public sealed class CheckpointChat : IDisposable
 {
-    private CheckpointChat(LlamaForCausalLM model, ModelTokenizer tokenizer, ChatTemplateSpec template) =>
-        (Model, Tokenizer, Template) = (model, tokenizer, template);
+    private readonly bool _ownsModel;
+
+    private CheckpointChat(LlamaForCausalLM model, ModelTokenizer tokenizer, ChatTemplateSpec template, bool ownsModel) =>
+        (Model, Tokenizer, Template, _ownsModel) = (model, tokenizer, template, ownsModel);
+
+    /// <summary>A model already loaded (the one being trained), which stays its owner's: disposing this leaves it be.</summary>
+    public static CheckpointChat Over(LlamaForCausalLM model, ModelTokenizer tokenizer, ChatTemplateSpec template) => new(model, tokenizer, template, ownsModel: false);
 
     public LlamaForCausalLM Model { get; }
     public ModelTokenizer Tokenizer { get; }
@@ -34,7 +39,7 @@ public sealed class CheckpointChat : IDisposable
             var tokenizerDirectory = Checkpoint.TokenizerFiles.Any(f => File.Exists(Path.Combine(checkpoint, f))) || model.Lora is null
                 ? checkpoint : model.Lora.BaseModel;
             var tokenizer = TokenizerLoader.LoadFromModelDirectory(tokenizerDirectory);
-            return new CheckpointChat(model, tokenizer, template ?? OwnTemplate(tokenizer));
+            return new CheckpointChat(model, tokenizer, template ?? OwnTemplate(tokenizer), ownsModel: true);
         }
         catch
         {
@@ -43,10 +48,11 @@ public sealed class CheckpointChat : IDisposable
         }
     }
 
+    /// <summary>The template the run trained with where the checkpoint records it, else its Hugging Face chat_template.</summary>
     public static ChatTemplateSpec OwnTemplate(ModelTokenizer tokenizer) =>
-        TokenizerConfigFile.ChatTemplate(tokenizer) is not null ? new ChatTemplateSpec(ChatTemplateSpec.Auto)
+        TokenizerConfigFile.RunTemplate(tokenizer) ?? (TokenizerConfigFile.ChatTemplate(tokenizer) is not null ? new ChatTemplateSpec(ChatTemplateSpec.Auto)
             : throw new PoftUserException($"{TokenizerConfigFile.PathBeside(tokenizer)}: no chat_template to render prompts with " +
-                "(a run's checkpoints carry the template they trained with); name one with --template (a family: llama3, chatml, zephyr, mistral-inst, plain; or a .jinja file)");
+                "(a run's checkpoints carry the template they trained with); name one with --template (a family: llama3, chatml, zephyr, mistral-inst, plain; or a .jinja file)"));
 
     /// <summary>The prompt the conversation renders to and its token ids.</summary>
     public (GenerationPrompt Prompt, int[] Ids) Render(IReadOnlyList<ChatMessage> messages)
@@ -63,5 +69,9 @@ public sealed class CheckpointChat : IDisposable
         return answer with { Text = answer.Text.Trim() };
     }
 
-    public void Dispose() => Model.Dispose();
+    public void Dispose()
+    {
+        if (_ownsModel)
+            Model.Dispose();
+    }
 }

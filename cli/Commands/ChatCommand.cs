@@ -38,7 +38,12 @@ public static class ChatCommand
                     continue;
                 conversation.Add(new ChatMessage(ChatMessage.User, line));
                 var answer = chat.Answer(conversation, sampling);
-                conversation.Add(new ChatMessage(ChatMessage.Assistant, answer.Text));
+                // An empty answer (end of turn at once) cannot be a turn of the conversation: chat templates and the
+                // data rules refuse empty messages, so the exchange is left out of what follows.
+                if (answer.Text.Length == 0)
+                    conversation.RemoveAt(conversation.Count - 1);
+                else
+                    conversation.Add(new ChatMessage(ChatMessage.Assistant, answer.Text));
                 Console.WriteLine(answer.Text);
             }
         });

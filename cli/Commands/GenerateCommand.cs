@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using PoFT.Generation;
 using PoFT.Shared;
 using PoFT.Shared.Data;
+using PoFT.Text.Chat;
 
 namespace PoFT.Cli.Commands;
 
@@ -24,7 +25,7 @@ public static class GenerateCommand
             if ((text is null) == (file is null))
                 throw new PoftUserException("generate: give exactly one of --prompt TEXT and --data FILE");
             var sampling = options.Sampling(parse);
-            var prompts = text is not null ? [new Prompt("prompt", [new ChatMessage(ChatMessage.User, text)], null)] : Prompts(file!.FullName);
+            var prompts = text is not null ? [new PromptToAnswer("prompt", [new ChatMessage(ChatMessage.User, text)], null)] : Prompts(file!.FullName);
             using var chat = options.Open(parse);
             var lines = new List<string>();
             foreach (var p in prompts)
@@ -43,24 +44,9 @@ public static class GenerateCommand
         return command;
     }
 
-    private sealed record Prompt(string Id, IReadOnlyList<ChatMessage> Messages, string? Reference);
+    private static List<PromptToAnswer> Prompts(string path) => [.. SftDataSet.Read(path).Samples.Select(PromptToAnswer.Of)];
 
-    /// <summary>Each sample up to its last user turn; the assistant turn that follows is the reference.</summary>
-    private static List<Prompt> Prompts(string path)
-    {
-        var prompts = new List<Prompt>();
-        foreach (var sample in SftDataSet.Read(path).Samples)
-        {
-            var lastUser = sample.Messages.Select((m, i) => (m, i)).LastOrDefault(t => t.m.Role == ChatMessage.User).i;
-            if (sample.Messages[lastUser].Role != ChatMessage.User)
-                throw new PoftUserException($"{path}: sample '{sample.Id}' has no user turn to answer");
-            var reference = sample.Messages.Skip(lastUser + 1).FirstOrDefault(m => m.Role == ChatMessage.Assistant)?.Content;
-            prompts.Add(new Prompt(sample.Id, [.. sample.Messages.Take(lastUser + 1)], reference));
-        }
-        return prompts;
-    }
-
-    private static JsonObject Line(Prompt prompt, GeneratedAnswer answer) => new()
+    private static JsonObject Line(PromptToAnswer prompt, GeneratedAnswer answer) => new()
     {
         ["id"] = prompt.Id,
         ["messages"] = new JsonArray([.. prompt.Messages.Select(m => new JsonObject { ["role"] = m.Role, ["content"] = m.Content })]),

@@ -16,8 +16,9 @@ namespace PoFT.Text.Chat;
 /// <param name="EndOfTurn">What closes an assistant turn (may be empty where the template writes nothing).</param>
 public sealed record GenerationPrompt(string Text, string EndOfTurn)
 {
-    /// <summary>A private-use character: no template strips, splits on or rewrites it.</summary>
-    private const string Marker = "\uE000";
+    /// <summary>A private-use character no template strips, splits on or rewrites (not HfChatTemplate's own marker,
+    /// which it adds to this content to find its span).</summary>
+    private const string Marker = "\uE001";
 
     /// <param name="messages">The conversation so far, ending with a user (or system) turn.</param>
     /// <exception cref="InvalidSampleException">The template refuses the conversation.</exception>
