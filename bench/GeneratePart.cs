@@ -14,7 +14,7 @@ public static class GeneratePart
 {
     public static void Run(BenchReport report)
     {
-        var (prompt, newTokens) = report.Settings.Quick ? (16, 16) : (64, 64);
+        var (prompt, newTokens) = report.Settings.Quick ? (8, 8) : (32, 32);
         foreach (var name in new[] { "tiny", "100m" })
         {
             var size = BenchSize.Parse(name);

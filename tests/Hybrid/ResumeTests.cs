@@ -53,6 +53,7 @@ public sealed class ResumeTests(AlignedModelsFixture models) : IClassFixture<Ali
         ["--checkpoint-every"] = "1",
         ["--keep-top"] = "70",
         ["--eval-on-start"] = "true",
+        ["--eval-samples"] = "2",
         ["--logits-chunk"] = "64",
         ["--gradient-checkpointing"] = "true",
         ["--padding-free"] = "false",
