@@ -34,6 +34,8 @@ public static class BenchRunner
             Timed(log, "large", () => LargePart.Run(report, models));
         if (parts.Contains("tokenize"))
             Timed(log, "tokenize", () => TokenizePart.Run(report));
+        if (parts.Contains("generate"))
+            Timed(log, "generate", () => GeneratePart.Run(report));
         return report;
     }
 

@@ -23,8 +23,8 @@ public sealed record BenchSettings(
     /// <c>precision</c> needs the demo's models first (<see cref="DemoDirectory"/>); <c>data</c> writes and reads
     /// files of 100k samples in each layout (~250 MB each, a minute or two); <c>tokenize</c> reads the real
     /// tokenizers of .cache/assets (scripts/fetch-assets.sh); <c>bf16</c> trains the demo's target three times (fp32,
-    /// bf16, fp32 with another seed: minutes).</summary>
-    public static readonly IReadOnlyList<string> OptInParts = ["large", "precision", "data", "tokenize", "bf16"];
+    /// bf16, fp32 with another seed: minutes); <c>generate</c> decodes with and without the KV cache (tiny and 100m).</summary>
+    public static readonly IReadOnlyList<string> OptInParts = ["large", "precision", "data", "tokenize", "bf16", "generate"];
 
     /// <summary>The data part's file sizes, in records: 100,000 (10,000 with quick), or <c>--data-samples</c>.</summary>
     public IReadOnlyList<int> DataSamples { get; init; } = DefaultDataSamples(Quick);

@@ -9,6 +9,8 @@ var root = new RootCommand("PoFT.Hybrid: preference-oriented SFT with ONNX Runti
     InitModelCommand.Create(),
     ExportCommand.Create(),
     MergeCommand.Create(),
+    GenerateCommand.Create(),
+    ChatCommand.Create(),
     ScoreCommand.Create(),
     MergeScoresCommand.Create(),
     ScoreReportCommand.Create(),

@@ -316,7 +316,7 @@ public sealed class NoiseExperiment(DemoSettings settings, Action<string>? log =
         _trainedRuns++;
         var metrics = RunMetrics.Read(Path.Combine(directory, MetricsLog.FileName));
         var result = new RunResult(label, noise, seed, [new EpochResult(0, baseModel.HeldOutCe, null, null), .. metrics.Epochs()], clock.Elapsed.TotalSeconds,
-            train.Samples.Count);
+            train.Samples.Count, AnswersSection.Read(directory));
         AtomicFile.WriteAllText(resultFile, JsonSerializer.Serialize(result, ExperimentResults.Json));
         AtomicFile.WriteAllText(descriptionFile, description);
         return result;

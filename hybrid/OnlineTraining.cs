@@ -1,3 +1,4 @@
+using PoFT.Generation;
 using PoFT.Shared;
 using PoFT.Hybrid.Config;
 using PoFT.Scorer.Manifest;
@@ -103,7 +104,12 @@ public static class OnlineTraining
         using var model = LoadModel(config, resume, placement, note);
         await using var scores = await RunScores.Open(config, data, resume is null ? [] : ScoresSavedWith(resume, config), note, stop);
         var trainer = new PoftTrainer(model, placement, config.Training, data, scores.Train, scores.Eval, scores.Names, config.Output,
-            tokenizerDirectory: resume ?? config.Model, inputs);
+            tokenizerDirectory: resume ?? config.Model, inputs)
+        {
+            ChatTemplate = config.Template,
+            Answerer = config.Training.EvalSamples > 0 && data.HasEval
+                ? new EvalAnswerer(model, TokenizerLoader.LoadFromModelDirectory(resume ?? config.Model), config.Template) : null,
+        };
         return await trainer.RunAsync(resume, progress, stop);
     }
 

@@ -10,7 +10,7 @@ public static class BenchCommand
 {
     public static Command Create()
     {
-        var parts = new Option<string>("--parts") { Description = $"comma-separated parts: {string.Join(",", BenchSettings.AllParts)} (the default), and {string.Join(",", BenchSettings.OptInParts)} (only when named: large, a 1.1B model, ~11 GB; precision, the demo's aligned models at each export precision, after ./run.sh demo; data, files of 100k samples in each data layout read; tokenize, long texts through the real tokenizers; bf16, the demo's target trained in fp32 and in bf16)", DefaultValueFactory = _ => string.Join(",", BenchSettings.AllParts) };
+        var parts = new Option<string>("--parts") { Description = $"comma-separated parts: {string.Join(",", BenchSettings.AllParts)} (the default), and {string.Join(",", BenchSettings.OptInParts)} (only when named: large, a 1.1B model, ~11 GB; precision, the demo's aligned models at each export precision, after ./run.sh demo; data, files of 100k samples in each data layout read; tokenize, long texts through the real tokenizers; bf16, the demo's target trained in fp32 and in bf16; generate, decoding with and without the KV cache, tiny and 100m)", DefaultValueFactory = _ => string.Join(",", BenchSettings.AllParts) };
         var sizes = new Option<string>("--sizes") { Description = "comma-separated model sizes: 20m, 100m (tiny with --quick)", DefaultValueFactory = _ => "20m,100m" };
         var repeats = new Option<int?>("--repeats") { Description = "recorded repeats per figure, after one warm-up (default 5; 2 with --quick)" };
         var samples = new Option<int?>("--samples") { Description = "samples per scoring or training data set (default 64; 16 with --quick)" };

@@ -9,8 +9,13 @@ namespace PoFT.Experiment.Report;
 public sealed record EpochResult(int Epoch, double HeldOutCe, double? TauClean, double? TauNoise);
 
 /// <summary>One target run: objective label (e.g. "poft", "ce+keep-top"), noise fraction, seed, its epochs,
-/// wall-clock seconds (0 when the run was reused rather than trained) and training-set size.</summary>
-public sealed record RunResult(string Objective, double Noise, int Seed, IReadOnlyList<EpochResult> Epochs, double Seconds, int TrainSamples);
+/// wall-clock seconds (0 when the run was reused rather than trained), training-set size, and its model's answers to the
+/// first held-out questions at its last evaluation (null for a run without samples.jsonl).</summary>
+public sealed record RunResult(string Objective, double Noise, int Seed, IReadOnlyList<EpochResult> Epochs, double Seconds, int TrainSamples,
+    IReadOnlyList<HeldOutAnswer>? Answers = null);
+
+/// <summary>A held-out question (its last user message), the reference answer and a run's answer.</summary>
+public sealed record HeldOutAnswer(string Id, string Question, string? Reference, string Answer);
 
 /// <summary>The aligned models' reference score r̄ of every training sample of one noise level and seed, split by the noise mark.</summary>
 public sealed record ReferenceScoreSample(double Noise, int Seed, IReadOnlyList<double> CleanScores, IReadOnlyList<double> NoiseScores);

@@ -44,6 +44,9 @@ public static class ReportMarkdown
                 .Append("PoFT works as a soft filter where τ stays high on clean samples and low on noise.\n\n")
                 .Append(tau).Append('\n');
 
+        if (AnswersSection.Render(view) is { } answers)
+            text.Append(answers);
+
         if (DpoSection.Render(view) is { } dpo)
             text.Append(dpo);
 

@@ -57,6 +57,7 @@ public sealed class ResumeTests(AlignedModelsFixture models) : IClassFixture<Ali
         ["--keep-top"] = "70",
         ["--keep-top-by"] = "ifd",
         ["--eval-on-start"] = "true",
+        ["--eval-samples"] = "2",
         ["--logits-chunk"] = "64",
         ["--gradient-checkpointing"] = "true",
         ["--padding-free"] = "false",

@@ -16,10 +16,11 @@ public static class PoftProcess
         ?? (Environment.ProcessPath is { } current && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet");
 
     /// <param name="environment">Variables set (a null value: removed) in the child's environment.</param>
-    public static async Task<Result> Run(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null)
+    /// <param name="input">Written to the child's standard input, which is then closed (null: the input is not redirected).</param>
+    public static async Task<Result> Run(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null, string? input = null)
     {
         var (host, dll) = (Host, Dll);
-        var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = input is not null };
         start.ArgumentList.Add(dll);
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
@@ -30,6 +31,11 @@ public static class PoftProcess
                 start.Environment[name] = value;
         using var child = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {host} {dll}");
         var (output, error) = (child.StandardOutput.ReadToEndAsync(), child.StandardError.ReadToEndAsync());
+        if (input is not null)
+        {
+            await child.StandardInput.WriteAsync(input);
+            child.StandardInput.Close();
+        }
         await child.WaitForExitAsync();
         return new Result(child.ExitCode, await output, await error);
     }

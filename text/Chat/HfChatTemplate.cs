@@ -72,6 +72,10 @@ public sealed class HfChatTemplate
         }
     }
 
+    /// <summary>The conversation so far as apply_chat_template renders it with <c>add_generation_prompt</c>: what a
+    /// model continues to answer it.</summary>
+    public string GenerationPrompt(IReadOnlyList<ChatMessage> messages) => Text(messages, generationPrompt: true);
+
     private RenderedConversation RenderWithSpans(string sampleId, IReadOnlyList<ChatMessage> messages)
     {
         var text = Text(messages, generationPrompt: false);

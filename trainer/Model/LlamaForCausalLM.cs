@@ -129,7 +129,11 @@ public sealed class Attention : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor
     }
 
     /// <param name="mask">Additive [batch, 1, seq, seq]: 0 where a query may attend, a large negative elsewhere.</param>
-    public override Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor mask)
+    public override Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor mask) => forward(x, cos, sin, mask, null);
+
+    /// <param name="mask">Additive [batch, 1, seq, past + seq] with a cache (see <see cref="LlamaModel.forward(Tensor, KvCache)"/>).</param>
+    /// <param name="cache">This layer's keys and values of the tokens before x, which x's are appended to.</param>
+    public Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor mask, KvCache.LayerCache? cache)
     {
         long batch = x.shape[0], seq = x.shape[1];
         var q = Heads(q_proj, q_norm, x, _heads).transpose(1, 2);
@@ -137,6 +141,8 @@ public sealed class Attention : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor
         var v = v_proj.forward(x).view(batch, seq, _kvHeads, _headDim).transpose(1, 2);
         q = RotaryEmbedding.Apply(q, cos, sin);
         k = RotaryEmbedding.Apply(k, cos, sin);
+        if (cache is not null)
+            (k, v) = cache.Append(k, v);
         var groups = _heads / _kvHeads;
         if (groups > 1)
         {
@@ -228,10 +234,12 @@ public sealed class DecoderLayer : nn.Module<Tensor, Tensor, Tensor, Tensor, Ten
     /// <remarks>A dispose scope per layer: the layer's intermediates are freed as soon as it returns, keeping
     /// only what autograd saved for the backward pass (it holds its own references), not every temporary
     /// of the whole forward until the step ends.</remarks>
-    public override Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor mask)
+    public override Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor mask) => forward(x, cos, sin, mask, null);
+
+    public Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor mask, KvCache.LayerCache? cache)
     {
         using var scope = NewDisposeScope();
-        var attention = self_attn.forward(input_layernorm.forward(x), cos, sin, mask);
+        var attention = self_attn.forward(input_layernorm.forward(x), cos, sin, mask, cache);
         if (pre_feedforward_layernorm is null || post_feedforward_layernorm is null)
         {
             var h = x + attention;
@@ -305,6 +313,38 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor, Tensor>
             var ((cos, sin), mask) = _slidingLayers[i] ? sliding : full;
             h = checkpointed ? CheckpointedLayer.Apply(layer, h, cos, sin, mask) : layer.forward(h, cos, sin, mask);
         }
+        return norm.forward(h).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Hidden states [batch, seq, hidden] of <paramref name="inputIds"/>, the tokens that follow the
+    /// <see cref="KvCache.Length"/> tokens <paramref name="cache"/> holds (none at first), whose keys and values are
+    /// appended to it: incremental decoding. Rows are unpadded single samples of one length. Each new token sees every
+    /// earlier token, a sliding layer only the last sliding_window of them (the rule of <see cref="forward(Tensor, Tensor)"/>),
+    /// at position past + i.</summary>
+    public Tensor forward(Tensor inputIds, KvCache cache)
+    {
+        using var scope = NewDisposeScope();
+        long past = cache.Length, seq = inputIds.shape[1], total = past + seq;
+        var device = inputIds.device;
+        var queries = arange(past, total, ScalarType.Int64, device).unsqueeze(1);
+        var keys = arange(0, total, ScalarType.Int64, device).unsqueeze(0);
+        var visible = keys.le(queries).unsqueeze(0);
+        var positions = queries.squeeze(1).unsqueeze(0).expand(inputIds.shape[0], seq);
+        // Every cached token is of the same sample: the sample's length, which longrope picks its table by, is `total`.
+        var sameSample = ones(inputIds.shape[0], seq, total, ScalarType.Bool, device);
+        var full = (Rope: rotary_emb.forward(positions, sameSample), Mask: Additive(visible));
+        var sliding = _slidingWindow is { } window
+            ? (Rope: rotary_emb_local?.forward(positions, sameSample) ?? full.Rope, Mask: Additive(visible & keys.gt(queries - window).unsqueeze(0)))
+            : full;
+        var h = embed_tokens.forward(inputIds);
+        if (_embeddingScale is { } scale)
+            h = h * tensor(scale, h.dtype, h.device);
+        foreach (var (layer, i) in layers.Select((layer, i) => (layer, i)))
+        {
+            var ((cos, sin), mask) = _slidingLayers[i] ? sliding : full;
+            h = layer.forward(h, cos, sin, mask, cache.Layers[i]);
+        }
+        cache.Length = total;
         return norm.forward(h).MoveToOuterDisposeScope();
     }
 
@@ -396,6 +436,22 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor, Tensor>
         return ChunkedTokenLogProbs.Softcapped(lm_head is null ? F.linear(h, model.embed_tokens.weight!) : lm_head.forward(h), Config.FinalLogitSoftcap);
     }
 
+    /// <summary>An empty cache for incremental decoding with <see cref="NextTokenLogits"/>.</summary>
+    public KvCache NewCache() => new(Config.NumHiddenLayers);
+
+    /// <summary>fp32 logits [batch, vocab] of the token after the last of <paramref name="inputIds"/> (rows unpadded, of
+    /// one length). Without a cache, <paramref name="inputIds"/> is the whole sequence and runs through the model
+    /// entire; with one, it is the tokens after those the cache holds, and only they run (their keys and values join
+    /// the cache). The LM head runs on the last position only.</summary>
+    public Tensor NextTokenLogits(Tensor inputIds, KvCache? cache = null)
+    {
+        using var scope = NewDisposeScope();
+        var hidden = cache is null ? model.forward(inputIds, ones_like(inputIds)) : model.forward(inputIds, cache);
+        var last = hidden[.., -1];
+        var logits = lm_head is null ? F.linear(last, model.embed_tokens.weight!) : lm_head.forward(last);
+        return ChunkedTokenLogProbs.Softcapped(logits.to(ScalarType.Float32), Config.FinalLogitSoftcap).MoveToOuterDisposeScope();
+    }
+
     /// <summary>
     /// [batch, seq−1] fp32: element [b, t] = log p(input_ids[b, t+1] | the tokens of its sample up to t), and 0
     /// unless attention_mask[b, t] and [b, t+1] are the same nonzero segment (see <see cref="LlamaModel.forward"/>;
@@ -426,6 +482,49 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor, Tensor>
     {
         var logits = ChunkedTokenLogProbs.Softcapped(F.linear(hidden, weight).to(ScalarType.Float32), softcap);
         return logits.gather(-1, targets.unsqueeze(-1)).squeeze(-1) - logits.logsumexp(-1, keepdim: false);
+    }
+}
+/// <summary>
+/// Incremental decoding's memory: per layer, the keys (after RoPE) and values of every token run so far, [batch,
+/// kv_heads, tokens, head_dim], so that each new token runs alone through the model instead of the whole sequence
+/// again. Sliding layers keep all their keys too; their mask hides those beyond the window. The tensors are the
+/// cache's own (out of every dispose scope) until it is disposed.
+/// </summary>
+public sealed class KvCache : IDisposable
+{
+    public KvCache(int layers) => Layers = [.. Enumerable.Range(0, layers).Select(_ => new LayerCache())];
+
+    /// <summary>Tokens held.</summary>
+    public long Length { get; internal set; }
+
+    internal IReadOnlyList<LayerCache> Layers { get; }
+
+    public void Dispose()
+    {
+        foreach (var layer in Layers)
+            layer.Dispose();
+        Length = 0;
+    }
+
+    public sealed class LayerCache : IDisposable
+    {
+        private Tensor? _keys, _values;
+
+        /// <returns>The keys and values of every token so far, the new ones last; the cache owns them.</returns>
+        internal (Tensor Keys, Tensor Values) Append(Tensor keys, Tensor values)
+        {
+            var (k, v) = _keys is null || _values is null ? (keys, values) : (cat([_keys, keys], 2), cat([_values, values], 2));
+            Dispose();
+            (_keys, _values) = (k.DetachFromDisposeScope(), v.DetachFromDisposeScope());
+            return (_keys, _values);
+        }
+
+        public void Dispose()
+        {
+            _keys?.Dispose();
+            _values?.Dispose();
+            (_keys, _values) = (null, null);
+        }
     }
 }
 #pragma warning restore IDE1006

@@ -1,4 +1,6 @@
 using PoFT.Text.Chat;
+using PoFT.Text.Tokenizers;
+using PoFT.Shared.Manifest;
 using PoFT.Checkpoints;
 using PoFT.Shared.Data;
 using PoFT.Shared.Scoring;
@@ -34,6 +36,18 @@ public sealed class PoftTrainer(
     private readonly ITrainingObjective _objective = options.ToObjective();
     private string? _lastCheckpoint;
 
+    /// <summary>The chat template the run trains with, recorded in each checkpoint's tokenizer_config.json
+    /// (<see cref="TokenizerConfigFile.WriteRunTemplate"/>) so that generation renders prompts as training did.</summary>
+    public ChatTemplateSpec? ChatTemplate { get; init; }
+
+    /// <summary>Answers the first <c>eval_samples</c> held-out prompts at each evaluation, into samples.jsonl; null: none.</summary>
+    public IPromptAnswerer? Answerer { get; init; }
+
+    /// <summary>Each evaluation's sample answers, once samples.jsonl has them: where a logger of text (TensorBoard) hooks in.</summary>
+    public Action<IReadOnlyList<SampleAnswer>>? SamplesAnswered { get; init; }
+
+    private SamplesLog? _samplesLog;
+
     /// <summary>Where a run's periodic and interrupted checkpoints go, below its output directory.</summary>
     public const string CheckpointsFolder = "checkpoints";
 
@@ -56,8 +70,10 @@ public sealed class PoftTrainer(
         using var optimizer = optim.AdamW(Stepped, options.LearningRate, weight_decay: options.WeightDecay);
         var start = resumeDirectory is null ? new TrainerState(0, 0, 0, 0, 0, options, _inputs) : Resumed(resumeDirectory, optimizer);
         using var log = new RunRecorder(outputDirectory, resumedAt: resumeDirectory is null ? null : start.Step, options.TensorBoard, progress);
+        using var samplesLog = _samplesLog = Answerer is null || options.EvalSamples == 0 || !data.HasEval ? null
+            : SamplesLog.Open(Path.Combine(outputDirectory, SamplesLog.FileName), keepThroughStep: resumeDirectory is null ? null : start.Step);
         if (resumeDirectory is null && options.EvalOnStart && data.HasEval)
-            log.Eval(Evaluate(step: 0, epoch: 0));
+            Evaluated(step: 0, epoch: 0, log);
         var clock = new RunClock(start.ElapsedSeconds, trainScores);
         var end = await TrainEpochs(examples, start, optimizer, log, clock, stop);
         return Finish(end, optimizer, clock, log.Best);
@@ -138,14 +154,14 @@ public sealed class PoftTrainer(
                 var next = start + options.GradientAccumulation;
                 state = Recorded(metrics, state, next < microBatches.Count ? (epoch, next) : (epoch + 1, 0), clock, log);
                 if (options.EvalEvery > 0 && state.Step % options.EvalEvery == 0 && data.HasEval)
-                    lastEval = log.Eval(Evaluate(state.Step, epoch + 1));
+                    lastEval = Evaluated(state.Step, epoch + 1, log);
                 if (options.CheckpointEvery > 0 && state.Step % options.CheckpointEvery == 0)
                     Save(Path.Combine(outputDirectory, CheckpointsFolder, $"step-{state.Step:D6}"), state, optimizer);
                 if (stop.IsCancellationRequested)
                     return new LoopEnd(state, Interrupted: true, lastEval);
             }
             if (data.HasEval && (options.EvalEvery == 0 || state.Step % options.EvalEvery != 0))
-                lastEval = log.Eval(Evaluate(state.Step, epoch + 1));
+                lastEval = Evaluated(state.Step, epoch + 1, log);
         }
         return new LoopEnd(state, Interrupted: false, lastEval);
     }
@@ -217,6 +233,21 @@ public sealed class PoftTrainer(
     /// fp32 master copy where the model holds them in bf16 (<see cref="MasterWeights"/>: the bf16 copy is
     /// refreshed from it after each step).</summary>
     private IEnumerable<Parameter> Stepped => model.Master?.Parameters ?? model.parameters().Where(p => p.requires_grad);
+
+    /// <summary>An evaluation, logged, and the answers to the first <c>eval_samples</c> held-out prompts written.</summary>
+    private EvalMetrics Evaluated(int step, int epoch, RunRecorder log)
+    {
+        var metrics = log.Eval(Evaluate(step, epoch));
+        if (_samplesLog is not null && Answerer is not null)
+        {
+            var answers = data.Eval.Where(s => s.Messages.Any(m => m.Role == ChatMessage.User)).Take(options.EvalSamples).Select(PromptToAnswer.Of)
+                .Select(p => new SampleAnswer(step, p.Id, p.Messages, p.Reference, Answerer.Answer(p.Messages))).ToList();
+            _samplesLog.Write(answers);
+            log.TensorBoard?.Text("eval/samples", SampleAnswer.Markdown(answers), step);
+            SamplesAnswered?.Invoke(answers);
+        }
+        return metrics;
+    }
 
     /// <summary>Held-out cross-entropy (mean −r_θ per sample), mean r_θ and, where scores exist, mean τ; for DPO
     /// also the held-out pairs' loss and preference metrics.</summary>
@@ -310,6 +341,8 @@ public sealed class PoftTrainer(
             {
                 state.Save(staging);
                 optimizer.save_state_dict(Path.Combine(staging, TrainerState.OptimizerFile));
+                if (ChatTemplate is not null)
+                    TokenizerConfigFile.WriteRunTemplate(staging, ChatTemplate, Checkpoint.TokenizerFiles);
                 if (trainScores is not null)
                 {
                     using var writer = ScoreFileWriter.Open(Path.Combine(staging, TrainerState.ScoresFile), resume: false, scorerModelNames);

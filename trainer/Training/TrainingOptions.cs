@@ -76,6 +76,9 @@ public sealed record TrainingOptions
     [TrainOption("evaluate once before the first step, at step 0 (a curve's starting point)", OnResume = OnResume.Applied)]
     public bool EvalOnStart { get; init; }
 
+    [TrainOption("held-out prompts answered at each evaluation (greedy, at most 64 new tokens) into the run's samples.jsonl (0: none)", OnResume = OnResume.Applied)]
+    public int EvalSamples { get; init; } = 4;
+
     [TrainOption("positions whose LM-head logits exist at once: logits memory is this × the vocabulary, whatever the batch (0: all at once)", OnResume = OnResume.Applied)]
     public int LogitsChunk { get; init; } = ChunkedTokenLogProbs.DefaultChunk;
 
@@ -118,6 +121,7 @@ public sealed record TrainingOptions
         Require(nameof(Epochs), Epochs, Epochs >= 1, "at least 1");
         Require(nameof(MaxSteps), MaxSteps, MaxSteps >= 0, "0 or more");
         Require(nameof(EvalEvery), EvalEvery, EvalEvery >= 0, "0 or more");
+        Require(nameof(EvalSamples), EvalSamples, EvalSamples >= 0, "0 or more");
         Require(nameof(CheckpointEvery), CheckpointEvery, CheckpointEvery >= 0, "0 or more");
         Require(nameof(LogitsChunk), LogitsChunk, LogitsChunk >= 0, "0 or more (0: all positions at once)");
 
