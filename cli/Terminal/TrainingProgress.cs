@@ -13,7 +13,10 @@ public sealed class TrainingProgress(string title, int totalSteps) : ITrainingDi
     public void Report(StepMetrics m) =>
         _display.Report(m.Step, m.Preference is { } p
             ? string.Create(CultureInfo.InvariantCulture, $"loss {m.Loss:F4} margin {p.RewardsMargins:F3} acc {p.RewardsAccuracies:F2} lr {m.Lr:E2} {m.TokensPerS:F0} tok/s")
-            : string.Create(CultureInfo.InvariantCulture, $"loss {m.Loss:F4} ce {m.Ce:F4} τ {m.TauMean:F3} lr {m.Lr:E2} {m.TokensPerS:F0} tok/s"), m.TotalSteps);
+            : string.Create(CultureInfo.InvariantCulture, $"loss {m.Loss:F4} ce {m.Ce:F4} {Tau(m.TauMean)}lr {m.Lr:E2} {m.TokensPerS:F0} tok/s"), m.TotalSteps);
+
+    /// <summary>Mean τ where the objective has one; a CE run scores nothing, and an empty "τ" read as a fault.</summary>
+    private static string Tau(double? tau) => tau is { } t ? string.Create(CultureInfo.InvariantCulture, $"τ {t:F3} ") : "";
 
     public ValueTask DisposeAsync() => _display.DisposeAsync();
 }
