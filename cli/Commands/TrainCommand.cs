@@ -37,6 +37,12 @@ public static class TrainCommand
                 Console.Error.WriteLine("stopped before the first step: nothing was trained, no checkpoint written");
                 return ShutdownSignal.ExitCode;
             }
+            if (summary.AlreadyComplete)
+            {
+                Console.WriteLine($"run already complete: {summary.CheckpointDirectory} is at step {summary.Steps}, the run's last; nothing trained " +
+                    "(raise --max-steps or --epochs to train further)");
+                return 0;
+            }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"steps={summary.Steps} tokens_per_s={summary.TokensPerSecond:F0} scorer_wait_fraction={summary.ScorerWaitFraction:F4} " +
                 $"{Field("held_out_ce", summary.FinalEval?.HeldOutCe)}{Field("mean_tau", summary.FinalEval?.MeanTau)}" +

@@ -55,6 +55,10 @@ public sealed class PoftTrainer(
         var examples = await ExamplesOfEachEpoch(stop);
         using var optimizer = optim.AdamW(Stepped, options.LearningRate, weight_decay: options.WeightDecay);
         var start = resumeDirectory is null ? new TrainerState(0, 0, 0, 0, 0, options, _inputs) : Resumed(resumeDirectory, optimizer);
+        // A resumed checkpoint at or past the last step (final/, or the last periodic one): nothing to train, nothing
+        // written, and said so — not a run of no steps reported as one with blank figures.
+        if (resumeDirectory is not null && start.Step >= options.TotalSteps(examples.Count))
+            return new TrainingSummary(start.Step, start.Tokens, 0, 0, Interrupted: false, resumeDirectory, FinalEval: null, AlreadyComplete: true);
         // A resumed run re-runs the steps after its checkpoint: their earlier records go, so none is there twice.
         using var log = MetricsLog.Open(Path.Combine(outputDirectory, MetricsLog.FileName), keepThroughStep: resumeDirectory is null ? null : start.Step);
         if (resumeDirectory is null && options.EvalOnStart && data.HasEval)
