@@ -14,6 +14,19 @@ public static class DecoderProjections
             + "and PEFT could not load adapters on the split projections; train it without LoRA"
         : null;
 
+    /// <summary>Why an adapter of rank <paramref name="r"/> may not sit on <paramref name="targets"/>, or null when it
+    /// may: a rank above a projection's own (the smaller of its widths) adds only parameters B·A cannot use — and an
+    /// absurd one (10⁸) would ask libtorch for terabytes. Checked from config.json, before anything is allocated.</summary>
+    public static string? RankRefusal(ModelConfig c, int r, IEnumerable<string> targets)
+    {
+        if (r < 1)
+            return $"r {r}: expected a rank of at least 1";
+        var (name, rank) = targets.Select(t => (Name: t, Rank: Math.Min(Shape(c, t).In, Shape(c, t).Out))).MinBy(t => t.Rank);
+        return name is not null && r > rank
+            ? $"r {r} is above the rank of {name} ({Shape(c, name).In}×{Shape(c, name).Out}): expected at most {rank} for the projections targeted"
+            : null;
+    }
+
     public static (long In, long Out) Shape(ModelConfig c, string name)
     {
         long q = (long)c.NumAttentionHeads * c.HeadDim, kv = (long)c.NumKeyValueHeads * c.HeadDim;

@@ -23,9 +23,12 @@ var root = new RootCommand("PoFT.Hybrid: preference-oriented SFT with ONNX Runti
     InspectCommand.Create(),
     PlanCommand.Create(),
 };
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+    return ParseErrors.Report(parsed, Console.Error);
 try
 {
-    return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (Exception e) when (UserError.Is(e))
 {

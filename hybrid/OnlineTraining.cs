@@ -1,5 +1,6 @@
 using PoFT.Generation;
 using PoFT.Shared;
+using PoFT.Checkpoints;
 using PoFT.Hybrid.Config;
 using PoFT.Scorer.Manifest;
 using PoFT.Shared.Manifest;
@@ -23,16 +24,37 @@ namespace PoFT.Hybrid;
 public static class OnlineTraining
 {
     /// <summary>A new run writes into an empty (or new) directory only: appending to another run's metrics and
-    /// replacing some of its checkpoints would leave a directory in which the newest checkpoint belongs to
-    /// another run.</summary>
-    private static void ClaimOutput(TrainConfig config, bool overwrite)
+    /// replacing some of its checkpoints would leave a directory in which the newest checkpoint belongs to another
+    /// run. A directory holding only what a run stopped before its first checkpoint wrote (its metrics, an empty
+    /// checkpoints folder) has nothing to resume, so a plain retry reuses it; otherwise the refusal names what there
+    /// is: the checkpoint to resume, a finished run, or files that are not a run's.</summary>
+    private static void ClaimOutput(TrainConfig config, bool overwrite, Action<string> note)
     {
-        if (!Directory.Exists(config.Output) || !Directory.EnumerateFileSystemEntries(config.Output).Any())
+        var output = config.Output;
+        if (!Directory.Exists(output) || !Directory.EnumerateFileSystemEntries(output).Any())
             return;
-        if (!overwrite)
-            throw new IOException($"{config.Describe("output")}: {config.Output} already holds a run; continue it with --resume " +
-                $"{Path.Combine(config.Output, PoftTrainer.CheckpointsFolder, "step-…")}, choose another output, or replace it with --overwrite");
-        Directory.Delete(config.Output, recursive: true);
+        if (overwrite)
+        {
+            Directory.Delete(output, recursive: true);
+            return;
+        }
+        // A save cut short leaves its previous checkpoint renamed aside: put back first, as the trainer would.
+        Checkpoint.RecoverInterruptedSaves(output);
+        Checkpoint.RecoverInterruptedSaves(Path.Combine(output, PoftTrainer.CheckpointsFolder));
+        var held = RunDirectory.Inspect(output);
+        if (held.Kind == RunDirectory.Holding.NothingToResume)
+        {
+            note($"{config.Describe("output")}: {output} holds a run stopped before its first checkpoint (nothing to resume): starting it again");
+            Directory.Delete(output, recursive: true);
+            return;
+        }
+        var what = held.Kind switch
+        {
+            RunDirectory.Holding.Finished => $"already holds a finished run ({held.Checkpoint}); train it further with --resume {held.Checkpoint} and a larger --max-steps or --epochs,",
+            RunDirectory.Holding.Resumable => $"already holds a run; continue it with --resume {held.Checkpoint},",
+            _ => "holds files that are not a run's;",
+        };
+        throw new IOException($"{config.Describe("output")}: {output} {what} choose another output, or replace what it holds with --overwrite");
     }
 
     /// <summary>The target's tokenizer and template, tried on <see cref="ChatTokenizer.Probe"/> before anything
@@ -68,12 +90,28 @@ public static class OnlineTraining
             : (reference, $"it applies to objective 'dpo' only, not '{ObjectiveNames.Of(config.Training.Objective)}'");
         if (wrong.FirstOrDefault(o => o.Value is not null) is { Field: { } field })
             throw new FormatException($"{config.Describe(field)}: {why}");
+        if (!dpo && config.Manifest is not null && config.Scores is not null)
+            throw new FormatException($"{config.Describe("scores")}: give the aligned models' scores as manifest (scored online) or as scores (a score file), not both");
+        if (!dpo && config.Training.Objective != ObjectiveKind.Ce && config.Manifest is null && config.Scores is null)
+            throw new FormatException($"{config.Source ?? "train config"}: objective '{ObjectiveNames.Of(config.Training.Objective)}' needs reference scores: " +
+                "set field 'manifest' (the aligned models, scored online) or field 'scores' (a score file), or train with objective 'ce'");
         if (dpo && config.RefModel is not null && config.RefScores is not null)
             throw new FormatException($"{config.Describe("ref_scores")}: give the reference as ref_model (scored online) or as ref_scores, not both");
         if (dpo && config.EvalRefScores is not null && config.RefScores is null)
             throw new FormatException($"{config.Describe("eval_ref_scores")}: needs ref_scores; with the reference scored online the held-out pairs are scored too");
         if (dpo && config.RefScores is not null && config.EvalPreferenceData is not null && config.EvalRefScores is null)
             throw new FormatException($"{config.Describe("eval_preference_data")}: with ref_scores, the held-out pairs' reference log-probs come from eval_ref_scores, which is not given");
+    }
+
+    /// <summary>An adapter the target cannot take — Phi-3's fused projections, a rank above a projection's — is refused
+    /// from its config.json, naming the field, before the model or any adapter weight is allocated.</summary>
+    private static void RequireLoraFits(TrainConfig config)
+    {
+        if (config.Training.Lora is not { } lora)
+            return;
+        var target = ModelConfig.Load(Path.Combine(config.Model, Checkpoint.ConfigFile));
+        if ((DecoderProjections.LoraRefusal(target) ?? DecoderProjections.RankRefusal(target, lora.R, lora.TargetModules)) is { } refusal)
+            throw new FormatException($"{config.Describe("training.lora")}: {refusal}");
     }
 
     /// <summary>The reference scores a checkpoint saved: every sample scored so far. A run without aligned
@@ -124,12 +162,14 @@ public static class OnlineTraining
         if (resume is not null)
             ResumeRules.Check(config, inputs, resume, TrainerState.Load(resume), fromFlags, note);
         else
-            ClaimOutput(config, overwrite);
+            ClaimOutput(config, overwrite, note);
         var target = TargetTokenization(config, resume ?? config.Model);
         if (ChatTemplates.PresetDifference(config.Template, target.Tokenizer) is { } difference)
             note($"{config.Describe("template")}: {difference}");
         RequireScoringFits(config, config.Training.Objective == ObjectiveKind.Dpo);
         config.Training.Validate();
+        if (resume is null)
+            RequireLoraFits(config);
         return (inputs, ReadData(config, target, note));
     }
 

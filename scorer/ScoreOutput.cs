@@ -71,25 +71,48 @@ public sealed class ScoreOutput : IDisposable
         return new ScoreOutput(path, modelNames, now, recorded, exists ? ScoreFileWriter.Open(path, resume, modelNames) : null, outputLock);
     }
 
-    /// <summary>Appends the records and makes them durable: what a resumed run will find.</summary>
+    /// <summary>Appends the records and makes them durable: what a resumed run will find. The first ones create the
+    /// file whole (<see cref="Create"/>).</summary>
     public void Append(IEnumerable<ScoreRecord> records)
     {
-        var writer = _writer ??= Create();
+        if (_writer is null)
+        {
+            _writer = Create(records);
+            return;
+        }
         foreach (var record in records)
-            writer.Append(record);
-        writer.Flush();
+            _writer.Append(record);
+        _writer.Flush();
     }
 
     /// <summary>Ends a run that finished: its file exists even when there was nothing to score.</summary>
-    public void Complete() => (_writer ??= Create()).Flush();
+    public void Complete() => (_writer ??= Create([])).Flush();
 
-    // The sidecar first, so a score file never exists without one. resume: false, so a score file that
-    // appeared since Open is refused rather than appended to; WriteNew refuses a sidecar that did.
-    private ScoreFileWriter Create()
+    // The sidecar first, so a score file never exists without one; then the file with its first records, written
+    // aside and renamed into place (AtomicFile), so a write that fails — a full disk — leaves no file, not a 0-byte
+    // one, and takes back the sidecar it wrote. overwrite: false, so a score file that appeared since Open is refused
+    // rather than replaced; WriteNew refuses a sidecar that did.
+    private ScoreFileWriter Create(IEnumerable<ScoreRecord> first)
     {
+        var sidecar = ScoreProvenance.PathOf(_path);
         if (!_provenanceRecorded)
-            _provenance.WriteNew(ScoreProvenance.PathOf(_path));
-        return ScoreFileWriter.Open(_path, resume: false, _modelNames);
+            _provenance.WriteNew(sidecar);
+        try
+        {
+            var messagePack = ScoreFile.IsMessagePack(_path);
+            AtomicFile.Write(_path, stream =>
+            {
+                foreach (var record in first)
+                    stream.Write(ScoreFile.Encode(record, messagePack));
+            }, overwrite: false);
+        }
+        catch
+        {
+            if (!_provenanceRecorded)
+                File.Delete(sidecar);
+            throw;
+        }
+        return ScoreFileWriter.Open(_path, resume: true, _modelNames);
     }
 
     public void Dispose()

@@ -23,12 +23,14 @@ public static class ExportCommand
         var dtype = new Option<string>("--dtype") { Description = "weights and compute: fp32, fp16 or bf16 (RMSNorm, softmax and log-probs stay fp32)", DefaultValueFactory = _ => "fp32" };
         var quantize = new Option<string>("--quantize") { Description = "weight-only quantization of the decoder projections (MatMulNBits): none, int8 or int4", DefaultValueFactory = _ => "none" };
         var blockSize = new Option<int>("--block-size") { Description = "weights per quantization block (power of two ≥ 16)", DefaultValueFactory = _ => ExportPrecision.DefaultBlockSize };
+        var overwrite = new Option<bool>("--overwrite") { Description = "replace what a non-empty --out holds (without it, a non-empty --out is refused)" };
         var verify = new Option<bool>("--verify") { Description = $"run ONNX Runtime and TorchSharp on the same random batch; fail if they differ by more than the precision's tolerance ({ExportCheck.Tolerance:0e0} for fp32)" };
-        var command = new Command("export", "Export a checkpoint to the ONNX scoring graph") { checkpoint, output, attention, provider, fusedMask, head, logits, dtype, quantize, blockSize, verify };
+        var command = new Command("export", "Export a checkpoint to the ONNX scoring graph") { checkpoint, output, attention, provider, fusedMask, head, logits, dtype, quantize, blockSize, verify, overwrite };
         command.SetAction(parse =>
         {
             var source = parse.GetRequiredValue(checkpoint).FullName;
             var target = parse.GetRequiredValue(output).FullName;
+            ExportTarget.Claim(source, target, parse.GetValue(overwrite));
             // A bad value throws ArgumentException naming the option; Program prints it as one line.
             var precision = new ExportPrecision
             {

@@ -65,13 +65,16 @@ public static class InspectCommand
     private static (IReadOnlyList<(string, ChatTokenizer)>, string) Target(TrainConfig config, string? data) =>
         ([("target", OnlineTraining.TargetTokenization(config, config.Model))], data ?? config.TrainData);
 
+    /// <summary>The manifest's models, or only the one <paramref name="only"/> names: the others' tokenizers and
+    /// templates are not opened, so a broken one elsewhere in the manifest does not stop inspecting this one.</summary>
     private static IReadOnlyList<(string, ChatTokenizer)> Aligned(ModelsManifest manifest, string? only)
     {
-        var all = AlignedModelSet.OpenTokenizations(manifest, Console.Error.WriteLine);
         if (only is null)
-            return all;
-        var chosen = all.Where(t => t.Name == only).ToList();
-        return chosen.Count > 0 ? chosen : throw new ArgumentException($"--model '{only}': not in {manifest.Path} (models: {string.Join(", ", manifest.Names)})");
+            return AlignedModelSet.OpenTokenizations(manifest, Console.Error.WriteLine);
+        var chosen = manifest.Models.Where(m => m.Name == only).ToList();
+        return chosen.Count > 0
+            ? AlignedModelSet.OpenTokenizations(manifest with { Models = chosen }, Console.Error.WriteLine)
+            : throw new ArgumentException($"--model '{only}': not in {manifest.Path} (models: {string.Join(", ", manifest.Names)})");
     }
 
     /// <summary>How the sample's messages were read from its record, one line per message.</summary>

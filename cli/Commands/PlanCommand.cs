@@ -46,13 +46,18 @@ public static class PlanCommand
                 var other => throw new PoftUserException($"--device '{other}': expected cpu or cuda"),
             };
             var run = Placement.Of(deviceName, parse.GetValue(dtype) is { } dtypeName ? ComputeDtypes.Parse(dtypeName, "--dtype") : null);
+            RequirePositive(parse, batch, maxLength, gpus);
+            if (parse.GetValue(chunk) < 0)
+                throw new PoftUserException($"--logits-chunk {parse.GetValue(chunk)}: expected 0 (unchunked) or more");
             var rank = parse.GetValue(loraRank);
+            if (rank < 0)
+                throw new PoftUserException($"--lora {rank}: expected 0 (full fine-tuning) or a rank of at least 1");
             var loraOptions = rank > 0 ? Lora(rank, parse.GetRequiredValue(loraTargets), parse.GetValue(loraBase)) : null;
             // The dtype the run's model is held and computed in, decided as training decides it.
             var compute = run.For(loraOptions).DType.ElementSize();
             var lora = loraOptions is null ? null : new LoraPlan(rank, loraOptions.TargetModules, compute, parse.GetValue(loraDropout));
             var modelConfig = PlanInputs.Model(parse.GetRequiredValue(model));
-            if (lora is not null && DecoderProjections.LoraRefusal(modelConfig) is { } refusal)
+            if (lora is not null && (DecoderProjections.LoraRefusal(modelConfig) ?? DecoderProjections.RankRefusal(modelConfig, rank, loraOptions!.TargetModules)) is { } refusal)
                 throw new PoftUserException($"--lora {rank}: {refusal}");
             var length = parse.GetValue(maxLength);
             var workload = new TrainerWorkload(modelConfig, kind, compute, lora,
@@ -67,6 +72,15 @@ public static class PlanCommand
             return plan.OnlineFits || plan.SequentialFits ? 0 : 2;
         });
         return command;
+    }
+
+    /// <summary>Sizes a plan cannot be made for (a batch of −1 samples, 0 GPUs) are refused, naming the flag, rather
+    /// than planned.</summary>
+    private static void RequirePositive(ParseResult parse, params Option<int>[] sizes)
+    {
+        foreach (var size in sizes)
+            if (parse.GetValue(size) is var value and < 1)
+                throw new PoftUserException($"{size.Name} {value}: expected at least 1");
     }
 
     /// <summary>The adapter the LoRA flags describe; each value refused naming its flag.</summary>

@@ -17,13 +17,12 @@ public static class TrainCommand
         var config = new Option<FileInfo>("--config") { Description = "train config (JSON; docs/training.md, example: configs/train.example.json)", Required = true };
         var resume = new Option<DirectoryInfo?>("--resume") { Description = "continue exactly from a checkpoint of this run; a flag that changes the run is applied or refused (docs/training.md)" };
         var overwrite = new Option<bool>("--overwrite") { Description = "a new run may replace what its output directory holds (without it, a non-empty output is refused)" };
-        var flags = TrainOptions.All.Where(o => o.Flag is not null).ToDictionary(o => o, o => new Option<string?>(o.Flag!) { Description = Describe(o), HelpName = "value" });
-        var command = new Command("train", "Train the target model with PoFT, CE or bi-PoFT, scored online by the aligned models") { config, resume, overwrite };
-        foreach (var flag in flags.Values)
-            command.Options.Add(flag);
+        var command = new Command("train", "Train the target model with PoFT, CE, bi-PoFT or DPO (--objective), scored online by the aligned models (DPO: by its reference model)") { config, resume, overwrite };
+        foreach (var option in TrainOptions.All.Where(o => o.Flag is not null))
+            command.Options.Add(Flag(option));
         command.SetAction(async (parse, _) =>
         {
-            var given = flags.Where(f => parse.GetResult(f.Value) is not null).ToDictionary(f => f.Key, f => parse.GetRequiredValue(f.Value)!);
+            var given = Overrides(parse);
             var loaded = TrainConfig.Load(parse.GetRequiredValue(config).FullName, given);
             using var signal = new ShutdownSignal();
             TrainingSummary summary;
@@ -37,6 +36,12 @@ public static class TrainCommand
                 // Stopped while the scorer was still scoring what the first step needs: no step ran.
                 Console.Error.WriteLine("stopped before the first step: nothing was trained, no checkpoint written");
                 return ShutdownSignal.ExitCode;
+            }
+            if (summary.AlreadyComplete)
+            {
+                Console.WriteLine($"run already complete: {summary.CheckpointDirectory} is at step {summary.Steps}, the run's last; nothing trained " +
+                    "(raise --max-steps or --epochs to train further)");
+                return 0;
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"steps={summary.Steps} tokens_per_s={summary.TokensPerSecond:F0} scorer_wait_fraction={summary.ScorerWaitFraction:F4} " +
@@ -59,6 +64,18 @@ public static class TrainCommand
 
     private static string Preference(PreferenceMetrics? held) => held is null ? "" : string.Create(CultureInfo.InvariantCulture,
         $"rewards/accuracies={held.RewardsAccuracies:F4} rewards/margins={held.RewardsMargins:F4} logps/accuracies={held.LogpsAccuracies:F4} ");
+
+    /// <summary>The train options the command line sets, each with its value's text; a boolean flag given bare
+    /// means true, as on every other verb.</summary>
+    public static IReadOnlyDictionary<TrainOption, string> Overrides(ParseResult parse) =>
+        TrainOptions.All.Where(o => o.Flag is not null && parse.GetResult(o.Flag) is not null)
+            .ToDictionary(o => o, o => parse.GetValue<string?>(o.Flag!) ?? "true");
+
+    /// <summary>A train option's flag, its value text parsed by <see cref="TrainOption.ParseFlag"/> (so its errors name
+    /// the flag); a boolean one takes its value optionally.</summary>
+    private static Option<string?> Flag(TrainOption option) => option.IsBoolean
+        ? new Option<string?>(option.Flag!) { Description = Describe(option), HelpName = "true|false", Arity = ArgumentArity.ZeroOrOne }
+        : new Option<string?>(option.Flag!) { Description = Describe(option), HelpName = "value" };
 
     private static string Describe(TrainOption option) =>
         $"{option.Help} [config: {option.Field}; {(option.Required ? "required" : $"default: {option.Default?.ToJsonString() ?? "none"}")}{(option.OnResume == OnResume.Applied ? "; applied on resume" : "")}]";

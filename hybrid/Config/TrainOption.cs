@@ -54,6 +54,10 @@ public sealed class TrainOption
     public bool ByContent => _declaration.ByContent;
     public JsonNode? Default { get; }
 
+    /// <summary>A true/false option: its flag may be given bare (<c>--padding-free</c> is <c>--padding-free true</c>),
+    /// as every verb's boolean flags are.</summary>
+    public bool IsBoolean => (Nullable.GetUnderlyingType(_property.PropertyType) ?? _property.PropertyType) == typeof(bool);
+
     /// <summary>A field without a usable default (an empty path): the config must set it.</summary>
     public bool Required => Default is JsonValue value && value.TryGetValue<string>(out var text) && text.Length == 0;
 
@@ -100,12 +104,18 @@ public sealed class TrainOption
         return node;
     }
 
+    /// <summary>What a value of the field must be, in the config's own spelling (enum values as the file writes them).</summary>
+    public string Expected() => Expected(Nullable.GetUnderlyingType(_property.PropertyType) ?? _property.PropertyType);
+
     private static string Expected(Type type) =>
         type == typeof(int) ? "an integer"
         : type == typeof(double) ? "a finite number"
         : type == typeof(bool) ? "true or false"
         : type.IsEnum ? "one of " + string.Join(", ", Enum.GetValues(type).Cast<object>().Select(v => JsonSerializer.Serialize(v, type, TrainerState.Json).Trim('"')))
-        : type.Name;
+        : type == typeof(string) ? "a string"
+        : type == typeof(long) || type == typeof(float) ? "a number"
+        // Never a .NET type's name: the user writes JSON.
+        : "a JSON object (see docs/training.md)";
 
     public override string ToString() => Field;
 }

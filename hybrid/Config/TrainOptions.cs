@@ -1,8 +1,10 @@
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using PoFT.Shared.Data;
 using PoFT.Shared.Training;
 using PoFT.Trainer.Training;
@@ -17,7 +19,12 @@ namespace PoFT.Hybrid.Config;
 /// </summary>
 public static class TrainOptions
 {
-    private static readonly JsonSerializerOptions Strict = new(TrainerState.Json) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
+    private static readonly JsonSerializerOptions Strict = new(TrainerState.Json)
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        // Reflection metadata, which ConfigFields reads to name the fields a config may hold.
+        TypeInfoResolver = TrainerState.Json.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver(),
+    };
 
     public static IReadOnlyList<TrainOption> All { get; } =
         [.. Declared(typeof(TrainConfig), new TrainConfig(), inTraining: false), .. Declared(typeof(TrainingOptions), new TrainingOptions(), inTraining: true)];
@@ -55,6 +62,7 @@ public static class TrainOptions
             if (value is JsonValue v && v.TryGetValue<string>(out var relative) && relative.Length > 0)
                 Set(root, option, Path.GetFullPath(relative, folder));
         }
+        ConfigFields.RequireKnown(path, root, typeof(TrainConfig), Strict);
         TrainConfig config;
         try
         {
@@ -62,7 +70,7 @@ public static class TrainOptions
         }
         catch (JsonException e)
         {
-            throw new FormatException($"{path}: {(e.Path is { Length: > 2 } p ? $"field '{p[2..]}': " : "")}{e.Message.Split(". Path:")[0]}");
+            throw new FormatException($"{path}: {Unreadable(e, root)}");
         }
         if (config.Model.Length == 0)
             throw new FormatException($"{path}: field 'model' is required (a checkpoint directory)");
@@ -99,6 +107,19 @@ public static class TrainOptions
 
     private static JsonNode? Get(JsonObject root, TrainOption option) =>
         option.InTraining ? (root["training"] as JsonObject)?[option.JsonName] : root[option.JsonName];
+
+    /// <summary>A value that does not read as its field's type, in the config's own terms: the field, the value and
+    /// what it must be — not the .NET type it failed to convert to.</summary>
+    private static string Unreadable(JsonException e, JsonObject root)
+    {
+        var field = e.Path is { Length: > 2 } p ? p[2..] : null;
+        // A converter's own message (data_columns names its key) is kept; the serializer's names a .NET type.
+        var converted = e.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal);
+        if (converted && All.FirstOrDefault(o => o.Field == field) is { } option)
+            return $"field '{field}': {Get(root, option)?.ToJsonString() ?? "null"} is not valid; expected {option.Expected()}";
+        var message = Regex.Replace(e.Message.Split(". Path:")[0], @"The JSON value could not be converted to [\w.`\[\], ]+", "the value has the wrong type (see docs/training.md)");
+        return field is null ? message : $"field '{field}': {message}";
+    }
 
     private static void Set(JsonObject root, TrainOption option, JsonNode? value)
     {

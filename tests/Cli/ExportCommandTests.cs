@@ -16,7 +16,7 @@ public sealed class ExportCommandTests : IDisposable
     [InlineData(new[] { "--attention", "primitive", "--head", "all" }, "primitive attention, LM head at every position", false)]
     public async Task Export_writes_the_asked_graph_variant_and_verifies_it(string[] flags, string reported, bool hasScoreMask)
     {
-        var checkpoint = RandomCheckpoints.Write(_temp.Sub("ckpt"), RandomCheckpoints.Config("gqa-tied"), seed: 3);
+        var checkpoint = RandomCheckpoints.Write(_temp.Sub("ckpt"), RandomCheckpoints.Config("gqa-tied"), seed: 3, tokenizerDirectory: RandomCheckpoints.StandInTokenizerDirectory(_temp.Sub("tokenizer")));
         var onnx = _temp.Sub("onnx");
 
         var result = await PoftProcess.Run(["export", "--checkpoint", checkpoint, "--out", onnx, "--verify", .. flags]);
@@ -33,7 +33,7 @@ public sealed class ExportCommandTests : IDisposable
     public async Task Fused_attention_for_a_head_size_its_kernel_cannot_take_is_refused_naming_the_flag()
     {
         var config = RandomCheckpoints.Build(hidden: 48, heads: 4, kvHeads: 2);
-        var checkpoint = RandomCheckpoints.Write(_temp.Sub("ckpt12"), config, seed: 3);
+        var checkpoint = RandomCheckpoints.Write(_temp.Sub("ckpt12"), config, seed: 3, tokenizerDirectory: RandomCheckpoints.StandInTokenizerDirectory(_temp.Sub("tokenizer")));
 
         var result = await PoftProcess.Run(["export", "--checkpoint", checkpoint, "--out", _temp.Sub("onnx12"), "--attention", "fused"]);
 

@@ -12,7 +12,7 @@ public sealed class ExportProviderCommandTests : IDisposable
     [Fact]
     public async Task A_fp16_CUDA_export_is_fused_and_verifies_against_TorchSharp_on_this_CPU()
     {
-        var checkpoint = RandomCheckpoints.Write(_temp.Sub("ckpt"), RandomCheckpoints.Config("gemma2-softcaps-window-3"), seed: 4);
+        var checkpoint = RandomCheckpoints.Write(_temp.Sub("ckpt"), RandomCheckpoints.Config("gemma2-softcaps-window-3"), seed: 4, tokenizerDirectory: RandomCheckpoints.StandInTokenizerDirectory(_temp.Sub("tokenizer")));
 
         var result = await PoftProcess.Run(["export", "--checkpoint", checkpoint, "--out", _temp.Sub("onnx"), "--provider", "cuda", "--dtype", "fp16", "--verify"]);
 
@@ -24,7 +24,7 @@ public sealed class ExportProviderCommandTests : IDisposable
     [Fact]
     public async Task An_fp32_CUDA_export_takes_primitive_attention_with_a_note()
     {
-        var checkpoint = RandomCheckpoints.Write(_temp.Sub("ckpt"), RandomCheckpoints.Config("gqa-tied"), seed: 4);
+        var checkpoint = RandomCheckpoints.Write(_temp.Sub("ckpt"), RandomCheckpoints.Config("gqa-tied"), seed: 4, tokenizerDirectory: RandomCheckpoints.StandInTokenizerDirectory(_temp.Sub("tokenizer")));
 
         var result = await PoftProcess.Run(["export", "--checkpoint", checkpoint, "--out", _temp.Sub("onnx"), "--provider", "cuda"]);
 
@@ -36,7 +36,7 @@ public sealed class ExportProviderCommandTests : IDisposable
     [Fact]
     public async Task Fused_attention_asked_of_an_fp32_CUDA_export_is_refused_in_one_line()
     {
-        var checkpoint = RandomCheckpoints.Write(_temp.Sub("ckpt"), RandomCheckpoints.Config("gqa-tied"), seed: 4);
+        var checkpoint = RandomCheckpoints.Write(_temp.Sub("ckpt"), RandomCheckpoints.Config("gqa-tied"), seed: 4, tokenizerDirectory: RandomCheckpoints.StandInTokenizerDirectory(_temp.Sub("tokenizer")));
         var output = _temp.Sub("onnx");
 
         var result = await PoftProcess.Run(["export", "--checkpoint", checkpoint, "--out", output, "--provider", "cuda", "--attention", "fused"]);

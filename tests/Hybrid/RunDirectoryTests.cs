@@ -51,7 +51,7 @@ public sealed class RunDirectoryTests(AlignedModelsFixture models) : IClassFixtu
         var written = File.GetLastWriteTimeUtc(Path.Combine(first.CheckpointDirectory, "model.safetensors"));
 
         var error = await Assert.ThrowsAsync<IOException>(() => Run(config));
-        Assert.Contains("already holds a run", error.Message);
+        Assert.Contains($"already holds a finished run ({first.CheckpointDirectory}); train it further with --resume {first.CheckpointDirectory} ", error.Message);
         Assert.Contains("--overwrite", error.Message);
         Assert.Equal(written, File.GetLastWriteTimeUtc(Path.Combine(first.CheckpointDirectory, "model.safetensors")));
 
@@ -91,5 +91,64 @@ public sealed class RunDirectoryTests(AlignedModelsFixture models) : IClassFixtu
         stop.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Run(Config(output, manifest), stop: stop.Token));
         Assert.False(Directory.Exists(Path.Combine(output, PoftTrainer.CheckpointsFolder)));
+
+        // Nothing to resume there: a plain retry (no --resume, no --overwrite) runs.
+        Assert.Equal(2, (await Run(Config(output, manifest))).Steps);
+    }
+
+    [Fact]
+    public async Task A_directory_a_run_left_before_its_first_checkpoint_is_reused_by_a_plain_retry()
+    {
+        var output = _temp.Sub("run");
+        Directory.CreateDirectory(Path.Combine(output, PoftTrainer.CheckpointsFolder));
+        File.WriteAllText(Path.Combine(output, MetricsLog.FileName), "{\"kind\":\"step\",\"step\":1}\n{\"kind\":\"step\",\"step\":2}\n{\"kind\":\"step\",\"step\":3}\n");
+        var notes = new List<string>();
+
+        var summary = await OnlineTraining.RunAsync(TrainConfig.Load(Config(output, manifest: null)), resume: null, progress: null, default, note: notes.Add);
+
+        Assert.Equal(2, summary.Steps);
+        Assert.Contains(notes, n => n.Contains("stopped before its first checkpoint (nothing to resume): starting it again", StringComparison.Ordinal));
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(output, MetricsLog.FileName)).Count(l => l.Contains("\"kind\":\"step\"", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task A_retry_into_a_stopped_run_is_told_to_resume_its_newest_checkpoint_which_exists()
+    {
+        var output = _temp.Sub("run");
+        var config = Config(output, manifest: null, checkpointEvery: 1);
+        await Run(config);
+        Directory.Delete(Path.Combine(output, "final"), recursive: true);
+
+        var error = await Assert.ThrowsAsync<IOException>(() => Run(config));
+        var newest = Path.Combine(output, PoftTrainer.CheckpointsFolder, "step-000002");
+        Assert.Contains($"already holds a run; continue it with --resume {newest},", error.Message);
+        Assert.True(File.Exists(Path.Combine(newest, TrainerState.FileName)));
+    }
+
+    [Fact]
+    public async Task A_new_run_into_a_directory_of_other_files_is_refused_and_leaves_them()
+    {
+        var output = _temp.Sub("run");
+        File.WriteAllText(Path.Combine(output, "notes.txt"), "mine");
+        var error = await Assert.ThrowsAsync<IOException>(() => Run(Config(output, manifest: null)));
+        Assert.Contains("holds files that are not a run's; choose another output, or replace what it holds with --overwrite", error.Message);
+        Assert.Equal("mine", File.ReadAllText(Path.Combine(output, "notes.txt")));
+    }
+
+    [Fact]
+    public async Task Resuming_a_finished_run_says_it_is_complete_and_writes_nothing()
+    {
+        var output = _temp.Sub("run");
+        var config = Config(output, manifest: null);
+        var first = await Run(config);
+        var metrics = File.ReadAllText(Path.Combine(output, MetricsLog.FileName));
+        var written = File.GetLastWriteTimeUtc(Path.Combine(first.CheckpointDirectory, "model.safetensors"));
+
+        var again = await Run(config, resume: first.CheckpointDirectory);
+
+        Assert.True(again.AlreadyComplete);
+        Assert.Equal((2, first.CheckpointDirectory), (again.Steps, again.CheckpointDirectory));
+        Assert.Equal(metrics, File.ReadAllText(Path.Combine(output, MetricsLog.FileName)));
+        Assert.Equal(written, File.GetLastWriteTimeUtc(Path.Combine(first.CheckpointDirectory, "model.safetensors")));
     }
 }

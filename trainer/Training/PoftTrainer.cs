@@ -69,6 +69,10 @@ public sealed class PoftTrainer(
         var examples = await ExamplesOfEachEpoch(stop);
         using var optimizer = optim.AdamW(Stepped, options.LearningRate, weight_decay: options.WeightDecay);
         var start = resumeDirectory is null ? new TrainerState(0, 0, 0, 0, 0, options, _inputs) : Resumed(resumeDirectory, optimizer);
+        // A resumed checkpoint at or past the last step (final/, or the last periodic one): nothing to train, nothing
+        // written, and said so — not a run of no steps reported as one with blank figures.
+        if (resumeDirectory is not null && start.Step >= options.TotalSteps(examples.Count))
+            return new TrainingSummary(start.Step, start.Tokens, 0, 0, Interrupted: false, resumeDirectory, FinalEval: null, AlreadyComplete: true);
         using var log = new RunRecorder(outputDirectory, resumedAt: resumeDirectory is null ? null : start.Step, options.TensorBoard, progress);
         using var samplesLog = _samplesLog = Answerer is null || options.EvalSamples == 0 || !data.HasEval ? null
             : SamplesLog.Open(Path.Combine(outputDirectory, SamplesLog.FileName), keepThroughStep: resumeDirectory is null ? null : start.Step);

@@ -12,7 +12,7 @@ public sealed class ExportCommandPrecisionTests : IDisposable
     [Fact]
     public async Task An_int4_export_verifies_against_TorchSharp_within_its_own_tolerance()
     {
-        var checkpoint = RandomCheckpoints.Write(_temp.Sub("ckpt"), RandomCheckpoints.Config("gqa-tied"), seed: 4);
+        var checkpoint = RandomCheckpoints.Write(_temp.Sub("ckpt"), RandomCheckpoints.Config("gqa-tied"), seed: 4, tokenizerDirectory: RandomCheckpoints.StandInTokenizerDirectory(_temp.Sub("tokenizer")));
 
         var result = await PoftProcess.Run(["export", "--checkpoint", checkpoint, "--out", _temp.Sub("onnx"), "--quantize", "int4", "--block-size", "16", "--verify"]);
 
@@ -24,7 +24,7 @@ public sealed class ExportCommandPrecisionTests : IDisposable
     [Fact]
     public async Task A_bad_block_size_fails_naming_the_option()
     {
-        var checkpoint = RandomCheckpoints.Write(_temp.Sub("ckpt"), RandomCheckpoints.Config("gqa-tied"), seed: 4);
+        var checkpoint = RandomCheckpoints.Write(_temp.Sub("ckpt"), RandomCheckpoints.Config("gqa-tied"), seed: 4, tokenizerDirectory: RandomCheckpoints.StandInTokenizerDirectory(_temp.Sub("tokenizer")));
 
         var result = await PoftProcess.Run(["export", "--checkpoint", checkpoint, "--out", _temp.Sub("onnx"), "--quantize", "int8", "--block-size", "48"]);
 

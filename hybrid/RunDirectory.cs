@@ -1,0 +1,45 @@
+using PoFT.Trainer.Training;
+
+namespace PoFT.Hybrid;
+
+/// <summary>What a run's output directory holds, read from its layout (docs/training.md): metrics.jsonl,
+/// checkpoints/step-N/ and final/, each checkpoint complete once its trainer_state.json is there.</summary>
+public static class RunDirectory
+{
+    public enum Holding
+    {
+        /// <summary>Only what a run writes before its first checkpoint: nothing a retry could resume.</summary>
+        NothingToResume,
+
+        /// <summary>A periodic or interrupted checkpoint, and no final one.</summary>
+        Resumable,
+
+        /// <summary>A final checkpoint: the run ended.</summary>
+        Finished,
+
+        /// <summary>Anything else: files a run does not write, which a retry must not delete unasked.</summary>
+        Other,
+    }
+
+    public const string FinalFolder = "final";
+
+    /// <returns>What <paramref name="output"/> holds, and the checkpoint to resume (the final one, or the newest
+    /// periodic one) where it holds one.</returns>
+    public static (Holding Kind, string? Checkpoint) Inspect(string output)
+    {
+        var final = Path.Combine(output, FinalFolder);
+        if (IsCheckpoint(final))
+            return (Holding.Finished, final);
+        var folder = Path.Combine(output, PoftTrainer.CheckpointsFolder);
+        var periodic = Directory.Exists(folder) ? Directory.GetDirectories(folder).Where(IsCheckpoint).Order(StringComparer.Ordinal).ToList() : [];
+        if (periodic.Count > 0)
+            return (Holding.Resumable, periodic[^1]);
+        // A run's own files before its first checkpoint: its metrics, and a checkpoints folder holding at most a save
+        // interrupted before it completed (no trainer state).
+        var entries = Directory.EnumerateFileSystemEntries(output).Select(Path.GetFileName).ToList();
+        var runsOwn = entries.All(e => e == MetricsLog.FileName || e == PoftTrainer.CheckpointsFolder || e == FinalFolder);
+        return (runsOwn ? Holding.NothingToResume : Holding.Other, null);
+    }
+
+    private static bool IsCheckpoint(string directory) => File.Exists(Path.Combine(directory, TrainerState.FileName));
+}
