@@ -2,7 +2,8 @@
 # Fuzzes one entry point that reads untrusted bytes: scripts/fuzz.sh TARGET MINUTES.
 # Builds fuzz/PoFT.Fuzz, copies it to .cache/fuzz/bin and instruments the project's assemblies there with SharpFuzz
 # (the dotnet tool pinned in .config/dotnet-tools.json), then runs AFL++'s afl-fuzz (Debian package afl++) for
-# MINUTES from the seeds in fuzz/corpus/TARGET/ into .cache/fuzz/TARGET/, niced, and prints afl's figures.
+# MINUTES from the seeds in fuzz/corpus/TARGET/ (with the dictionary fuzz/dict/jinja.dict or json.dict)
+# into .cache/fuzz/TARGET/, niced, and prints afl's figures.
 # A crash is an exception outside the CLI's user errors (fuzz/PoFT.Fuzz/Contract.cs), an abort, or running out of
 # the 1 GiB heap; a hang is an input that runs longer than 10 s. Reproduce one outside AFL with
 #   dotnet artifacts/bin/PoFT.Fuzz/release/PoFT.Fuzz.dll TARGET .cache/fuzz/TARGET/default/crashes/id:...
@@ -31,15 +32,17 @@ for assembly in PoFT.Shared PoFT.Text PoFT.Checkpoints; do
 done
 
 rm -rf "$findings" && mkdir -p "$findings"
+# The target's tokens (template syntax, or JSON and the fields its formats name) as an AFL++ dictionary.
+dictionary=fuzz/dict/$([[ $target == jinja ]] && echo jinja || echo json).dict
 # One process, persistent (SharpFuzz's loop): dotnet is not instrumented itself, so afl's binary check is skipped.
 # The heap limit turns unbounded memory into an OutOfMemoryException, which is a crash. Inputs are written to /dev/shm.
 export AFL_SKIP_BIN_CHECK=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1 AFL_NO_UI=1
 export DOTNET_GCHeapHardLimit=0x40000000 TMPDIR=/dev/shm
-nice -n 19 afl-fuzz -i "fuzz/corpus/$target" -o "$findings" -t 10000 -m none -V $((minutes * 60)) \
+nice -n 19 afl-fuzz -i "fuzz/corpus/$target" -o "$findings" -x "$dictionary" -t 10000 -m none -V $((minutes * 60)) \
   -- dotnet "$bin/PoFT.Fuzz.dll" "$target" >"$findings/afl.log" 2>&1 || { tail -30 "$findings/afl.log" >&2; exit 1; }
 
 stats=$findings/default/fuzzer_stats
 field() { awk -F' *: *' -v k="$1" '$1 == k { print $2 }' "$stats"; }
 echo "$target: $(( $(field run_time) / 60 )) min, $(field execs_done) executions ($(field execs_per_sec)/s), $(field corpus_count) paths," \
   "$(field saved_crashes) crashes, $(field saved_hangs) hangs"
-ls "$findings/default/crashes" "$findings/default/hangs" 2>/dev/null | grep -v README || true
+find "$findings/default/crashes" "$findings/default/hangs" -type f -name 'id:*' 2>/dev/null || true
