@@ -15,7 +15,9 @@ if (args.Length == 0 || !Targets.All.TryGetValue(args[0], out var target))
 }
 if (args.Length == 1)
 {
-    SharpFuzz.Fuzzer.Run(stream => _ = Contract.Run(target, stream));
+    // Out of process: the inputs run in a child of this process, which AFL++'s timeout (or a stack overflow) may kill
+    // and SharpFuzz restarts; in-process, such an input killed the fork server and so the whole run.
+    SharpFuzz.Fuzzer.OutOfProcess.Run(stream => _ = Contract.Run(target, stream));
     return 0;
 }
 foreach (var file in args.Skip(1))
