@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -15,7 +16,20 @@ public static class StrictJson
     public static JsonNode? ParseNode(string json) => Parse(() => JsonNode.Parse(json, documentOptions: NoDuplicates));
 
     /// <inheritdoc cref="ParseNode"/>
-    public static JsonDocument ParseDocument(ReadOnlyMemory<byte> json) => Parse(() => JsonDocument.Parse(json, NoDuplicates));
+    /// <remarks>The bytes are checked to be UTF-8 first: JsonDocument checks the syntax of bytes but decodes a string
+    /// only when it is read, and a string of invalid UTF-8 then throws InvalidOperationException (found by fuzzing:
+    /// scripts/fuzz.sh safetensors, a tensor name).</remarks>
+    public static JsonDocument ParseDocument(ReadOnlyMemory<byte> json)
+    {
+        try { _ = StrictUtf8.GetCharCount(json.Span); }
+        catch (DecoderFallbackException e)
+        {
+            throw new JsonException($"invalid UTF-8 at byte {e.Index} (counting from 0)");
+        }
+        return Parse(() => JsonDocument.Parse(json, NoDuplicates));
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     // System.Text.Json compares property names for duplicates unescaped, and unescaping a name that holds a lone
     // surrogate ("\ud800") throws InvalidOperationException ("incomplete UTF-16"), where the same escape in a value is
