@@ -287,7 +287,7 @@ public sealed class Checkpoint : IDisposable
     private static IEnumerable<(string Tensor, string Shard)> ReadWeightMap(string indexPath)
     {
         JsonNode? root;
-        try { root = JsonNode.Parse(File.ReadAllText(indexPath), documentOptions: StrictJson.NoDuplicates); }
+        try { root = StrictJson.ParseNode(File.ReadAllText(indexPath)); }
         catch (JsonException e) { throw new CheckpointFormatException(indexPath, $"not valid JSON: {e.Message}"); }
         if (root?["weight_map"] is not JsonObject map)
             throw new CheckpointFormatException(indexPath, "missing object 'weight_map'");

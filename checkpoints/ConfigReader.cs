@@ -89,7 +89,7 @@ internal sealed class ConfigReader(JsonObject json, string file, string prefix =
 
     public IReadOnlyList<string> Array(string field) => json[field] switch
     {
-        JsonArray array => [.. array.Select(n => n?.GetValue<string>() ?? throw Fail(field, "null entry"))],
+        JsonArray array => [.. array.Select((n, i) => Read($"{field}[{i}]", n ?? throw Fail($"{field}[{i}]", "null entry"), v => v.GetValue<string>(), "a string"))],
         null => throw Fail(field, "missing (expected e.g. [\"LlamaForCausalLM\"])"),
         _ => throw Fail(field, "expected a list of strings"),
     };

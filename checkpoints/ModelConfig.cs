@@ -136,7 +136,7 @@ public sealed record ModelConfig
         if (!System.IO.File.Exists(path))
             throw new CheckpointFormatException(path, "file not found");
         JsonNode? root;
-        try { root = JsonNode.Parse(System.IO.File.ReadAllText(path), documentOptions: StrictJson.NoDuplicates); }
+        try { root = StrictJson.ParseNode(System.IO.File.ReadAllText(path)); }
         catch (JsonException e) { throw new CheckpointFormatException(path, $"not valid JSON: {e.Message}"); }
         return root as JsonObject ?? throw new CheckpointFormatException(path, "expected a JSON object");
     }

@@ -129,7 +129,7 @@ public sealed class SafetensorsFile : IDisposable
     private static (Dictionary<string, TensorEntry>, Dictionary<string, string>) ParseHeader(string path, byte[] header, long dataLength)
     {
         JsonDocument doc;
-        try { doc = JsonDocument.Parse(header, StrictJson.NoDuplicates); }
+        try { doc = StrictJson.ParseDocument(header); }
         catch (JsonException e) { throw new CheckpointFormatException(path, $"header is not valid JSON: {e.Message}"); }
         using var _ = doc;
         if (doc.RootElement.ValueKind != JsonValueKind.Object)

@@ -15,7 +15,6 @@ namespace PoFT.Shared.Data;
 internal static class JsonLinesRecords
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-    private static readonly JsonDocumentOptions NoDuplicateKeys = new() { AllowDuplicateProperties = false };
     private static readonly byte[] ByteOrderMark = [0xEF, 0xBB, 0xBF];
 
     public static IEnumerable<(string Location, Func<JsonObject> Read)> Read(string path, long maxRecordBytes) =>
@@ -56,7 +55,7 @@ internal static class JsonLinesRecords
         }
         try
         {
-            return JsonNode.Parse(text, documentOptions: NoDuplicateKeys) as JsonObject ?? throw new DataFormatException(location, "expected a JSON object");
+            return StrictJson.ParseNode(text) as JsonObject ?? throw new DataFormatException(location, "expected a JSON object");
         }
         catch (JsonException e)
         {

@@ -11,6 +11,7 @@ internal static class ParquetRecords
 {
     public static IEnumerable<(string Location, Func<JsonObject> Read)> Read(string path)
     {
+        Columns(path); // the footer, under its deadline: parsed again below, it is known to end
         IList<Dictionary<string, object>> rows;
         try { rows = ParquetSerializer.DeserializeUntypedAsync(File.OpenRead(path)).GetAwaiter().GetResult().Data; }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -24,6 +25,15 @@ internal static class ParquetRecords
         }
     }
 
+    /// <summary>
+    /// A footer that <see cref="ParquetFooter.Check"/> passes can still send Parquet.Net 6.1.0 past its end — a field
+    /// of a type other than the one parquet-format gives it, read as that one — where it spins forever. So the footer
+    /// is parsed on a pool thread under this deadline; one that has not finished is refused, and the thread, which
+    /// cannot be stopped, spins on until the CLI exits on the refusal. Real footers parse in milliseconds (they
+    /// describe row groups and columns, never rows).
+    /// </summary>
+    private static readonly TimeSpan FooterDeadline = TimeSpan.FromSeconds(5);
+
     /// <summary>The file's top-level column names, from its footer: every row has these fields, so they tell the
     /// file's kind without reading its rows.</summary>
     public static IReadOnlyList<string> Columns(string path)
@@ -34,10 +44,18 @@ internal static class ParquetRecords
             await using var reader = await ParquetReader.CreateAsync(stream);
             return [.. reader.Schema.Fields.Select(f => f.Name)];
         }
-        try { return Read(path).GetAwaiter().GetResult(); }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        ParquetFooter.Check(path);
+        var footer = Task.Run(() => Read(path));
+        try
         {
-            throw new DataFormatException(path, $"not a readable Parquet file: {e.Message}");
+            if (!footer.Wait(FooterDeadline))
+                throw new DataFormatException(path, $"not a readable Parquet file: its footer (the file's metadata) did not parse " +
+                    $"within {FooterDeadline.TotalSeconds:0} s, so it is malformed");
+            return footer.Result;
+        }
+        catch (AggregateException e) when (e.InnerException is not OutOfMemoryException)
+        {
+            throw new DataFormatException(path, $"not a readable Parquet file: {e.InnerException!.Message}");
         }
     }
 

@@ -40,7 +40,8 @@ public sealed record ModelsManifest(string Path, IReadOnlyList<AlignedModelSpec>
         if (!File.Exists(path))
             throw new ManifestException($"{path}: models manifest not found");
         JsonNode? root;
-        try { root = JsonNode.Parse(File.ReadAllText(path)); }
+        // Repeated keys refused here: JsonNode would throw a bare ArgumentException at the first lookup (found by fuzzing).
+        try { root = StrictJson.ParseNode(File.ReadAllText(path)); }
         catch (JsonException e) { throw new ManifestException($"{path}: not valid JSON: {e.Message}"); }
         if (root is not JsonObject top || top["models"] is not JsonArray list || list.Count == 0)
             throw new ManifestException($"{path}: expected {{\"models\": [ ... ]}} with at least one model");

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using MessagePack;
@@ -47,9 +48,17 @@ public static class ScoreFile
     };
 
     /// <summary>Refuses a record whose numbers are not finite: MessagePack can carry a NaN (JSON cannot), and
-    /// read back as a reference score it would poison every loss it enters.</summary>
-    private static ScoreRecord Finite(ScoreRecord record, string where)
+    /// read back as a reference score it would poison every loss it enters. Refuses a missing or null id, models
+    /// list, model or name too, and a null record: the deserializers leave those null (found by fuzzing: scripts/fuzz.sh score).</summary>
+    private static ScoreRecord Finite(ScoreRecord? record, string where)
     {
+        if (record is null)
+            throw new InvalidDataException($"{where}: a null, not a score record");
+        if (record.Id is null || record.Models is null)
+            throw new InvalidDataException($"{where}: field '{(record.Id is null ? "id" : "models")}' is missing or null");
+        for (var j = 0; j < record.Models.Count; j++)
+            if (record.Models[j]?.Name is null)
+                throw new InvalidDataException($"{where}: record '{record.Id}': field 'models[{j}]{(record.Models[j] is null ? "" : ".name")}' is missing or null");
         if (!double.IsFinite(record.Reference))
             throw new InvalidDataException($"{where}: record '{record.Id}': field 'reference' is {record.Reference}, not a finite number");
         foreach (var model in record.Models)
@@ -68,7 +77,7 @@ public static class ScoreFile
     {
         var records = new List<ScoreRecord>();
         using var reader = new MessagePackStreamReader(stream);
-        while (reader.ReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult() is { } message)
+        while (NextMessage(reader, path, records.Count + 1) is { } message)
         {
             ScoreRecord record;
             try { record = MessagePackSerializer.Deserialize<ScoreRecord>(message); }
@@ -79,6 +88,17 @@ public static class ScoreFile
             records.Add(Finite(record, $"{path}: record {records.Count + 1}"));
         }
         return (records, stream.Length - reader.RemainingBytes.Length);
+    }
+
+    // The stream reader finds where a message ends by walking its codes, and a code MessagePack never uses (0xC1)
+    // throws there, before the message is deserialized (found by fuzzing: scripts/fuzz.sh score).
+    private static ReadOnlySequence<byte>? NextMessage(MessagePackStreamReader reader, string path, int record)
+    {
+        try { return reader.ReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult(); }
+        catch (MessagePackSerializationException e)
+        {
+            throw new InvalidDataException($"{path}: record {record} is not a score record: {e.Message}");
+        }
     }
 
     private static (List<ScoreRecord>, long) ReadJsonLines(Stream stream, string path)

@@ -76,6 +76,8 @@ public class ModelConfigTests
     [InlineData("mlp_bias", "true", "mlp_bias")]
     [InlineData("num_key_value_heads", "5", "divide num_attention_heads")]
     [InlineData("rope_scaling", "{\"rope_type\":\"yarn\",\"factor\":4.0}", "'yarn' is not supported")]
+    // Found by fuzzing (scripts/fuzz.sh config): an entry that is not a string was a .NET InvalidOperationException.
+    [InlineData("architectures", "[64, \"LlamaForCausalLM\"]", "field 'architectures[0]': expected a string, found 64")]
     [InlineData("hidden_size", "\"big\"", "field 'hidden_size': expected an integer")]
     [InlineData("hidden_size", "4095", "field 'hidden_size': 4095 is not divisible by num_attention_heads (32)")]
     [InlineData("max_position_embeddings", "0", "field 'max_position_embeddings': 0 must be positive")]

@@ -26,6 +26,20 @@ public class SafetensorsValidationTests
         return error;
     }
 
+    // Found by fuzzing (scripts/fuzz.sh safetensors): a name that is not UTF-8 was a .NET InvalidOperationException
+    // when it was read, after the header had parsed.
+    [Theory]
+    [InlineData("{\"a\xff\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 3)]
+    [InlineData("{\"__metadata__\":{\"format\":\"p\xc3\"}}", 28)]
+    public void A_header_that_is_not_utf8_is_refused_naming_the_byte(string latin1Header, int badByte)
+    {
+        var header = Encoding.Latin1.GetBytes(latin1Header);
+        var content = new byte[8 + header.Length + 4];
+        BinaryPrimitives.WriteUInt64LittleEndian(content, (ulong)header.Length);
+        header.CopyTo(content, 8);
+        Assert.Contains($"header is not valid JSON: invalid UTF-8 at byte {badByte}", OpenFails(content).Message);
+    }
+
     [Fact]
     public void Reads_back_what_the_writer_wrote()
     {

@@ -92,6 +92,28 @@ public class ScoreFileTests
         Assert.Contains($"{path}: record 2: record 'nan-sum': model 'qwen': field 'sum' is NaN", error.Message);
     }
 
+    // Found by fuzzing (scripts/fuzz.sh score): a record with a field missing or null, a null record, and a byte
+    // MessagePack never uses were .NET NullReferenceException and MessagePackSerializationException stack traces.
+    [Theory]
+    [InlineData("s.jsonl", """{"id": "a", "reference": 0}""", ":1: field 'models' is missing or null")]
+    [InlineData("s.jsonl", """{"reference": 0, "models": []}""", ":1: field 'id' is missing or null")]
+    [InlineData("s.jsonl", """{"id": "a", "reference": 0, "models": [null]}""", ":1: record 'a': field 'models[0]' is missing or null")]
+    [InlineData("s.jsonl", """{"id": "a", "reference": 0, "models": [{"sum": 0, "count": 1, "mean": 0}]}""", ":1: record 'a': field 'models[0].name' is missing or null")]
+    [InlineData("s.msgpack", "C0", ": record 1: a null, not a score record")]
+    [InlineData("s.msgpack", "C1", ": record 1 is not a score record: Unexpected msgpack code 193")]
+    [InlineData("s.msgpack", "81A26964C0", ": record 1: field 'id' is missing or null")]
+    public void A_record_with_a_field_missing_or_null_is_refused_naming_file_record_and_field(string name, string content, string expected)
+    {
+        using var temp = new TempDirectory();
+        var path = temp.File(name);
+        if (ScoreFile.IsMessagePack(path))
+            File.WriteAllBytes(path, Convert.FromHexString(content));
+        else
+            File.WriteAllText(path, content + "\n");
+        var error = Assert.Throws<InvalidDataException>(() => ScoreFile.Read(path));
+        Assert.StartsWith(path + expected, error.Message);
+    }
+
     [Fact]
     public void Resuming_with_other_models_is_refused()
     {

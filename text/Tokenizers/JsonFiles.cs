@@ -13,7 +13,7 @@ internal static class JsonFiles
             throw new FileNotFoundException($"{path}: file not found", path);
         try
         {
-            return JsonNode.Parse(File.ReadAllText(path), documentOptions: StrictJson.NoDuplicates) as JsonObject
+            return StrictJson.ParseNode(File.ReadAllText(path)) as JsonObject
                 ?? throw new FormatException($"{path}: expected a JSON object");
         }
         catch (JsonException e)
