@@ -69,7 +69,27 @@ public static class ReferenceModel
         if (models.Count != 1)
             throw new InvalidDataException($"{config.Describe(field)}: {path} holds the scores of {models.Count} models ([{string.Join(", ", models)}]); " +
                 "DPO has one reference: score the preference data with a manifest of the reference model alone");
+        RequireScoredFrom(path, config, field);
         return records;
+    }
+
+    /// <summary>Reference scores must come from the preference file the run trains (or evaluates) on: their provenance
+    /// records the scored file's SHA-256, checked here before any step, so scores of other data are refused naming both
+    /// files — not found a sample at a time, or after training steps, as "no score for sample …". A score file without
+    /// its provenance (written by hand) is taken as it is.</summary>
+    private static void RequireScoredFrom(string path, TrainConfig config, string field)
+    {
+        var (dataField, data) = field == "ref_scores" ? ("train_data", config.TrainData) : ("eval_preference_data", config.EvalPreferenceData);
+        var sidecar = Directory.Exists(path)
+            ? Directory.EnumerateFiles(path, "*.provenance.json").Order(StringComparer.Ordinal).FirstOrDefault()
+            : ScoreProvenance.PathOf(path);
+        if (data is null || sidecar is null || !File.Exists(sidecar) || !File.Exists(data))
+            return;
+        var scored = ScoreProvenance.Read(sidecar).Data;
+        var sha = FileHash.Sha256(data);
+        if (!string.Equals(scored.Sha256, sha, StringComparison.OrdinalIgnoreCase))
+            throw new InvalidDataException($"{config.Describe(field)}: {path} scored {scored.File} (SHA-256 {scored.Sha256[..12]}…, its {sidecar}), " +
+                $"not {dataField} {data} (SHA-256 {sha[..12]}…): score the preference data this run uses with the reference model");
     }
 
     /// <summary>The reference must tokenize as the target does: the same tokenizer files, byte for byte.</summary>

@@ -170,6 +170,22 @@ public sealed class DpoOnlineTrainingTests(AlignedModelsFixture models) : IClass
         Assert.Equal(expected.Count, actual.Count);
         for (var i = 0; i < expected.Count; i++)
             Assert.Equal(expected[i]["loss"]!.GetValue<double>(), actual[i]["loss"]!.GetValue<double>(), 1e-6);
+
+        // Scores of the other file, each way round: refused before any step, naming the field and both files.
+        foreach (var (field, wrong, dataField, data) in new[] { ("ref_scores", evalScores, "train_data", "train.jsonl"), ("eval_ref_scores", scores, "eval_preference_data", "eval.jsonl") })
+        {
+            var mixed = _temp.Sub($"mixed-{field}");
+            var error = await Assert.ThrowsAsync<InvalidDataException>(() => Run(Config(mixed, c =>
+            {
+                (c["ref_scores"], c["eval_ref_scores"]) = (scores, evalScores);
+                c[field] = wrong;
+            })));
+            Assert.Contains($"'{field}'", error.Message);
+            Assert.Contains($"not {dataField} ", error.Message);
+            Assert.Contains(data, error.Message);
+            Assert.Contains(Path.GetFileName(wrong) + " scored", error.Message);
+            Assert.False(File.Exists(Path.Combine(mixed, MetricsLog.FileName)), "refused before any step");
+        }
     }
 
     [Theory]
