@@ -170,4 +170,32 @@ public sealed class LoraMergeTests : IDisposable
         Assert.Contains("'base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight' has shape [4, 32]", error.Message);
         Assert.Contains($"the base at {wider} need [4, 48]", error.Message);
     }
+
+    [Fact]
+    public async Task Merge_refuses_a_base_other_than_the_adapters_even_of_the_same_shapes_and_takes_a_copy_of_it()
+    {
+        var adapter = await TrainedAdapter();
+        Assert.True(File.Exists(Path.Combine(adapter, BaseFingerprint.FileName)));
+
+        // A byte-identical copy elsewhere is the same base.
+        var copy = _temp.Sub("copy");
+        foreach (var file in Directory.GetFiles(_runs.Base))
+            File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        Assert.Equal(copy, LoraMerge.Merge(adapter, _temp.Sub("merged-copy"), baseDirectory: copy));
+
+        // The same shapes, one weight changed: the merge would succeed and be wrong.
+        var variant = _temp.Sub("variant");
+        using (var model = ModelCheckpoint.Load(_runs.Base, Placement.Cpu))
+        {
+            using (no_grad())
+                model.named_parameters().First().parameter.add_(1e-3f);
+            ModelCheckpoint.Save(model, variant, _runs.Base);
+        }
+        var merged = Path.Combine(_temp.Path, "merged-variant");
+        var error = Assert.Throws<CheckpointFormatException>(() => LoraMerge.Merge(adapter, merged, baseDirectory: variant));
+        Assert.Equal(Path.Combine(adapter, BaseFingerprint.FileName), error.File);
+        Assert.Contains(_runs.Base, error.Message);
+        Assert.Contains(variant, error.Message);
+        Assert.False(Directory.Exists(merged));
+    }
 }

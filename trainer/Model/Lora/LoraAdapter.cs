@@ -1,3 +1,4 @@
+using PoFT.Checkpoints;
 using TorchSharp.Modules;
 
 namespace PoFT.Trainer.Model.Lora;
@@ -14,6 +15,12 @@ public sealed class LoraAdapter(LoraOptions options, string baseModel, LoraDropo
 
     /// <summary>Absolute path of the base checkpoint.</summary>
     public string BaseModel { get; } = baseModel;
+
+    private readonly Lazy<string> _baseSha256 = new(() => BaseFingerprint.Of(baseModel));
+
+    /// <summary>The base's content hash (<see cref="BaseFingerprint"/>), recorded with every saved adapter; computed at
+    /// the first save, once per process.</summary>
+    public string BaseSha256 => _baseSha256.Value;
 
     public LoraDropout Dropout { get; } = dropout;
 

@@ -25,6 +25,7 @@ public static class LoraCheckpoint
             File.WriteAllText(Path.Combine(staging, Checkpoint.AdapterConfigFile), AdapterConfig(lora).ToJsonString(Indented));
             SafetensorsWriter.Write(Path.Combine(staging, Checkpoint.AdapterWeightsFile), tensors, new Dictionary<string, string> { ["format"] = "pt" });
             Checkpoint.CopyTokenizerFiles(tokenizerDirectory, staging);
+            BaseFingerprint.Write(staging, lora.BaseModel, lora.BaseSha256);
             writeExtra?.Invoke(staging);
         });
     }

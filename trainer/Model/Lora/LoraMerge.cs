@@ -21,6 +21,7 @@ public static class LoraMerge
             throw new CheckpointFormatException(adapterDirectory, $"no {Checkpoint.AdapterConfigFile}: not a LoRA adapter directory");
         using var model = LoraCheckpoint.Load(adapterDirectory, Placement.Cpu, baseDirectory);
         var baseModel = model.Lora!.BaseModel;
+        BaseFingerprint.RequireTrainedOn(adapterDirectory, baseModel);
         bool bf16;
         using (var checkpoint = Checkpoint.Open(baseModel))
             bf16 = checkpoint.Entry(ExpectedTensors.Embedding).DType == SafetensorsDType.BF16;
