@@ -71,6 +71,38 @@ public sealed class HostileTemplateFileTests : IDisposable
         Assert.Contains(reason, lines[0]);
     }
 
+    [Fact]
+    [Trait(TestTier.Category, TestTier.Slow)]
+    public async Task Inspect_of_one_model_opens_only_that_model()
+    {
+        File.WriteAllText(_temp.File("hostile.jinja"), "{% for m in messages %}{{ m.content }");
+        File.WriteAllText(_temp.File("model.onnx"), "");
+        File.WriteAllText(_temp.File("data.jsonl"), """{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}]}""" + "\n");
+        JsonObject Entry(string name, JsonObject template) => new()
+        {
+            ["name"] = name,
+            ["onnx"] = "model.onnx",
+            ["tokenizer"] = new JsonObject { ["kind"] = "hf", ["path"] = Path.Combine(RepoPaths.Tokenizer("qwen3"), "tokenizer.json") },
+            ["template"] = template,
+        };
+        var manifest = new JsonObject
+        {
+            ["models"] = new JsonArray(Entry("broken", new JsonObject { ["family"] = "jinja", ["jinja"] = "hostile.jinja" }),
+                Entry("sound", new JsonObject { ["family"] = "chatml" })),
+        };
+        File.WriteAllText(_temp.File("models.json"), manifest.ToJsonString());
+
+        var one = await PoftProcess.Run(["inspect", "--manifest", _temp.File("models.json"), "--data", _temp.File("data.jsonl"), "--model", "sound"]);
+        Assert.Equal(0, one.ExitCode);
+        Assert.Contains("· sound:", one.Output);
+        Assert.DoesNotContain("broken", one.Output + one.Error);
+
+        // Without --model both are opened, and the broken one is refused: the case above is not a broken template ignored.
+        var all = await PoftProcess.Run(["inspect", "--manifest", _temp.File("models.json"), "--data", _temp.File("data.jsonl")]);
+        Assert.InRange(all.ExitCode, 1, 2);
+        Assert.Contains("hostile.jinja", all.Error);
+    }
+
     // A model directory: a real tokenizer.json, and a tokenizer_config.json whose chat_template is the given one.
     private string ModelDirectory(string template)
     {
