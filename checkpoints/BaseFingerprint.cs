@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
 using PoFT.Shared;
 
@@ -19,13 +17,7 @@ public static class BaseFingerprint
 
     /// <summary>SHA-256 over the checkpoint's config.json and weight files (read through once: about a second per
     /// GB, paid once per training run and once per merge).</summary>
-    public static string Of(string checkpointDirectory)
-    {
-        var listing = new StringBuilder();
-        foreach (var file in Directory.GetFiles(checkpointDirectory).Where(IsContent).Order(StringComparer.Ordinal))
-            listing.Append(Path.GetFileName(file)).Append('\0').Append(FileHash.Sha256(file)).Append('\n');
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(listing.ToString())));
-    }
+    public static string Of(string checkpointDirectory) => FileHash.Sha256OfFolder(checkpointDirectory, IsContent);
 
     public static void Write(string adapterDirectory, string baseDirectory, string sha256) =>
         File.WriteAllText(Path.Combine(adapterDirectory, FileName),
@@ -59,5 +51,5 @@ public static class BaseFingerprint
 
     private static bool IsContent(string file) =>
         Path.GetFileName(file) is var name && (name == Checkpoint.ConfigFile || name.EndsWith(".safetensors", StringComparison.Ordinal)
-            || name.EndsWith(".safetensors.index.json", StringComparison.Ordinal)) && !AtomicFile.IsTemporary(file);
+            || name.EndsWith(".safetensors.index.json", StringComparison.Ordinal));
 }

@@ -13,12 +13,13 @@ public static class FileHash
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
-    /// <summary>SHA-256 over the names and contents of a folder's files (not its sub-folders), in name order.
-    /// Writes still in progress (<see cref="AtomicFile.IsTemporary"/>) are left out.</summary>
-    public static string Sha256OfFolder(string directory)
+    /// <summary>SHA-256 over the names and contents of a folder's files (not its sub-folders), in name order; only those
+    /// <paramref name="include"/> accepts, where given. Writes still in progress (<see cref="AtomicFile.IsTemporary"/>)
+    /// are left out.</summary>
+    public static string Sha256OfFolder(string directory, Func<string, bool>? include = null)
     {
         var listing = new StringBuilder();
-        foreach (var file in Directory.GetFiles(directory).Where(f => !AtomicFile.IsTemporary(f)).Order(StringComparer.Ordinal))
+        foreach (var file in Directory.GetFiles(directory).Where(f => !AtomicFile.IsTemporary(f) && (include?.Invoke(f) ?? true)).Order(StringComparer.Ordinal))
             listing.Append(Path.GetFileName(file)).Append('\0').Append(Sha256(file)).Append('\n');
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(listing.ToString())));
     }
