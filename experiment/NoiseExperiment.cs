@@ -12,6 +12,8 @@ using PoFT.Checkpoints;
 using PoFT.Scorer;
 using PoFT.Scorer.Onnx;
 using PoFT.Scorer.Pipeline;
+using PoFT.Scorer.Benchmarks;
+using PoFT.Text.Chat;
 using PoFT.Shared.Data;
 using PoFT.Shared.Manifest;
 using PoFT.Shared.Scoring;
@@ -73,6 +75,7 @@ public sealed class NoiseExperiment(DemoSettings settings, Action<string>? log =
                         ? runs.Single(r => r.Noise == 0 && r.Seed == seed && r.Objective == ObjectiveLabels.Poft) with { Objective = label }
                         : await TargetRun(Path.Combine(directory, label), baseModel, train, data, manifest, label, objective, filter,
                             filter == KeepTopBy.Ifd ? ifdScores : null, noise, seed, stop);
+                    result = await WithChoices(result, Path.Combine(directory, label), baseModel, data, stop);
                     runs.Add(result);
                     var last = result.Epochs[^1];
                     Log(string.Create(CultureInfo.InvariantCulture,
@@ -114,7 +117,8 @@ public sealed class NoiseExperiment(DemoSettings settings, Action<string>? log =
         return results;
     }
 
-    private sealed record DataFiles(string Directory, string Aligned, string TrainClean, string Test, string Pretrain, string PreferencesTrain, string PreferencesTest);
+    private sealed record DataFiles(string Directory, string Aligned, string TrainClean, string Test, string Pretrain, string PreferencesTrain, string PreferencesTest,
+        string Choices);
 
     /// <summary>DPO from the CE and the PoFT target of the highest noise level, every seed.</summary>
     private async Task<List<DpoResult>> DpoRuns(string root, DataFiles data, CancellationToken stop)
@@ -133,8 +137,8 @@ public sealed class NoiseExperiment(DemoSettings settings, Action<string>? log =
     }
 
     /// <summary>The target's starting point: its checkpoint, the content hash of its weights (what the stages
-    /// built on it are keyed by) and its held-out CE (every target curve's epoch 0).</summary>
-    private sealed record BaseCheckpoint(string Directory, string WeightsHash, double HeldOutCe);
+    /// built on it are keyed by), its held-out CE (every target curve's epoch 0) and multiple-choice accuracy.</summary>
+    private sealed record BaseCheckpoint(string Directory, string WeightsHash, double HeldOutCe, ChoiceAccuracy Choices);
 
     /// <summary>A target training set as written for one noise level and seed.</summary>
     private sealed record TrainingSet(string Path, IReadOnlyList<SftSample> Samples);
@@ -149,14 +153,20 @@ public sealed class NoiseExperiment(DemoSettings settings, Action<string>? log =
         WordNetTasks.WriteDataSet(directory, splits, Path.Combine(settings.Assets, "wordnet"));
         var files = new DataFiles(directory, Path.Combine(directory, WordNetTasks.AlignedFile), Path.Combine(directory, WordNetTasks.TrainFile),
             Path.Combine(directory, WordNetTasks.TestFile), Path.Combine(directory, WordNetTasks.PretrainFile),
-            Path.Combine(directory, WordNetTasks.PreferenceTrainFile), Path.Combine(directory, WordNetTasks.PreferenceTestFile));
+            Path.Combine(directory, WordNetTasks.PreferenceTrainFile), Path.Combine(directory, WordNetTasks.PreferenceTestFile),
+            Path.Combine(directory, WordNetChoices.FileName));
         var trainPairs = WordNetPreferences.Build(database, splits, splits.Train);
         var testPairs = WordNetPreferences.Build(database, splits, splits.Test);
         WordNetPreferences.Write(files.PreferencesTrain, trainPairs);
         WordNetPreferences.Write(files.PreferencesTest, testPairs);
+        var template = new ChatTemplateSpec(_plan.TargetTemplate);
+        var tokenizer = TokenizerLoader.LoadFromModelDirectory(Path.Combine(settings.Assets, _plan.TargetTokenizer));
+        WordNetChoices.Write(files.Choices, WordNetChoices.Build(splits.Test, messages => GenerationPrompt.For(template, tokenizer, messages).Text, _plan.DataSeed));
         _notes.Add($"Data: WordNet 3.0 definitions — {splits.Aligned.Count} aligned-model samples, {splits.Train.Count} clean target-training samples, " +
             $"{splits.Test.Count} held-out test samples (disjoint words and synsets), {splits.PretrainText.Count} pre-training documents from the other synsets; " +
-            $"preference pairs (the true gloss chosen, another sense's gloss of the same word rejected) for {trainPairs.Count} training and {testPairs.Count} test questions.");
+            $"preference pairs (the true gloss chosen, another sense's gloss of the same word rejected) for {trainPairs.Count} training and {testPairs.Count} test questions; " +
+            $"a multiple-choice task ({WordNetChoices.FileName}) of the {splits.Test.Count} test questions, each with its true gloss among {WordNetChoices.Distractors} " +
+            "glosses of other test words, the context the question as the target's template renders it up to the answer.");
         return files;
     }
 
@@ -177,10 +187,12 @@ public sealed class NoiseExperiment(DemoSettings settings, Action<string>? log =
         // Published under the run directory too, as the starting point configs/train.example.json trains from.
         Publish(checkpoint, Path.Combine(settings.Output, "base"), CheckpointFiles);
         var heldOut = RunMetrics.Read(Path.Combine(directory, "run", MetricsLog.FileName)).FinalHeldOutCe;
+        var choices = await ChoiceAccuracyOf(checkpoint, data, stop);
         _notes.Add(string.Create(CultureInfo.InvariantCulture,
             $"Base model: {_plan.Target.ToConfig(VocabularySize(tokenizer)).ParameterCount / 1e6:F1}M parameters ({_plan.TargetTokenizer} tokenizer), " +
-            $"pre-trained for {_plan.Pretraining.Epochs} epoch(s) on the pre-training documents{(cached ? " (cached)" : "")}; held-out CE before fine-tuning {heldOut:F4}."));
-        return new BaseCheckpoint(checkpoint, FileHash.Sha256(Path.Combine(checkpoint, Checkpoint.SingleFile)), heldOut);
+            $"pre-trained for {_plan.Pretraining.Epochs} epoch(s) on the pre-training documents{(cached ? " (cached)" : "")}; held-out CE before fine-tuning {heldOut:F4}, " +
+            $"multiple-choice accuracy {choices.Acc:F4} (acc_norm {choices.AccNorm:F4}; chance {1.0 / (WordNetChoices.Distractors + 1):F2})."));
+        return new BaseCheckpoint(checkpoint, FileHash.Sha256(Path.Combine(checkpoint, Checkpoint.SingleFile)), heldOut, choices);
     }
 
     /// <summary>Builds (or reuses) every aligned model, copies their ONNX exports under the run directory
@@ -265,6 +277,8 @@ public sealed class NoiseExperiment(DemoSettings settings, Action<string>? log =
         using (var run = ScoringOnlyRun.Open(ModelsManifest.Load(manifest), train.Path, path, resume: false, SampleShard.All, skipBad: false,
             new OrtScoringBackend(new OrtScoringOptions()), tokenBudget: 0, new ScoringPipelineOptions(), Log, ifd: true))
             await run.RunAsync(progress: null, stop);
+        // A stopped scoring run leaves a resumable prefix: not to be taken for the whole set.
+        stop.ThrowIfCancellationRequested();
         AtomicFile.WriteAllText(descriptionFile, description);
         Log(string.Create(CultureInfo.InvariantCulture, $"  scored {train.Samples.Count} samples with IFD in {clock.Elapsed.TotalSeconds:F1} s"));
         return path;
@@ -322,6 +336,28 @@ public sealed class NoiseExperiment(DemoSettings settings, Action<string>? log =
         return result;
     }
 
+    /// <summary>A run's result with its multiple-choice accuracy before (the base model's) and after fine-tuning: measured
+    /// on its final checkpoint where the result has none yet (a run reused from before the task existed included).</summary>
+    private async Task<RunResult> WithChoices(RunResult result, string runDirectory, BaseCheckpoint baseModel, DataFiles data, CancellationToken stop)
+    {
+        if (result.ChoicesAfter is not null && result.ChoicesBefore == baseModel.Choices)
+            return result;
+        var measured = result with { ChoicesBefore = baseModel.Choices, ChoicesAfter = await ChoiceAccuracyOf(Path.Combine(runDirectory, "final"), data, stop) };
+        AtomicFile.WriteAllText(Path.Combine(runDirectory, "result.json"), JsonSerializer.Serialize(measured, ExperimentResults.Json));
+        return measured;
+    }
+
+    /// <summary>A checkpoint's accuracy on the held-out multiple-choice task, as <c>eval --checkpoint</c> measures it.</summary>
+    private static async Task<ChoiceAccuracy> ChoiceAccuracyOf(string checkpoint, DataFiles data, CancellationToken stop)
+    {
+        var (model, backend) = EvalModel.Checkpoint(checkpoint, "cpu");
+        using (model.Model)
+        {
+            var evaluation = await BenchmarkEvaluation.RunAsync(checkpoint, backend, model, [MultipleChoiceTask.Read(data.Choices)], cancellation: stop);
+            return new ChoiceAccuracy(evaluation.Overall.Acc, evaluation.Overall.AccNorm);
+        }
+    }
+
     private static ReferenceScoreSample ReferenceScoresOf(string checkpoint, TrainingSet train, double noise, int seed)
     {
         var isNoise = train.Samples.ToDictionary(s => s.Id, s => s.IsNoise);
@@ -356,12 +392,21 @@ public sealed class NoiseExperiment(DemoSettings settings, Action<string>? log =
             Training = options,
         }, stop);
 
+    /// <summary>One training run to its end. A run stopped by <paramref name="stop"/> ends in a checkpoint to resume from, not a
+    /// finished model: that is thrown as a cancellation, so that no stage caches, and no run records, a half-trained model.</summary>
     private async Task<TrainingSummary> RunTraining(string title, TrainConfig config, CancellationToken stop)
     {
+        TrainingSummary summary;
         if (showTraining is null)
-            return await OnlineTraining.RunAsync(config, resume: null, progress: null, stop, note: Log);
-        await using var display = showTraining(title);
-        return await OnlineTraining.RunAsync(config, resume: null, display, stop, note: Log);
+            summary = await OnlineTraining.RunAsync(config, resume: null, progress: null, stop, note: Log);
+        else
+        {
+            await using var display = showTraining(title);
+            summary = await OnlineTraining.RunAsync(config, resume: null, display, stop, note: Log);
+        }
+        if (summary.Interrupted)
+            throw new OperationCanceledException($"{title}: stopped at step {summary.Steps}, before its end", stop);
+        return summary;
     }
 
     private static int VocabularySize(string tokenizerDirectory) => TokenizerLoader.LoadFromModelDirectory(tokenizerDirectory).VocabularySize!.Value;

@@ -28,7 +28,16 @@ public static class DemoCommand
                 Environment.GetEnvironmentVariable("POFT_COMMAND") is { Length: > 0 } shown ? shown : "poft " + string.Join(' ', parse.Tokens.Select(t => t.Value)),
                 parse.GetValue(dpo));
             using var signal = new ShutdownSignal();
-            await new NoiseExperiment(settings, Console.WriteLine, title => new TrainingProgress(title, totalSteps: 0)).RunAsync(signal.Token);
+            try
+            {
+                await new NoiseExperiment(settings, Console.WriteLine, title => new TrainingProgress(title, totalSteps: 0)).RunAsync(signal.Token);
+            }
+            catch (OperationCanceledException) when (signal.Token.IsCancellationRequested)
+            {
+                // Finished runs and built models are kept; the stage that was stopped left nothing under its key.
+                Console.Error.WriteLine("demo: stopped; the same command continues where it stopped");
+                return ShutdownSignal.ExitCode;
+            }
             return 0;
         });
         return command;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using PoFT.Cli.Terminal;
+using PoFT.Hybrid;
 using PoFT.Scorer.Benchmarks;
 using PoFT.Shared;
 using PoFT.Shared.Data;

@@ -10,9 +10,14 @@ public sealed record EpochResult(int Epoch, double HeldOutCe, double? TauClean, 
 
 /// <summary>One target run: objective label (e.g. "poft", "ce+keep-top"), noise fraction, seed, its epochs,
 /// wall-clock seconds (0 when the run was reused rather than trained), training-set size, and its model's answers to the
-/// first held-out questions at its last evaluation (null for a run without samples.jsonl).</summary>
+/// first held-out questions at its last evaluation (null for a run without samples.jsonl), and its accuracy on the held-out
+/// multiple-choice task before fine-tuning (the base model's) and after (null in results saved before the task existed).</summary>
 public sealed record RunResult(string Objective, double Noise, int Seed, IReadOnlyList<EpochResult> Epochs, double Seconds, int TrainSamples,
-    IReadOnlyList<HeldOutAnswer>? Answers = null);
+    IReadOnlyList<HeldOutAnswer>? Answers = null, ChoiceAccuracy? ChoicesBefore = null, ChoiceAccuracy? ChoicesAfter = null);
+
+/// <summary>A model's accuracy on the demo's multiple-choice task (experiment/WordNet/WordNetChoices.cs), as <c>eval</c>
+/// reports it: <c>acc</c> (highest summed log-prob) and <c>acc_norm</c> (highest log-prob per character), lm-eval-harness's.</summary>
+public sealed record ChoiceAccuracy(double Acc, double AccNorm);
 
 /// <summary>A held-out question (its last user message), the reference answer and a run's answer.</summary>
 public sealed record HeldOutAnswer(string Id, string Question, string? Reference, string Answer);

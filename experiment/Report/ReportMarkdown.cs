@@ -22,6 +22,14 @@ public static class ReportMarkdown
             .Append("lower is better. Best epoch: each run's lowest over epochs ≥ 1. Δ vs CE: this row's last-epoch mean minus CE's at the same noise level.\n\n")
             .Append(ResultTables.HeldOut(view)).Append('\n');
 
+        if (ResultTables.Choices(view) is { } choices)
+            text.Append("## Held-out multiple choice\n\n")
+                .Append("Each held-out question with its true gloss among the glosses of three other held-out words (`data/choices-test.jsonl`, ")
+                .Append("chance 0.25), scored as `eval` scores a task: acc = the choice with the highest summed log-prob is the true one, ")
+                .Append("acc_norm = the same per character (lm-eval-harness's definitions, docs/evaluation.md). Before = the base model; after = ")
+                .Append("the run's final model; mean ± sample std over seeds.\n\n")
+                .Append(choices).Append('\n');
+
         var scores = Statistics.SummariseReferenceScores(results.ReferenceScores);
         if (scores.Count > 0)
             text.Append("## Reference scores r̄: clean vs noise\n\n")

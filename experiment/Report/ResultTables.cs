@@ -26,6 +26,27 @@ public static class ResultTables
                 DeltaVsCe(view, s),
             ])));
 
+    /// <summary>Rows objective × noise level where runs measured the multiple-choice task: accuracy before fine-tuning (the
+    /// base model's) and after, mean ± std over seeds, beside the same runs' last-epoch held-out CE; null where none did.</summary>
+    public static string? Choices(ExperimentView view)
+    {
+        var rows = view.Objectives.SelectMany(objective => view.NoiseLevels.Select(noise => view.Runs(objective, noise)
+                .Where(r => r.ChoicesBefore is not null && r.ChoicesAfter is not null).ToList()))
+            .Where(runs => runs.Count > 0)
+            .Select(runs => (IReadOnlyList<string>)
+            [
+                ObjectiveLabels.Display(runs[0].Objective),
+                ReportNumbers.Plain(runs[0].Noise),
+                $"{runs.Count} ({string.Join(", ", runs.Select(r => r.Seed))})",
+                MeanStd.Of([.. runs.Select(r => r.ChoicesBefore!.Acc)]).Format(Digits),
+                MeanStd.Of([.. runs.Select(r => r.ChoicesAfter!.Acc)]).Format(Digits),
+                MeanStd.Of([.. runs.Select(r => r.ChoicesAfter!.AccNorm)]).Format(Digits),
+                MeanStd.Of([.. runs.Select(r => r.Epochs[^1].HeldOutCe)]).Format(Digits),
+            ]).ToList();
+        return rows.Count == 0 ? null : MarkdownTable.Render(
+            ["Objective", "Noise", "Runs (seeds)", "acc, before", "acc, after", "acc_norm, after", "Held-out CE, last epoch"], rows);
+    }
+
     /// <summary>Per noise level with noise samples: AUC of r̄ (clean as positives, since higher r̄ means cleaner).</summary>
     public static string ReferenceScores(IReadOnlyList<ReferenceScoreSummary> summaries) => MarkdownTable.Render(
         ["Noise", "Seeds", "AUC clean vs noise", "Mean r̄ clean", "Mean r̄ noise", "Samples clean / noise"],

@@ -1,4 +1,4 @@
-using PoFT.Cli.Commands;
+using PoFT.Hybrid;
 using PoFT.Exporter;
 using PoFT.Scorer.Benchmarks;
 using PoFT.Shared.Data;

@@ -5,6 +5,7 @@ using PoFT.Experiment;
 using PoFT.Experiment.Report;
 using PoFT.Hybrid;
 using PoFT.Hybrid.Config;
+using PoFT.Scorer.Benchmarks;
 using PoFT.Scorer.Manifest;
 using PoFT.Shared.Data;
 using PoFT.Shared.Manifest;
@@ -88,6 +89,7 @@ public sealed partial class QuickDemoTests : IDisposable
             Assert.InRange(f.NoiseRemoved, 0, Math.Min(f.Removed, f.NoiseTotal));
         });
         Assert.Contains("## Which filter catches the noise", report);
+        await Multiple_choice_accuracies_are_measured_before_and_after_and_ONNX_Runtime_agrees(results, settings.Output, report);
         foreach (var image in Regex.Matches(report, @"\]\(([^)]+\.png)\)").Select(m => m.Groups[1].Value))
         {
             var bytes = File.ReadAllBytes(Path.Combine(output, "report", image));
@@ -108,6 +110,29 @@ public sealed partial class QuickDemoTests : IDisposable
 
         await The_example_config_trains_as_is_on_what_the_demo_wrote();
         await The_DPO_example_config_trains_as_is_on_what_the_demo_wrote();
+    }
+
+    /// <summary>Every run carries the base model's and its own accuracy on the held-out multiple-choice task; the exported
+    /// PoFT target (noise 0.4, seed 1), scored by ONNX Runtime through <c>eval</c>'s code, gives the accuracy its TorchSharp
+    /// checkpoint gave in the run (a near-tie may flip one question between backends), and the report has the table.</summary>
+    private static async Task Multiple_choice_accuracies_are_measured_before_and_after_and_ONNX_Runtime_agrees(ExperimentResults results, string output, string report)
+    {
+        var before = results.Runs[0].ChoicesBefore!;
+        Assert.All(results.Runs, r => Assert.Equal(before, r.ChoicesBefore));
+        Assert.All(results.Runs, r => Assert.InRange(r.ChoicesAfter!.Acc, 0, 1));
+        Assert.All(results.Runs, r => Assert.InRange(r.ChoicesAfter!.AccNorm, 0, 1));
+        Assert.True(results.Runs.Select(r => r.ChoicesAfter!.Acc).Append(before.Acc).Distinct().Count() > 1, "every model chose the same");
+
+        var task = MultipleChoiceTask.Read(Path.Combine(output, "data", "choices-test.jsonl"));
+        Assert.Equal(ExperimentPlan.Quick.TestSamples, task.Questions.Count);
+        var (model, backend) = EvalModel.Onnx(Path.Combine(output, "target-onnx"), "cpu", threads: 1);
+        BenchmarkEvaluation onnx;
+        using (model.Model)
+            onnx = await BenchmarkEvaluation.RunAsync("target-onnx", backend, model, [task]);
+        var poft = results.Runs.Single(r => r.Objective == "poft").ChoicesAfter!;
+        Assert.Equal(poft.Acc, onnx.Overall.Acc, 1.0 / task.Questions.Count + 1e-9);
+        Assert.Equal(poft.AccNorm, onnx.Overall.AccNorm, 1.0 / task.Questions.Count + 1e-9);
+        Assert.Contains("## Held-out multiple choice", report);
     }
 
     /// <summary>configs/dpo.example.json, beside the demo's output as in the repository, runs DPO from the demo's

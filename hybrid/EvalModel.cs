@@ -8,7 +8,7 @@ using PoFT.Shared.Scoring;
 using PoFT.Text.Tokenizers;
 using PoFT.Trainer.Model;
 
-namespace PoFT.Cli.Commands;
+namespace PoFT.Hybrid;
 
 /// <summary>The model <c>eval</c> scores with, as the scoring pipeline's model: a checkpoint in TorchSharp, or an
 /// <c>export</c> directory in ONNX Runtime; either way with the directory's own tokenizer, used on plain text
