@@ -20,6 +20,12 @@ usage: ./run.sh <verb> [options]
   merge-scores merge the score files of a sharded `score` run into one
   inspect      show what is scored: each model's rendered text with the scored tokens marked
   train        train the target model with PoFT, CE or a variant
+  score-report the data-quality report of a score file (per model, r̄, agreement, noise AUC, histograms)
+  filter       write the samples a score file ranks highest (by r̄ or IFD) as a data file of the same layout
+  generate     answer prompts with a checkpoint (its chat template; greedy or sampled; LoRA adapters on their base)
+  chat         an interactive conversation with a checkpoint
+  eval         multiple-choice benchmark accuracy (lm-eval-harness's acc, acc_norm) of a checkpoint or an export
+  report       plots and a summary of one or more training runs (loss, held-out CE, τ, learning rate)
   bench        speed and memory benchmarks, side by side
   plan         predict the trainer's and aligned models' peak memory and say what fits
 
@@ -83,11 +89,12 @@ verb=${1:-}
 [[ $# -gt 0 ]] && shift
 case "$verb" in
   -h|--help|help) usage ;;
+  "") usage; exit 2 ;;
   test) run_tests "$@" ;;
-  demo|init-model|export|merge|score|merge-scores|inspect|train|bench|plan)
+  *)
+    # The verbs are those the usage lists (a test checks it lists every verb of poft), refused before a build.
+    usage | awk '/^  [a-z]/ { print $1 }' | grep -qx -- "$verb" || { echo "run.sh: unknown verb '$verb'" >&2; usage >&2; exit 2; }
     build
     # The demo's report quotes the command that produced it.
     POFT_COMMAND="./run.sh $verb $*" exec dotnet "$cli" "$verb" "$@" ;;
-  "") usage; exit 2 ;;
-  *) echo "run.sh: unknown verb '$verb'" >&2; usage >&2; exit 2 ;;
 esac

@@ -272,7 +272,9 @@ public sealed class NoiseExperiment(DemoSettings settings, Action<string>? log =
         var description = new JsonObject { ["train"] = FileHash.Sha256(train.Path), ["manifest"] = FileHash.Sha256(manifest) }.ToJsonString();
         if (File.Exists(path) && File.Exists(descriptionFile) && File.ReadAllText(descriptionFile) == description)
             return path;
+        // Scored anew: what an earlier, stopped or failed scoring left (a prefix, its provenance) is not this set's.
         File.Delete(path);
+        File.Delete(ScoreProvenance.PathOf(path));
         var clock = Stopwatch.StartNew();
         using (var run = ScoringOnlyRun.Open(ModelsManifest.Load(manifest), train.Path, path, resume: false, SampleShard.All, skipBad: false,
             new OrtScoringBackend(new OrtScoringOptions()), tokenBudget: 0, new ScoringPipelineOptions(), Log, ifd: true))
