@@ -26,7 +26,9 @@ namespace PoFT.Experiment;
 
 /// <summary>What <c>demo</c> was asked for.</summary>
 /// <param name="Dpo">Also run the DPO stage (<see cref="DpoStage"/>) on the targets of the highest noise level.</param>
-public sealed record DemoSettings(string Output, string Cache, string Assets, int Seeds, IReadOnlyList<double> NoiseLevels, bool Quick, string Command, bool Dpo = false);
+/// <param name="Baselines">Also train the other robust-SFT rows (<see cref="ObjectiveLabels.Baselines"/>: IFD-filtered CE and PoFT, DFT).</param>
+public sealed record DemoSettings(string Output, string Cache, string Assets, int Seeds, IReadOnlyList<double> NoiseLevels, bool Quick, string Command, bool Dpo = false,
+    bool Baselines = false);
 
 /// <summary>
 /// The paper's noise-robustness experiment at small scale (docs/demo.md): WordNet definitions as SFT data;
@@ -59,7 +61,8 @@ public sealed class NoiseExperiment(DemoSettings settings, Action<string>? log =
         var referenceScores = new List<ReferenceScoreSample>();
         var filters = new List<FilterCatch>();
         var runClock = Stopwatch.StartNew();
-        var total = settings.NoiseLevels.Count * settings.Seeds * ObjectiveLabels.Runs.Count;
+        var rows = ObjectiveLabels.RunsWith(settings.Baselines);
+        var total = settings.NoiseLevels.Count * settings.Seeds * rows.Count;
         foreach (var noise in settings.NoiseLevels)
         {
             for (var seed = 1; seed <= settings.Seeds; seed++)
@@ -67,7 +70,7 @@ public sealed class NoiseExperiment(DemoSettings settings, Action<string>? log =
                 var directory = RunDirectory(root, noise, seed);
                 var train = WriteTrainingSet(clean, directory, noise, seed);
                 var ifdScores = await IfdScores(directory, train, manifest, stop);
-                foreach (var (label, objective, filter) in ObjectiveLabels.Runs)
+                foreach (var (label, objective, filter) in rows)
                 {
                     Log($"run {runs.Count + 1}/{total}: noise {noise:0.0#}, seed {seed}, {label}");
                     var result = noise == 0 && objective == ObjectiveKind.BiPoft
@@ -79,7 +82,7 @@ public sealed class NoiseExperiment(DemoSettings settings, Action<string>? log =
                     runs.Add(result);
                     var last = result.Epochs[^1];
                     Log(string.Create(CultureInfo.InvariantCulture,
-                        $"  held-out CE {last.HeldOutCe:F4} at epoch {last.Epoch}, best {result.Epochs.Min(e => e.HeldOutCe):F4} ({result.Seconds:F0} s)"));
+                        $"  held-out CE {last.HeldOutCe:F4} at epoch {last.Epoch}, best {result.Epochs.Skip(1).Min(e => e.HeldOutCe):F4} ({result.Seconds:F0} s)"));
                 }
                 referenceScores.Add(ReferenceScoresOf(Path.Combine(directory, ObjectiveLabels.Poft, "final"), train, noise, seed));
                 filters.AddRange(FilterCatches(ifdScores, train, noise, seed));

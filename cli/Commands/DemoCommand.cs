@@ -17,7 +17,8 @@ public static class DemoCommand
         var noise = new Option<string>("--noise") { Description = "noise fractions of the training data, comma-separated, each in [0, 1)", DefaultValueFactory = _ => "0.4" };
         var quick = new Option<bool>("--quick") { Description = "a few-minute version of the same pipeline (small data and models): for a first look and CI, not for conclusions" };
         var dpo = new Option<bool>("--dpo") { Description = "then DPO on WordNet preference pairs from the CE and the PoFT target of the highest noise level, every seed (PoFT → DPO vs CE → DPO)" };
-        var command = new Command("demo", "PoFT vs CE on noisy WordNet SFT data: aligned models, online scoring, a report with plots") { output, cache, assets, seeds, noise, quick, dpo };
+        var baselines = new Option<bool>("--baselines") { Description = "also the other robust-SFT rows: CE and PoFT filtered by IFD (keep-top-ifd), and DFT" };
+        var command = new Command("demo", "PoFT vs CE on noisy WordNet SFT data: aligned models, online scoring, a report with plots") { output, cache, assets, seeds, noise, quick, dpo, baselines };
         command.SetAction(async (parse, _) =>
         {
             var seedCount = parse.GetValue(seeds);
@@ -26,7 +27,7 @@ public static class DemoCommand
             var settings = new DemoSettings(parse.GetRequiredValue(output).FullName, parse.GetRequiredValue(cache).FullName, parse.GetRequiredValue(assets).FullName,
                 seedCount, ParseNoise(parse.GetRequiredValue(noise)), parse.GetValue(quick),
                 Environment.GetEnvironmentVariable("POFT_COMMAND") is { Length: > 0 } shown ? shown : "poft " + string.Join(' ', parse.Tokens.Select(t => t.Value)),
-                parse.GetValue(dpo));
+                parse.GetValue(dpo), parse.GetValue(baselines));
             using var signal = new ShutdownSignal();
             try
             {

@@ -32,6 +32,14 @@ public static class ObjectiveLabels
         (Dft, ObjectiveKind.Dft, null),
     ];
 
+    /// <summary>The runs beside PoFT's own comparison that <c>demo --baselines</c> adds: the IFD-filtered rows and DFT (the
+    /// default demo stays within its time on two cores without them).</summary>
+    public static IReadOnlySet<string> Baselines { get; } = new HashSet<string> { CeKeepTopIfd, PoftKeepTopIfd, Dft };
+
+    /// <summary>The runs of one noise level and seed, in order: all of <see cref="Runs"/>, or those without <see cref="Baselines"/>.</summary>
+    public static IReadOnlyList<(string Label, ObjectiveKind Objective, KeepTopBy? Filter)> RunsWith(bool baselines) =>
+        [.. Runs.Where(r => baselines || !Baselines.Contains(r.Label))];
+
     private static readonly Dictionary<ObjectiveKind, string> Displayed = new()
     {
         [ObjectiveKind.Ce] = "CE",

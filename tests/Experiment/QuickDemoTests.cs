@@ -32,7 +32,7 @@ public sealed partial class QuickDemoTests : IDisposable
     [Fact]
     public async Task Quick_demo_writes_a_report_with_numbers_and_plots_a_second_run_reuses_its_work_and_the_example_config_trains_on_it()
     {
-        var settings = new DemoSettings(_temp.Sub(Path.Combine("runs", "demo")), _temp.Sub("cache"), RepoPaths.Assets, Seeds: 1, NoiseLevels: [0.4], Quick: true, Command: "test", Dpo: true);
+        var settings = new DemoSettings(_temp.Sub(Path.Combine("runs", "demo")), _temp.Sub("cache"), RepoPaths.Assets, Seeds: 1, NoiseLevels: [0.4], Quick: true, Command: "test", Dpo: true, Baselines: true);
         var results = await new NoiseExperiment(settings).RunAsync(CancellationToken.None);
 
         Assert.Equal(Objectives, results.Runs.Select(r => r.Objective));
