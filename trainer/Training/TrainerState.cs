@@ -40,8 +40,16 @@ public sealed record TrainerState(int Step, int Epoch, int MicroBatch, long Toke
         var path = Path.Combine(checkpointDirectory, FileName);
         if (!File.Exists(path))
             throw new FileNotFoundException($"{checkpointDirectory} is not a training checkpoint: no {FileName}", path);
-        var state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(path), Json)
-            ?? throw new InvalidDataException($"{path}: empty");
+        TrainerState? read;
+        try
+        {
+            read = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(path), Json);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not a trainer state this trainer reads ({e.Message})", e);
+        }
+        var state = read ?? throw new InvalidDataException($"{path}: empty");
         if (state.Options is null)
             throw new InvalidDataException($"{path}: no 'options': not a checkpoint this trainer can resume");
         if (state.Inputs is null)
