@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using PoFT.Generation;
 using PoFT.Shared;
 using PoFT.Checkpoints;
@@ -50,7 +51,9 @@ public static class OnlineTraining
         }
         var what = held.Kind switch
         {
-            RunDirectory.Holding.Finished => $"already holds a finished run ({held.Checkpoint}); train it further with --resume {held.Checkpoint} and a larger --max-steps or --epochs,",
+            RunDirectory.Holding.Finished => RunDirectory.ToTrainFurther(output) is { } step
+                ? $"already holds a finished run ({held.Checkpoint}); train it further with --resume {step} and a larger --max-steps or --epochs,"
+                : $"already holds a finished run ({held.Checkpoint}, with no step checkpoint of its last step to train it further from: checkpoint_every was 0);",
             RunDirectory.Holding.Resumable => $"already holds a run; continue it with --resume {held.Checkpoint},",
             _ => "holds files that are not a run's;",
         };
@@ -155,7 +158,7 @@ public static class OnlineTraining
     /// run's claim on its output), the target's tokenization, the scoring options against the objective, the training
     /// options — and the data, tokenized as the target tokenizes it.</summary>
     /// <returns>What the run's checkpoints record of its inputs, and its data.</returns>
-    private static (IReadOnlyDictionary<string, string> Inputs, TrainingData Data) Prepare(TrainConfig config, string? resume,
+    private static (IReadOnlyDictionary<string, JsonNode?> Inputs, TrainingData Data) Prepare(TrainConfig config, string? resume,
         IReadOnlySet<TrainOption> fromFlags, Action<string> note, bool overwrite)
     {
         var inputs = ResumeRules.Inputs(config);

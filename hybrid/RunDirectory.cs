@@ -21,13 +21,11 @@ public static class RunDirectory
         Other,
     }
 
-    public const string FinalFolder = "final";
-
     /// <returns>What <paramref name="output"/> holds, and the checkpoint to resume (the final one, or the newest
     /// periodic one) where it holds one.</returns>
     public static (Holding Kind, string? Checkpoint) Inspect(string output)
     {
-        var final = Path.Combine(output, FinalFolder);
+        var final = Path.Combine(output, PoftTrainer.FinalFolder);
         if (IsCheckpoint(final))
             return (Holding.Finished, final);
         var folder = Path.Combine(output, PoftTrainer.CheckpointsFolder);
@@ -37,8 +35,16 @@ public static class RunDirectory
         // A run's own files before its first checkpoint: its metrics, and a checkpoints folder holding at most a save
         // interrupted before it completed (no trainer state).
         var entries = Directory.EnumerateFileSystemEntries(output).Select(Path.GetFileName).ToList();
-        var runsOwn = entries.All(e => e == MetricsLog.FileName || e == PoftTrainer.CheckpointsFolder || e == FinalFolder);
+        var runsOwn = entries.All(e => e == MetricsLog.FileName || e == PoftTrainer.CheckpointsFolder || e == PoftTrainer.FinalFolder);
         return (runsOwn ? Holding.NothingToResume : Holding.Other, null);
+    }
+
+    /// <returns>The step checkpoint that trains the finished run in <paramref name="output"/> further: the one of its
+    /// final step, holding the optimizer's state that final/ does not keep; null where the run kept none.</returns>
+    public static string? ToTrainFurther(string output)
+    {
+        var step = PoftTrainer.StepCheckpoint(output, TrainerState.Load(Path.Combine(output, PoftTrainer.FinalFolder)).Step);
+        return File.Exists(Path.Combine(step, TrainerState.OptimizerFile)) ? step : null;
     }
 
     private static bool IsCheckpoint(string directory) => File.Exists(Path.Combine(directory, TrainerState.FileName));

@@ -40,7 +40,7 @@ public static class TrainCommand
             if (summary.AlreadyComplete)
             {
                 Console.WriteLine($"run already complete: {summary.CheckpointDirectory} is at step {summary.Steps}, the run's last; nothing trained " +
-                    "(raise --max-steps or --epochs to train further)");
+                    "(to train further, --resume the step checkpoint of its last step with a larger --max-steps or --epochs)");
                 return 0;
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -52,6 +52,9 @@ public static class TrainCommand
             if (summary.FinalEval is { } last)
                 Console.WriteLine(EvalLine.Of(last, "last eval"));
             Console.WriteLine($"checkpoint: {summary.CheckpointDirectory}");
+            // final/ keeps no optimizer state: where to resume from to train further, if the run kept a step checkpoint.
+            if (!summary.Interrupted && summary.ResumeCheckpoint is { } resumeFrom)
+                Console.WriteLine($"resume from: {resumeFrom}");
             return summary.Interrupted ? ShutdownSignal.ExitCode : 0;
         });
         return command;

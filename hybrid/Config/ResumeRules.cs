@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using PoFT.Shared.Training;
 using PoFT.Trainer.Training;
 
@@ -13,7 +14,7 @@ public static class ResumeRules
 {
     /// <summary>What a checkpoint records of the config's top-level options (the training options are
     /// recorded whole in its options).</summary>
-    public static IReadOnlyDictionary<string, string> Inputs(TrainConfig config) =>
+    public static IReadOnlyDictionary<string, JsonNode?> Inputs(TrainConfig config) =>
         TrainOptions.All.Where(o => !o.InTraining).ToDictionary(o => o.Field, o => o.Fingerprint(config));
 
     /// <param name="requested">The config file with the command line's values in place; the resumed run
@@ -22,28 +23,32 @@ public static class ResumeRules
     /// <param name="fromFlags">Options given on the command line (named as flags in errors).</param>
     /// <param name="note">Told of every value applied.</param>
     /// <exception cref="ArgumentException">A value that may not change on resume did, naming flag or field.</exception>
-    public static void Check(TrainConfig requested, IReadOnlyDictionary<string, string> inputs, string checkpoint, TrainerState state,
+    public static void Check(TrainConfig requested, IReadOnlyDictionary<string, JsonNode?> inputs, string checkpoint, TrainerState state,
         IReadOnlySet<TrainOption> fromFlags, Action<string> note)
     {
         var recordedConfig = requested with { Training = state.Options };
         foreach (var option in TrainOptions.All)
         {
-            var (current, recorded) = option.InTraining
-                ? (option.Fingerprint(requested), option.Fingerprint(recordedConfig))
-                : (inputs[option.Field], state.Inputs.GetValueOrDefault(option.Field));
+            // Compared as JSON values (DeepEquals: object members in any order), as the checkpoint holds them.
+            var (current, recorded, wasRecorded) = option.InTraining
+                ? (option.Fingerprint(requested), option.Fingerprint(recordedConfig), true)
+                : (inputs[option.Field], state.Inputs.GetValueOrDefault(option.Field), state.Inputs.ContainsKey(option.Field));
             // An option added after the checkpoint was written is not in its inputs: the run had its default then.
-            if (current == recorded || (recorded is null && !option.InTraining && current == (option.Default?.ToJsonString() ?? "null")))
+            if (wasRecorded ? JsonNode.DeepEquals(current, recorded) : JsonNode.DeepEquals(current, option.Default))
                 continue;
+            var was = wasRecorded ? Shown(recorded) : "(not recorded)";
             if (option.OnResume == OnResume.Applied)
             {
-                note($"resume: {option.Field} {recorded ?? "(not recorded)"} → {current}");
+                note($"resume: {option.Field} {was} → {Shown(current)}");
                 continue;
             }
-            var shown = option.ValueIn(requested)?.ToJsonString() ?? "null";
+            var shown = Shown(option.ValueIn(requested));
             var source = fromFlags.Contains(option) ? $"{option.Flag} {shown}" : $"config field '{option.Field}' {shown}";
-            var what = option.ByContent ? "its content differs from what the run was started with" : $"the run was started with {recorded ?? "(not recorded)"}";
+            var what = option.ByContent ? "its content differs from what the run was started with" : $"the run was started with {was}";
             throw new ArgumentException($"--resume {checkpoint}: {source}: {what}, and {option.Field} cannot change on resume " +
                 "(it shapes what was already trained). Resume with the run's value, or start a new run.");
         }
     }
+
+    private static string Shown(JsonNode? value) => value?.ToJsonString() ?? "null";
 }

@@ -65,19 +65,19 @@ public sealed class TrainOption
     public JsonNode? ValueIn(TrainConfig config) =>
         JsonSerializer.SerializeToNode(_property.GetValue(InTraining ? config.Training : config), _property.PropertyType, TrainerState.Json);
 
-    /// <summary>What a checkpoint records of the option: its value, or for a file the run depends on, the
-    /// SHA-256 of its content — for a folder (<c>scores</c> as a folder of shards), of its files'.</summary>
-    public string Fingerprint(TrainConfig config)
+    /// <summary>What a checkpoint records of the option, as plain JSON: its value, or for a file the run depends on,
+    /// the string <c>"sha256:…"</c> of its content — for a folder (<c>scores</c> as a folder of shards), of its files'.</summary>
+    public JsonNode? Fingerprint(TrainConfig config)
     {
         var value = ValueIn(config);
         if (!ByContent || value is null)
-            return value?.ToJsonString() ?? "null";
+            return value;
         var path = value.GetValue<string>();
         if (Directory.Exists(path))
-            return "sha256:" + FileHash.Sha256OfFolder(path);
+            return JsonValue.Create("sha256:" + FileHash.Sha256OfFolder(path));
         if (!File.Exists(path))
             throw new FileNotFoundException($"{Field}: file not found: {path}", path);
-        return "sha256:" + FileHash.Sha256(path);
+        return JsonValue.Create("sha256:" + FileHash.Sha256(path));
     }
 
     /// <summary>A command-line value as the JSON the config file would hold; paths resolved against the

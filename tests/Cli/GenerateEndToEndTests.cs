@@ -26,10 +26,13 @@ public class GenerateEndToEndTests
             ["train_data"] = data,
             ["eval_data"] = data,
             ["output"] = temp.File("run"),
-            ["training"] = new JsonObject { ["objective"] = "ce", ["batch_size"] = 2, ["max_steps"] = 2, ["eval_every"] = 0 },
+            ["training"] = new JsonObject { ["objective"] = "ce", ["batch_size"] = 2, ["max_steps"] = 2, ["eval_every"] = 0, ["checkpoint_every"] = 5 },
         }.ToJsonString());
-        await Poft("train", "--config", config);
+        var trained = await Poft("train", "--config", config);
         var final = Path.Combine(temp.File("run"), "final");
+        // final/ is the model alone; the step checkpoint written at the last step keeps the optimizer's state, and the summary names it.
+        Assert.False(File.Exists(Path.Combine(final, PoFT.Trainer.Training.TrainerState.OptimizerFile)));
+        Assert.Contains($"resume from: {PoFT.Trainer.Training.PoftTrainer.StepCheckpoint(temp.File("run"), 2)}\n", trained);
 
         var recorded = JsonNode.Parse(File.ReadAllText(Path.Combine(final, TokenizerConfigFile.FileName)))![TokenizerConfigFile.RunTemplateField]!;
         Assert.Equal("llama3", recorded["family"]!.GetValue<string>());

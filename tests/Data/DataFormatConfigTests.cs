@@ -80,7 +80,7 @@ public class DataFormatResumeTests
         var data = temp.File("d.jsonl");
         File.WriteAllText(data, """{"prompt": "q", "response": "r"}""" + "\n");
         var config = new TrainConfig { Model = "m", TrainData = data };
-        var recorded = new Dictionary<string, string>(ResumeRules.Inputs(config).Where(kv => kv.Key is not "data_format" and not "data_columns"));
+        var recorded = new Dictionary<string, System.Text.Json.Nodes.JsonNode?>(ResumeRules.Inputs(config).Where(kv => kv.Key is not "data_format" and not "data_columns"));
         var state = new PoFT.Trainer.Training.TrainerState(1, 0, 0, 0, 0, config.Training, recorded);
         var notes = new List<string>();
         ResumeRules.Check(config, ResumeRules.Inputs(config), "ckpt", state, new HashSet<TrainOption>(), notes.Add);

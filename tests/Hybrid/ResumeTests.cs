@@ -164,6 +164,76 @@ public sealed class ResumeTests(AlignedModelsFixture models) : IClassFixture<Ali
     }
 
     [Fact]
+    public async Task Final_of_a_finished_run_with_a_larger_max_steps_is_refused_naming_its_last_step_checkpoint()
+    {
+        var (config, checkpoint) = await TrainedRun();
+        var final = Path.Combine(_temp.Sub("run"), PoftTrainer.FinalFolder);
+        var maxSteps = TrainOptions.All.Single(o => o.Flag == "--max-steps");
+        var error = await Assert.ThrowsAsync<CheckpointNotResumableException>(() => OnlineTraining.RunAsync(
+            TrainConfig.Load(config, new Dictionary<TrainOption, string> { [maxSteps] = "3" }), final, null, CancellationToken.None, new HashSet<TrainOption> { maxSteps }, note: _ => { }));
+        Assert.Contains($"resume from {checkpoint}, the run's checkpoint of the same step 2", error.Message);
+        Assert.True((await OnlineTraining.RunAsync(TrainConfig.Load(config), final, null, CancellationToken.None, note: _ => { })).AlreadyComplete);
+    }
+
+    [Fact]
+    public async Task The_trainer_state_holds_its_inputs_as_plain_JSON_values()
+    {
+        var (config, checkpoint) = await TrainedRun();
+        foreach (var saved in new[] { checkpoint, Path.Combine(_temp.Sub("run"), PoftTrainer.FinalFolder) })
+        {
+            var state = JsonNode.Parse(File.ReadAllText(Path.Combine(saved, TrainerState.FileName)))!.AsObject();
+            Assert.Equal(TrainerState.CurrentVersion, state["state_version"]!.GetValue<int>());
+            Assert.Equal(2, state["options"]!["batch_size"]!.GetValue<int>());
+            var inputs = state["inputs"]!.AsObject();
+            Assert.Equal(ChatTemplateSpec.Llama3, inputs["template"]!["family"]!.GetValue<string>());
+            Assert.Equal(256, inputs["max_length"]!.GetValue<int>());
+            Assert.False(inputs["skip_bad"]!.GetValue<bool>());
+            Assert.Null(inputs["scores"]);
+            Assert.Equal("sha256:" + PoFT.Shared.FileHash.Sha256(_temp.File("train.jsonl")), inputs["train_data"]!.GetValue<string>());
+            // No string holds JSON text: each is a path, a name or a content hash.
+            var strings = inputs.Select(kv => kv.Value).OfType<JsonValue>().Where(v => v.GetValueKind() == System.Text.Json.JsonValueKind.String).ToList();
+            Assert.NotEmpty(strings);
+            Assert.All(strings, v => Assert.ThrowsAny<System.Text.Json.JsonException>(() => JsonNode.Parse(v.GetValue<string>())));
+        }
+    }
+
+    [Fact]
+    public async Task A_state_written_with_its_inputs_as_JSON_text_resumes_and_is_checked_as_strictly()
+    {
+        var (config, checkpoint) = await TrainedRun();
+        var path = Path.Combine(checkpoint, TrainerState.FileName);
+        var current = TrainerState.Load(checkpoint).Inputs;
+        // As the previous version wrote it: no state_version, every value a string of JSON text (a hash as it is).
+        var state = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        state.Remove("state_version");
+        var inputs = state["inputs"]!.AsObject();
+        foreach (var key in inputs.Select(kv => kv.Key).ToList())
+            inputs[key] = inputs[key] is JsonValue v && v.TryGetValue<string>(out var text) && text.StartsWith("sha256:", StringComparison.Ordinal)
+                ? text : inputs[key]?.ToJsonString() ?? "null";
+        Assert.StartsWith("{\"family\":", inputs["template"]!.GetValue<string>());
+        File.WriteAllText(path, state.ToJsonString());
+
+        var old = TrainerState.Load(checkpoint);
+        Assert.Equal(current.Keys.Order(), old.Inputs.Keys.Order());
+        Assert.All(current, kv => Assert.True(JsonNode.DeepEquals(kv.Value, old.Inputs[kv.Key]), kv.Key));
+        var notes = new List<string>();
+        ResumeRules.Check(TrainConfig.Load(config), ResumeRules.Inputs(TrainConfig.Load(config)), checkpoint, old, new HashSet<TrainOption>(), notes.Add);
+        Assert.Empty(notes);
+        var maxSteps = TrainOptions.All.Single(o => o.Flag == "--max-steps");
+        Assert.Equal(3, (await OnlineTraining.RunAsync(TrainConfig.Load(config, new Dictionary<TrainOption, string> { [maxSteps] = "3" }), checkpoint,
+            progress: null, CancellationToken.None, new HashSet<TrainOption> { maxSteps }, note: _ => { })).Steps);
+
+        var maxLength = TrainOptions.All.Single(o => o.Flag == "--max-length");
+        var changed = TrainConfig.Load(config, new Dictionary<TrainOption, string> { [maxLength] = "200" });
+        Assert.Contains("--max-length 200: the run was started with 256", Assert.Throws<ArgumentException>(() =>
+            ResumeRules.Check(changed, ResumeRules.Inputs(changed), checkpoint, old, new HashSet<TrainOption> { maxLength }, notes.Add)).Message);
+        WriteData("train.jsonl", 24, seed: 99);
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => OnlineTraining.RunAsync(TrainConfig.Load(config), checkpoint, null, CancellationToken.None));
+        Assert.Contains("config field 'train_data'", error.Message);
+        Assert.Contains("content differs", error.Message);
+    }
+
+    [Fact]
     public async Task A_LoRA_run_through_the_config_resumes_from_its_adapter_checkpoint()
     {
         var (config, checkpoint) = await TrainedRun(lora: new JsonObject { ["r"] = 2, ["target_modules"] = new JsonArray("q_proj", "v_proj") });
@@ -180,7 +250,8 @@ public sealed class ResumeTests(AlignedModelsFixture models) : IClassFixture<Ali
         Assert.Contains("--lora null", error.Message);
     }
 
-    /// <summary>Two steps of online PoFT with one aligned model, then its final checkpoint.</summary>
+    /// <summary>Two steps of online PoFT with one aligned model, then the step checkpoint of its last step (with the
+    /// optimizer's state, which final/ does not keep; checkpoint_every 5 never falls on step 2: it is written at the end).</summary>
     private async Task<(string Config, string Checkpoint)> TrainedRun(JsonObject? lora = null)
     {
         var config = _temp.File("train.json");
@@ -193,10 +264,11 @@ public sealed class ResumeTests(AlignedModelsFixture models) : IClassFixture<Ali
             ["eval_data"] = WriteData("eval.jsonl", 4, seed: 6),
             ["manifest"] = models.Manifest("resume-manifest.json", AlignedModelsFixture.Entry("llama", ChatTemplateSpec.Llama3)),
             ["output"] = _temp.Sub("run"),
-            ["training"] = new JsonObject { ["batch_size"] = 2, ["max_steps"] = 2, ["seed"] = 3, ["lora"] = lora },
+            ["training"] = new JsonObject { ["batch_size"] = 2, ["max_steps"] = 2, ["seed"] = 3, ["checkpoint_every"] = 5, ["lora"] = lora },
         }.ToJsonString());
         var summary = await OnlineTraining.RunAsync(TrainConfig.Load(config), resume: null, progress: null, CancellationToken.None, note: _ => { });
-        return (config, summary.CheckpointDirectory);
+        Assert.Equal(PoftTrainer.StepCheckpoint(_temp.Sub("run"), 2), summary.ResumeCheckpoint);
+        return (config, summary.ResumeCheckpoint!);
     }
 
     private string WriteData(string name, int count, int seed)

@@ -51,13 +51,26 @@ public sealed class RunDirectoryTests(AlignedModelsFixture models) : IClassFixtu
         var written = File.GetLastWriteTimeUtc(Path.Combine(first.CheckpointDirectory, "model.safetensors"));
 
         var error = await Assert.ThrowsAsync<IOException>(() => Run(config));
-        Assert.Contains($"already holds a finished run ({first.CheckpointDirectory}); train it further with --resume {first.CheckpointDirectory} ", error.Message);
+        Assert.Contains($"already holds a finished run ({first.CheckpointDirectory}, with no step checkpoint of its last step to train it further from: " +
+            "checkpoint_every was 0);", error.Message);
         Assert.Contains("--overwrite", error.Message);
         Assert.Equal(written, File.GetLastWriteTimeUtc(Path.Combine(first.CheckpointDirectory, "model.safetensors")));
 
         var metricsBefore = File.ReadAllLines(Path.Combine(output, MetricsLog.FileName)).Length;
         await Run(config, overwrite: true);
         Assert.Equal(metricsBefore, File.ReadAllLines(Path.Combine(output, MetricsLog.FileName)).Length);
+    }
+
+    [Fact]
+    public async Task A_new_run_into_a_finished_run_is_told_to_resume_its_last_step_checkpoint_to_train_further()
+    {
+        var output = _temp.Sub("run");
+        var config = Config(output, manifest: null, checkpointEvery: 5);
+        var first = await Run(config);
+        var error = await Assert.ThrowsAsync<IOException>(() => Run(config));
+        var last = PoftTrainer.StepCheckpoint(output, 2);
+        Assert.Contains($"already holds a finished run ({first.CheckpointDirectory}); train it further with --resume {last} and a larger --max-steps", error.Message);
+        Assert.True(File.Exists(Path.Combine(last, TrainerState.OptimizerFile)));
     }
 
     [Fact]

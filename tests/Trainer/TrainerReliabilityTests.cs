@@ -102,11 +102,12 @@ public sealed class TrainerReliabilityTests : IDisposable
     public async Task A_truncated_optimizer_state_is_an_error_naming_the_file()
     {
         var output = _temp.Sub("run");
-        var summary = await Train(output, Ce with { MaxSteps = 2 });
-        var optimizer = Path.Combine(summary.CheckpointDirectory, TrainerState.OptimizerFile);
+        // The step checkpoint of the last step holds the optimizer's state (final/ keeps none).
+        var summary = await Train(output, Ce with { MaxSteps = 2, CheckpointEvery = 2 });
+        var optimizer = Path.Combine(summary.ResumeCheckpoint!, TrainerState.OptimizerFile);
         var bytes = File.ReadAllBytes(optimizer);
         File.WriteAllBytes(optimizer, bytes[..(bytes.Length / 2)]);
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => Train(_temp.Sub("resumed"), Ce with { MaxSteps = 3 }, resume: summary.CheckpointDirectory));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => Train(_temp.Sub("resumed"), Ce with { MaxSteps = 3 }, resume: summary.ResumeCheckpoint));
         Assert.Contains(optimizer, error.Message);
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using PoFT.Text.Chat;
 using PoFT.Text.Tokenizers;
 using PoFT.Shared.Manifest;
@@ -28,9 +29,9 @@ public sealed class PoftTrainer(
     IReadOnlyList<string> scorerModelNames,
     string outputDirectory,
     string? tokenizerDirectory,
-    IReadOnlyDictionary<string, string>? inputs = null)
+    IReadOnlyDictionary<string, JsonNode?>? inputs = null)
 {
-    private readonly IReadOnlyDictionary<string, string> _inputs = inputs ?? new Dictionary<string, string>();
+    private readonly IReadOnlyDictionary<string, JsonNode?> _inputs = inputs ?? new Dictionary<string, JsonNode?>();
     // By sample, not by id: a held-out file may reuse the training file's ids for other samples.
     private readonly Dictionary<SftSample, TokenizedSample> _tokenized = new(ReferenceEqualityComparer.Instance);
     private readonly ITrainingObjective _objective = options.ToObjective();
@@ -48,8 +49,16 @@ public sealed class PoftTrainer(
 
     private SamplesLog? _samplesLog;
 
-    /// <summary>Where a run's periodic and interrupted checkpoints go, below its output directory.</summary>
+    /// <summary>Where a run's step checkpoints go, below its output directory: the periodic ones, the last step's
+    /// (<see cref="Finish"/>) and an interrupted run's. Each holds the optimizer's state, to resume from.</summary>
     public const string CheckpointsFolder = "checkpoints";
+
+    /// <summary>Where a finished run's model goes, below its output directory: weights, tokenizer files and
+    /// trainer_state.json, without the optimizer's state.</summary>
+    public const string FinalFolder = "final";
+
+    /// <summary>The step checkpoint of <paramref name="step"/> in the run directory <paramref name="run"/>.</summary>
+    public static string StepCheckpoint(string run, int step) => Path.Combine(run, CheckpointsFolder, $"step-{step:D6}");
 
     /// <summary>
     /// The training samples whose reference scores this trainer will still ask for, in the order it will
@@ -68,11 +77,13 @@ public sealed class PoftTrainer(
         Prepare(resumeDirectory);
         var examples = await ExamplesOfEachEpoch(stop);
         using var optimizer = optim.AdamW(Stepped, options.LearningRate, weight_decay: options.WeightDecay);
-        var start = resumeDirectory is null ? new TrainerState(0, 0, 0, 0, 0, options, _inputs) : Resumed(resumeDirectory, optimizer);
+        var start = resumeDirectory is null ? new TrainerState(0, 0, 0, 0, 0, options, _inputs) : TrainerState.Load(resumeDirectory) with { Options = options, Inputs = _inputs };
         // A resumed checkpoint at or past the last step (final/, or the last periodic one): nothing to train, nothing
         // written, and said so — not a run of no steps reported as one with blank figures.
         if (resumeDirectory is not null && start.Step >= options.TotalSteps(examples.Count))
             return new TrainingSummary(start.Step, start.Tokens, 0, 0, Interrupted: false, resumeDirectory, FinalEval: null, AlreadyComplete: true);
+        if (resumeDirectory is not null)
+            LoadOptimizerState(optimizer, resumeDirectory, start.Step);
         using var log = new RunRecorder(outputDirectory, resumedAt: resumeDirectory is null ? null : start.Step, options.TensorBoard, progress);
         using var samplesLog = _samplesLog = Answerer is null || options.EvalSamples == 0 || !data.HasEval ? null
             : SamplesLog.Open(Path.Combine(outputDirectory, SamplesLog.FileName), keepThroughStep: resumeDirectory is null ? null : start.Step);
@@ -118,14 +129,6 @@ public sealed class PoftTrainer(
             options.Seed, options.BatchSize);
     }
 
-    /// <summary>Where a resumed run stands, its optimizer's state as its checkpoint saved it.</summary>
-    private TrainerState Resumed(string checkpoint, OptimizerHelper optimizer)
-    {
-        var state = TrainerState.Load(checkpoint) with { Options = options, Inputs = _inputs };
-        LoadOptimizerState(optimizer, Path.Combine(checkpoint, TrainerState.OptimizerFile));
-        return state;
-    }
-
     /// <summary>Where the loop ended: the state a checkpoint saves, whether <c>stop</c> cut it short, and the last
     /// evaluation.</summary>
     private sealed record LoopEnd(TrainerState State, bool Interrupted, EvalMetrics? LastEval);
@@ -160,7 +163,7 @@ public sealed class PoftTrainer(
                 if (options.EvalEvery > 0 && state.Step % options.EvalEvery == 0 && data.HasEval)
                     lastEval = Evaluated(state.Step, epoch + 1, log);
                 if (options.CheckpointEvery > 0 && state.Step % options.CheckpointEvery == 0)
-                    Save(Path.Combine(outputDirectory, CheckpointsFolder, $"step-{state.Step:D6}"), state, optimizer);
+                    Save(StepCheckpoint(outputDirectory, state.Step), state, optimizer);
                 if (stop.IsCancellationRequested)
                     return new LoopEnd(state, Interrupted: true, lastEval);
             }
@@ -180,16 +183,24 @@ public sealed class PoftTrainer(
         return new TrainerState(step, next.Epoch, next.MicroBatch, tokens, elapsed, options, _inputs);
     }
 
-    /// <summary>The final checkpoint, or for an interrupted run the checkpoint to resume from; and the run's summary.</summary>
+    /// <summary>For an interrupted run, the step checkpoint to resume from. For a finished one, final/ — the model
+    /// without the optimizer's state, which for a 7–8B model is twice its fp32 weights and no part of what is
+    /// published — and, with <c>checkpoint_every</c> set, the last step's checkpoint too (unless the period just
+    /// wrote it), so that the run can be trained further exactly, as Hugging Face's Trainer saves a checkpoint at
+    /// its last step when it saves by steps (transformers, trainer_callback.py, DefaultFlowCallback.on_step_end:
+    /// "Save the model at the end if we have a save strategy").</summary>
     private TrainingSummary Finish(LoopEnd end, OptimizerHelper optimizer, RunClock clock, EvalMetrics? bestEval)
     {
-        var directory = end.Interrupted
-            ? Path.Combine(outputDirectory, CheckpointsFolder, $"step-{end.State.Step:D6}")
-            : Path.Combine(outputDirectory, "final");
-        Save(directory, end.State, optimizer);
+        var step = StepCheckpoint(outputDirectory, end.State.Step);
+        if (end.Interrupted || (options.CheckpointEvery > 0 && end.State.Step % options.CheckpointEvery != 0))
+            Save(step, end.State, optimizer);
+        var directory = end.Interrupted ? step : Path.Combine(outputDirectory, FinalFolder);
+        if (!end.Interrupted)
+            Save(directory, end.State, optimizer: null);
         return new TrainingSummary(end.State.Step, end.State.Tokens, clock.Elapsed, clock.ScorerWaitSinceStart, end.Interrupted, directory, end.LastEval)
         {
             BestEval = bestEval,
+            ResumeCheckpoint = options.CheckpointEvery > 0 || end.Interrupted ? step : null,
         };
     }
 
@@ -323,10 +334,13 @@ public sealed class PoftTrainer(
         new($"step {step}: {what}; training stopped without applying it. " +
             (_lastCheckpoint is null ? "No checkpoint was written before it." : $"The last good checkpoint is {_lastCheckpoint}."));
 
-    private static void LoadOptimizerState(OptimizerHelper optimizer, string path)
+    /// <exception cref="CheckpointNotResumableException">The checkpoint holds no optimizer state (a final/): refused, not
+    /// continued with AdamW's moments at zero, naming the step checkpoint of the same step where the run kept one.</exception>
+    private static void LoadOptimizerState(OptimizerHelper optimizer, string checkpoint, int step)
     {
+        var path = Path.Combine(checkpoint, TrainerState.OptimizerFile);
         if (!File.Exists(path))
-            throw new FileNotFoundException($"{path}: the checkpoint has no optimizer state to resume from", path);
+            throw CheckpointNotResumableException.For(checkpoint, StepCheckpoint(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!, step), step);
         try
         {
             optimizer.load_state_dict(path);
@@ -337,14 +351,15 @@ public sealed class PoftTrainer(
         }
     }
 
-    private void Save(string directory, TrainerState state, OptimizerHelper optimizer)
+    /// <param name="optimizer">Its state is saved with a step checkpoint; null for final/, which keeps none.</param>
+    private void Save(string directory, TrainerState state, OptimizerHelper? optimizer)
     {
         try
         {
             ModelCheckpoint.Save(model, directory, tokenizerDirectory, writeExtra: staging =>
             {
                 state.Save(staging);
-                optimizer.save_state_dict(Path.Combine(staging, TrainerState.OptimizerFile));
+                optimizer?.save_state_dict(Path.Combine(staging, TrainerState.OptimizerFile));
                 if (ChatTemplate is not null)
                     TokenizerConfigFile.WriteRunTemplate(staging, ChatTemplate, Checkpoint.TokenizerFiles);
                 if (trainScores is not null)

@@ -63,7 +63,7 @@ public sealed record TrainingOptions
     [TrainOption("evaluate every N optimizer steps (0: at each epoch's end)", OnResume = OnResume.Applied)]
     public int EvalEvery { get; init; }
 
-    [TrainOption("checkpoint every N optimizer steps (0: at the end and on interruption only)", OnResume = OnResume.Applied)]
+    [TrainOption("step checkpoint (with the optimizer state a resume needs) every N optimizer steps and at the last step (0: only on interruption); final/ holds the model without it", OnResume = OnResume.Applied)]
     public int CheckpointEvery { get; init; }
 
     [TrainOption("the paper's hard filter: train only on the top PCT % of samples by r̄ (100: all)", Flag = "--keep-top")]
