@@ -234,9 +234,13 @@ public sealed class PoftTrainer(
         foreach (var parameterGroup in optimizer.ParamGroups)
             parameterGroup.LearningRate = lr;
         // The update's temporaries (AdamW's denominators and steps) are freed as it goes, not left for the
-        // garbage collector; its state lives in the optimizer, outside any scope.
-        using (NewDisposeScope())
-            optimizer.step();
+        // garbage collector; its state lives in the optimizer, outside any scope. No collection runs meanwhile: it could
+        // free AdamW's temporary Scalars while libtorch reads them (WithoutCollections).
+        WithoutCollections.Run(() =>
+        {
+            using (NewDisposeScope())
+                optimizer.step();
+        });
         model.Master?.Refresh();
         var taus = tally.Taus;
         return new StepMetrics("step", step + 1, totalSteps, epoch + 1, loss, ce, Mean(taus.Select(t => t.Tau)),
