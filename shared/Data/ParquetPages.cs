@@ -9,8 +9,9 @@ namespace PoFT.Shared.Data;
 /// <c>uncompressed_page_size</c> bytes, a dictionary's <c>num_values</c>, a row group's <c>num_rows</c> rows), so that a
 /// file of a few kilobytes cannot ask for gigabytes. Each column chunk's page headers are walked as Parquet.Net walks
 /// them (from the chunk's first page offset, page after page, until its values are read) with
-/// <see cref="ThriftCompactWalker"/>; every page must lie inside the file before the footer. The sizes declared,
-/// counted as <see cref="BytesPerSlot"/> bytes a value and a row plus the pages' uncompressed bytes, must stay within
+/// <see cref="ThriftCompactWalker"/>; every page must lie inside the file before the footer. The sizes declared —
+/// <see cref="BytesPerSlot"/> bytes a value and a row, plus each page's uncompressed bytes (for snappy and zstd, the
+/// length the page's own bytes declare, which is what they allocate) — must stay within
 /// <see cref="Limit"/>: 1,032 times the file's size (deflate's greatest compression ratio, the most a page compressed
 /// by a real writer expands) or <c>max_record_mb</c>, whichever is larger.
 /// </summary>
@@ -70,7 +71,10 @@ internal static class ParquetPages
             if (compressed < 0 || compressed > pagesEnd - dataStart)
                 throw Bad(path, $"{where}: the page at byte {offset:N0} declares {compressed:N0} compressed bytes, " +
                     $"but {pagesEnd - dataStart:N0} bytes are left before the footer");
-            declared.Add(header.Integer(ParquetThriftSchema.UncompressedPageSize), 1, $"{where}: the page at byte {offset:N0}'s uncompressed_page_size");
+            if (CodecLength(file, column.Codec, header, dataStart, compressed) is { } codecLength)
+                declared.Add(codecLength.Length, 1, $"{where}: the page at byte {offset:N0}'s {codecLength.Codec} length");
+            else
+                declared.Add(header.Integer(ParquetThriftSchema.UncompressedPageSize), 1, $"{where}: the page at byte {offset:N0}'s uncompressed_page_size");
             var pageValues = PageValues(header);
             if (pageValues < 0)
                 throw Bad(path, $"{where}: the page at byte {offset:N0} declares {pageValues:N0} values");
@@ -81,6 +85,40 @@ internal static class ParquetPages
             else
                 return; // another page type: Parquet.Net refuses it itself
             offset = dataStart + compressed;
+        }
+    }
+
+    /// <summary>
+    /// The length a snappy or zstd page's own bytes declare, which Parquet.Net's decompressors allocate instead of its
+    /// <c>uncompressed_page_size</c> (File/Compressor.cs: Snappier's DecompressToMemory, ZstdSharp's Unwrap), read by
+    /// those libraries' own functions; null for the other codecs, which allocate the declared size, and for a page
+    /// whose length does not read (the decompressor refuses it the same way, allocating nothing).
+    /// </summary>
+    private static (long Length, string Codec)? CodecLength(Microsoft.Win32.SafeHandles.SafeFileHandle file, CompressionCodec codec,
+        ThriftRecord header, long dataStart, long compressed)
+    {
+        if (codec is not (CompressionCodec.SNAPPY or CompressionCodec.ZSTD))
+            return null;
+        long levels = 0;
+        if (header.Integer(ParquetThriftSchema.PageType) == 3 && header.Structs.TryGetValue(ParquetThriftSchema.DataPageV2, out var v2))
+        {
+            if (v2.Integers.GetValueOrDefault(ParquetThriftSchema.IsCompressed, 1) == 0)
+                return null; // stored as is: nothing is decompressed
+            levels = v2.Integer(ParquetThriftSchema.DefinitionLevelsByteLength) + v2.Integer(ParquetThriftSchema.RepetitionLevelsByteLength);
+        }
+        if (levels < 0 || levels > compressed)
+            return null;
+        var data = new byte[compressed - levels];
+        RandomAccess.Read(file, data, dataStart + levels);
+        try
+        {
+            return codec == CompressionCodec.SNAPPY
+                ? (Snappier.Snappy.GetUncompressedLength(data), "snappy")
+                : ((long)Math.Min(ZstdSharp.Decompressor.GetDecompressedSize(data), long.MaxValue), "zstd");
+        }
+        catch (Exception e) when (e is InvalidDataException or ZstdSharp.ZstdException or ArgumentException or InvalidOperationException)
+        {
+            return null;
         }
     }
 

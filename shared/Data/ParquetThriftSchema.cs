@@ -114,6 +114,7 @@ internal static class ParquetThriftSchema
     // PageHeader field ids, read back by ParquetPages.
     public const short PageType = 1, UncompressedPageSize = 2, CompressedPageSize = 3, DataPage = 5, DictionaryPage = 7, DataPageV2 = 8;
     public const short NumValues = 1; // of DataPageHeader, DictionaryPageHeader and DataPageHeaderV2 alike
+    public const short DefinitionLevelsByteLength = 5, RepetitionLevelsByteLength = 6, IsCompressed = 7; // of DataPageHeaderV2
 
     public static readonly ThriftStruct PageHeader = new("PageHeader",
         (PageType, ThriftField.I32("type")), (UncompressedPageSize, ThriftField.I32("uncompressed_page_size")),
@@ -126,6 +127,6 @@ internal static class ParquetThriftSchema
             (2, ThriftField.I32("encoding")), (3, ThriftField.Bool("is_sorted"))))),
         (DataPageV2, ThriftField.Of("data_page_header_v2", new("DataPageHeaderV2", (NumValues, ThriftField.I32("num_values")),
             (2, ThriftField.I32("num_nulls")), (3, ThriftField.I32("num_rows")), (4, ThriftField.I32("encoding")),
-            (5, ThriftField.I32("definition_levels_byte_length")), (6, ThriftField.I32("repetition_levels_byte_length")),
-            (7, ThriftField.Bool("is_compressed")), (8, ThriftField.Of("statistics", Statistics))))));
+            (DefinitionLevelsByteLength, ThriftField.I32("definition_levels_byte_length")),
+            (RepetitionLevelsByteLength, ThriftField.I32("repetition_levels_byte_length")), (IsCompressed, ThriftField.Bool("is_compressed")), (8, ThriftField.Of("statistics", Statistics))))));
 }

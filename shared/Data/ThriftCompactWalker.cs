@@ -1,6 +1,6 @@
 namespace PoFT.Shared.Data;
 
-/// <summary>The integer fields of a walked struct, and its nested structs, by field id (what a caller reads back).</summary>
+/// <summary>The integer and bool (1 or 0) fields of a walked struct, and its nested structs, by field id (what a caller reads back).</summary>
 internal sealed class ThriftRecord
 {
     public Dictionary<short, long> Integers { get; } = [];
@@ -64,12 +64,12 @@ internal ref struct ThriftCompactWalker(ReadOnlySpan<byte> bytes)
             }
             if (!Matches(field.Type, wire))
                 return Fail($"field {id} ({field.Name}) of {type.Name} at byte {at} is {A(Wire(wire))} where parquet-format declares {A(Wire((int)field.Type))}");
-            if (!Value(field, record, id, depth))
+            if (!Value(field, wire, record, id, depth))
                 return false;
         }
     }
 
-    private bool Value(ThriftField field, ThriftRecord? record, short id, int depth)
+    private bool Value(ThriftField field, int wire, ThriftRecord? record, short id, int depth)
     {
         switch (field.Type)
         {
@@ -79,7 +79,9 @@ internal ref struct ThriftCompactWalker(ReadOnlySpan<byte> bytes)
             case ThriftWire.List:
                 return List(field, depth);
             case ThriftWire.True:
-                return true; // a bool field's value is its wire type
+                if (record is not null)
+                    record.Integers[id] = wire == 1 ? 1 : 0; // a bool field's value is its wire type
+                return true;
             default:
                 if (!Scalar(field.Type, out var value))
                     return false;

@@ -85,6 +85,35 @@ public class ParquetDeclaredSizeTests
     }
 
     [Fact]
+    public async Task A_snappy_page_whose_own_length_is_more_than_the_file_can_expand_to_is_refused_before_it_is_allocated()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.File("snappy.parquet");
+        // One plain-encoded page, snappy-compressed (Parquet.Net's default), then the footer: the page's data can grow,
+        // as nothing after it but the footer (found from the file's end) is located by offset.
+        await ParquetSerializer.SerializeAsync(new[] { new TextRow { text = "Hello" } }, path, new ParquetOptions { DictionaryEncodingThreshold = 0 });
+        var bytes = File.ReadAllBytes(path);
+        // The page header: type, uncompressed_page_size, compressed_page_size (each field header 0x15, a one-byte varint), ...
+        Assert.Equal([0x15, 0x00, 0x15], bytes[4..7]);
+        Assert.Equal(0x15, bytes[8]);
+        var compressed = bytes[9] >> 1;
+        var headerEnd = 4 + HeaderLength(bytes, 4);
+        Assert.True(bytes[headerEnd] < 0x80, "a one-byte snappy length");
+        // Snappy's length prefix (a varint) rewritten to 1.7 billion, and compressed_page_size grown by the 4 bytes added.
+        var length = Varint(Declared);
+        Assert.True(2 * (compressed + length.Length - 1) < 0x80, "compressed_page_size stays one byte");
+        bytes[9] = (byte)(2 * (compressed + length.Length - 1));
+        File.WriteAllBytes(path, [.. bytes[..headerEnd], .. length, .. bytes[(headerEnd + 1)..]]);
+
+        var error = Refusal(() => SftDataSet.Read(path), out var allocated);
+
+        Assert.EndsWith($"snappy.parquet: not a readable Parquet file: row group 1, column 'text': the page at byte 4's snappy length is 1,700,000,000, " +
+            $"so the file declares {(16.0 + 16.0 + Declared) / (1 << 20):N1} MiB when read, more than the 16.0 MiB a file of its size may hold " +
+            "(1,032 times its size, or max_record_mb if larger)", error.Message);
+        Assert.True(allocated < 64 << 20, $"{allocated:N0} bytes allocated");
+    }
+
+    [Fact]
     public async Task Real_files_within_the_limit_still_read()
     {
         using var temp = new TempDirectory();
@@ -135,6 +164,48 @@ public class ParquetDeclaredSizeTests
         BinaryPrimitives.WriteInt32LittleEndian(tail, changed.Length);
         "PAR1"u8.CopyTo(tail.AsSpan(4));
         return [.. file.AsSpan(0, file.Length - 8 - footer.Length), .. changed, .. tail];
+    }
+
+    /// <summary>The length of the Thrift compact struct at <paramref name="at"/>, walked here without a schema
+    /// (this file's page headers hold only varints, strings and structs).</summary>
+    private static int HeaderLength(byte[] bytes, int at)
+    {
+        var start = at;
+        var depth = 0;
+        while (true)
+        {
+            var header = bytes[at++];
+            if (header == 0)
+            {
+                if (depth-- == 0)
+                    return at - start;
+                continue;
+            }
+            Assert.NotEqual(0, header >> 4); // short-form field ids only
+            switch (header & 0x0F)
+            {
+                case 5 or 6:
+                    while ((bytes[at++] & 0x80) != 0) { }
+                    break;
+                case 8:
+                    var size = 0;
+                    for (var shift = 0; ; shift += 7)
+                    {
+                        var b = bytes[at++];
+                        size |= (b & 0x7F) << shift;
+                        if ((b & 0x80) == 0)
+                            break;
+                    }
+                    at += size;
+                    break;
+                case 12:
+                    depth++;
+                    break;
+                default:
+                    Assert.Fail($"wire type {header & 0x0F} in a page header");
+                    break;
+            }
+        }
     }
 
     private static byte[] Varint(ulong value)
