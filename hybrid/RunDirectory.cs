@@ -1,4 +1,5 @@
 using PoFT.Trainer.Training;
+using PoFT.Trainer.Training.TensorBoard;
 
 namespace PoFT.Hybrid;
 
@@ -32,12 +33,17 @@ public static class RunDirectory
         var periodic = Directory.Exists(folder) ? Directory.GetDirectories(folder).Where(IsCheckpoint).Order(StringComparer.Ordinal).ToList() : [];
         if (periodic.Count > 0)
             return (Holding.Resumable, periodic[^1]);
-        // A run's own files before its first checkpoint: its metrics, and a checkpoints folder holding at most a save
-        // interrupted before it completed (no trainer state).
+        // A run's own files before its first checkpoint: its metrics, its held-out answers, its TensorBoard event
+        // files, and a checkpoints folder holding at most a save interrupted before it completed (no trainer state).
+        // (The logs folder was missing here: a run aborted by a second Ctrl+C was refused as "not a run's"; DoubleSignalTests.)
         var entries = Directory.EnumerateFileSystemEntries(output).Select(Path.GetFileName).ToList();
-        var runsOwn = entries.All(e => e == MetricsLog.FileName || e == PoftTrainer.CheckpointsFolder || e == PoftTrainer.FinalFolder);
+        var runsOwn = entries.All(e => e is MetricsLog.FileName or SamplesLog.FileName or PoftTrainer.CheckpointsFolder or PoftTrainer.FinalFolder
+            || e == TensorBoardLog.FolderName && HoldsOnlyEventFiles(Path.Combine(output, e!)));
         return (runsOwn ? Holding.NothingToResume : Holding.Other, null);
     }
+
+    private static bool HoldsOnlyEventFiles(string folder) => Directory.Exists(folder)
+        && Directory.EnumerateFileSystemEntries(folder).All(f => File.Exists(f) && Path.GetFileName(f).StartsWith("events.out.tfevents.", StringComparison.Ordinal));
 
     /// <returns>The step checkpoint that trains the finished run in <paramref name="output"/> further: the one of its
     /// final step, holding the optimizer's state that final/ does not keep; null where the run kept none.</returns>

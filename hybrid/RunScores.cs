@@ -50,13 +50,21 @@ internal sealed class RunScores : IAsyncDisposable
             if (byIfd && records.FirstOrDefault(r => !r.Models.All(m => m.HasIfd)) is { } without)
                 throw new InvalidDataException($"{config.Scores}: record '{without.Id}' has no IFD, which training.keep_top_by 'ifd' ranks by; score the data with `score --ifd`");
             var scores = new ReferenceScores(records.Select(r => r.ToPreferenceScore()));
+            ScoreCoverage.Require(config, "scores", config.Scores, scores.Known, "train_data", config.TrainData, data.Train.Select(s => s.Id));
+            ScoreCoverage.RequireAllOrNone(config, "scores", config.Scores, scores.Known, "eval_data", config.EvalData, [.. data.Eval.Select(s => s.Id)], note);
             return new RunScores(records.Count > 0 ? [.. records[0].Models.Select(m => m.Name)] : [], scores, scores);
         }
         if (config.RefScores is not null)
-            return new RunScores([ReferenceModel.Name],
-                new ReferenceScores(ReferenceModel.ReadScores(config.RefScores, config, "ref_scores").Select(r => r.ToPreferenceScore())),
-                config.EvalRefScores is null ? null
-                    : new ReferenceScores(ReferenceModel.ReadScores(config.EvalRefScores, config, "eval_ref_scores").Select(r => r.ToPreferenceScore())));
+        {
+            var train = new ReferenceScores(ReferenceModel.ReadScores(config.RefScores, config, "ref_scores").Select(r => r.ToPreferenceScore()));
+            ScoreCoverage.Require(config, "ref_scores", config.RefScores, train.Known, "train_data", config.TrainData, ScoreCoverage.CompletionIds(data.TrainPairs));
+            var eval = config.EvalRefScores is null ? null
+                : new ReferenceScores(ReferenceModel.ReadScores(config.EvalRefScores, config, "eval_ref_scores").Select(r => r.ToPreferenceScore()));
+            if (eval is not null)
+                ScoreCoverage.Require(config, "eval_ref_scores", config.EvalRefScores!, eval.Known, "eval_preference_data", config.EvalPreferenceData,
+                    ScoreCoverage.CompletionIds(data.EvalPairs));
+            return new RunScores([ReferenceModel.Name], train, eval);
+        }
         var dpo = config.Training.Objective == ObjectiveKind.Dpo;
         var manifest = dpo ? ReferenceModel.Manifest(config, ReferenceModel.Prepare(config, note))
             : config.Manifest is null ? null : ModelsManifest.Load(config.Manifest);

@@ -56,10 +56,12 @@ public sealed class ShutdownSignal : IDisposable
         Receive(context.Signal.ToString());
     }
 
+    /// <summary>Stops handling the signals. The token source is left undisposed: a handler already running on the
+    /// runtime's signal thread may still cancel it, which on a disposed source would throw there and crash the
+    /// process (exit 134) instead of ending it; a source without a timer or wait handle holds nothing to free.</summary>
     public void Dispose()
     {
         foreach (var registration in _registrations)
             registration.Dispose();
-        _requested.Dispose();
     }
 }

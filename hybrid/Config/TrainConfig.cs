@@ -47,7 +47,7 @@ public sealed record TrainConfig
     [TrainOption("models manifest: the aligned models scoring online while training runs", IsPath = true, ByContent = true)]
     [JsonPropertyName("manifest")] public string? Manifest { get; init; }
 
-    [TrainOption("a `score` output to read r̄ from instead of scoring online: a score file, or a folder of `score --shard` files, merged as `merge-scores` merges them", IsPath = true, ByContent = true)]
+    [TrainOption("a `score` output to read r̄ from instead of scoring online: a score file, or a folder of `score --shard` files, merged as `merge-scores` merges them; it must score every train_data sample, and all eval_data samples or none (then no held-out τ), checked before the first step", IsPath = true, ByContent = true)]
     [JsonPropertyName("scores")] public string? Scores { get; init; }
 
     [TrainOption("held-out preference data (DPO; JSONL or Parquet): the held-out pairs' loss, rewards and preference accuracy at each evaluation", IsPath = true, ByContent = true)]

@@ -93,7 +93,7 @@ public sealed class TrainOption
             node = JsonValue.Create(IsPath ? Path.GetFullPath(text) : text);
         else
         {
-            try { node = JsonNode.Parse(text); }
+            try { node = PoFT.Shared.StrictJson.ParseNode(text); }
             catch (JsonException) { throw new ArgumentException($"{Flag} '{text}': expected {Expected(type)}"); }
         }
         try { _ = node.Deserialize(_property.PropertyType, TrainerState.Json); }

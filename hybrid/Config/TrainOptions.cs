@@ -47,7 +47,8 @@ public static class TrainOptions
         JsonObject root;
         try
         {
-            root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new FormatException($"{path}: expected a JSON object");
+            // Strict: a field given twice was an ArgumentException stack trace (exit 134) at the first lookup.
+            root = PoFT.Shared.StrictJson.ParseNode(File.ReadAllText(path)) as JsonObject ?? throw new FormatException($"{path}: expected a JSON object");
         }
         catch (JsonException e)
         {

@@ -14,12 +14,13 @@ public sealed record SkippedRecord(string Location, string Reason);
 internal static class DataFileRecords
 {
     /// <summary>Each record with its location, parsed only when read so a bad one is reported (or skipped) on its own.</summary>
-    /// <param name="maxRecordBytes">A JSONL line or JSON array element longer than this is a bad record (<see cref="DataFormat.MaxRecordMb"/>).</param>
+    /// <param name="maxRecordBytes">A JSONL line or JSON array element longer than this is a bad record (<see cref="DataFormat.MaxRecordMb"/>);
+    /// the least a Parquet file may declare it holds (<see cref="ParquetPages.Limit"/>).</param>
     public static IEnumerable<(string Location, Func<JsonObject> Read)> Of(string path, long maxRecordBytes)
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"{path}: data file not found", path);
-        return IsParquet(path) ? ParquetRecords.Read(path)
+        return IsParquet(path) ? ParquetRecords.Read(path, maxRecordBytes)
             : Extension(path) == ".jsonl" ? JsonLinesRecords.Read(path, maxRecordBytes)
             : Extension(path) == ".json" ? JsonArrayRecords.Read(path, maxRecordBytes)
             : throw new DataFormatException(path, $"unsupported extension '{Extension(path)}'; expected .jsonl (one record per line), " +

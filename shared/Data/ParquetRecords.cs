@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Text.Json.Nodes;
 using Parquet;
+using Parquet.Meta;
 using Parquet.Serialization;
 
 namespace PoFT.Shared.Data;
@@ -9,9 +10,11 @@ namespace PoFT.Shared.Data;
 /// and objects), so that they are read by the same record parsers as JSONL lines; each located as <c>file:row N</c>.</summary>
 internal static class ParquetRecords
 {
-    public static IEnumerable<(string Location, Func<JsonObject> Read)> Read(string path)
+    /// <param name="maxRecordBytes">The floor of what the file may declare it holds (<see cref="ParquetPages.Limit"/>).</param>
+    public static IEnumerable<(string Location, Func<JsonObject> Read)> Read(string path, long maxRecordBytes)
     {
-        Columns(path); // the footer, under its deadline: parsed again below, it is known to end
+        // The footer, under its deadline (parsed again below, it is known to end), then what its pages declare.
+        ParquetPages.Check(path, Footer(path).Metadata, maxRecordBytes);
         IList<Dictionary<string, object>> rows;
         try { rows = ParquetSerializer.DeserializeUntypedAsync(File.OpenRead(path)).GetAwaiter().GetResult().Data; }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -36,13 +39,15 @@ internal static class ParquetRecords
 
     /// <summary>The file's top-level column names, from its footer: every row has these fields, so they tell the
     /// file's kind without reading its rows.</summary>
-    public static IReadOnlyList<string> Columns(string path)
+    public static IReadOnlyList<string> Columns(string path) => Footer(path).Columns;
+
+    private static (IReadOnlyList<string> Columns, FileMetaData Metadata) Footer(string path)
     {
-        static async Task<IReadOnlyList<string>> Read(string path)
+        static async Task<(IReadOnlyList<string>, FileMetaData)> Read(string path)
         {
             await using var stream = File.OpenRead(path);
             await using var reader = await ParquetReader.CreateAsync(stream);
-            return [.. reader.Schema.Fields.Select(f => f.Name)];
+            return ([.. reader.Schema.Fields.Select(f => f.Name)], reader.Metadata!);
         }
         ParquetFooter.Check(path);
         var footer = Task.Run(() => Read(path));

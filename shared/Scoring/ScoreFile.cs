@@ -91,13 +91,19 @@ public static class ScoreFile
     }
 
     // The stream reader finds where a message ends by walking its codes, and a code MessagePack never uses (0xC1)
-    // throws there, before the message is deserialized (found by fuzzing: scripts/fuzz.sh score).
+    // throws there, before the message is deserialized; so does a string or binary of a 32-bit length with its top
+    // bit set, which MessagePack 2 reads as a negative int and skips with ArgumentOutOfRangeException (both found by
+    // fuzzing: scripts/fuzz.sh score). No real record comes near 2 GiB.
     private static ReadOnlySequence<byte>? NextMessage(MessagePackStreamReader reader, string path, int record)
     {
         try { return reader.ReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult(); }
         catch (MessagePackSerializationException e)
         {
             throw new InvalidDataException($"{path}: record {record} is not a score record: {e.Message}");
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            throw new InvalidDataException($"{path}: record {record} is not a score record: a length of 2 GiB or more");
         }
     }
 

@@ -19,6 +19,17 @@ public class ShutdownSignalTests
     }
 
     [Fact]
+    public void A_signal_handled_as_the_job_ends_neither_throws_nor_aborts_on_its_own()
+    {
+        var aborts = 0;
+        var signal = new ShutdownSignal(() => Interlocked.Increment(ref aborts));
+        signal.Dispose(); // the job returned while the runtime's signal thread was already in the handler
+        signal.Receive("SIGINT");
+        Assert.True(signal.Token.IsCancellationRequested);
+        Assert.Equal(0, aborts);
+    }
+
+    [Fact]
     public void Signals_arriving_together_are_one_stop_and_aborts_for_the_rest()
     {
         var aborts = 0;

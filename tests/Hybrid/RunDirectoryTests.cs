@@ -115,6 +115,10 @@ public sealed class RunDirectoryTests(AlignedModelsFixture models) : IClassFixtu
         var output = _temp.Sub("run");
         Directory.CreateDirectory(Path.Combine(output, PoftTrainer.CheckpointsFolder));
         File.WriteAllText(Path.Combine(output, MetricsLog.FileName), "{\"kind\":\"step\",\"step\":1}\n{\"kind\":\"step\",\"step\":2}\n{\"kind\":\"step\",\"step\":3}\n");
+        // What else a run writes from its first step: TensorBoard's event file and the held-out answers.
+        Directory.CreateDirectory(Path.Combine(output, "logs"));
+        File.WriteAllText(Path.Combine(output, "logs", "events.out.tfevents.1.host.1.1"), "");
+        File.WriteAllText(Path.Combine(output, "samples.jsonl"), "");
         var notes = new List<string>();
 
         var summary = await OnlineTraining.RunAsync(TrainConfig.Load(Config(output, manifest: null)), resume: null, progress: null, default, note: notes.Add);

@@ -95,6 +95,22 @@ public class TrainConfigTests
 
     private static TrainOption Flag(string flag) => TrainOptions.All.Single(o => o.Flag == flag);
 
+    // A field given twice — in the file, or in a JSON flag value — was an ArgumentException stack trace (exit 134)
+    // from System.Text.Json at the first lookup (found by hand while writing DoubleSignalTests).
+    [Fact]
+    public void A_field_given_twice_is_refused_naming_the_file_or_the_flag()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.File("train.json");
+        File.WriteAllText(path, """{"model": "m", "train_data": "d", "training": {"epochs": 2, "epochs": 50}}""");
+        var error = Assert.Throws<FormatException>(() => TrainConfig.Load(path, new Dictionary<TrainOption, string>()));
+        Assert.StartsWith($"{path}: not valid JSON: Duplicate property 'epochs'", error.Message);
+
+        File.WriteAllText(path, """{"model": "m", "train_data": "d"}""");
+        var flag = Assert.Throws<ArgumentException>(() => TrainConfig.Load(path, new Dictionary<TrainOption, string> { [Flag("--lora")] = """{"r": 2, "r": 4}""" }));
+        Assert.StartsWith("--lora '{\"r\": 2, \"r\": 4}': expected", flag.Message);
+    }
+
     [Theory]
     [InlineData("""{"model": "m", "train_data": "d", "training": {"objective": "sft"}}""", "training.objective")]
     [InlineData("""{"model": "m", "train_data": "d", "learning_rate": 1}""", "learning_rate")]
