@@ -42,6 +42,23 @@ public sealed class RunDirectoryTests(AlignedModelsFixture models) : IClassFixtu
     private static Task<TrainingSummary> Run(string config, string? resume = null, bool overwrite = false, CancellationToken stop = default) =>
         OnlineTraining.RunAsync(TrainConfig.Load(config), resume, progress: null, stop, note: _ => { }, overwrite: overwrite);
 
+    /// <summary>A save stopped after writing its trainer state leaves step-N.{guid}.partial, which the trainer deletes as it
+    /// starts: the checkpoint to resume is the newest complete one, not the leftover (DoubleSignalTests found it resumed).</summary>
+    [Fact]
+    public void A_save_interrupted_after_its_trainer_state_is_a_leftover_not_the_checkpoint_to_resume()
+    {
+        var output = _temp.Sub("leftover");
+        var complete = PoftTrainer.StepCheckpoint(output, 2);
+        var leftover = $"{PoftTrainer.StepCheckpoint(output, 4)}.{Guid.NewGuid():N}.partial";
+        foreach (var directory in new[] { complete, leftover })
+        {
+            Directory.CreateDirectory(directory);
+            File.WriteAllText(Path.Combine(directory, TrainerState.FileName), "{}");
+        }
+
+        Assert.Equal((RunDirectory.Holding.Resumable, complete), RunDirectory.Inspect(output));
+    }
+
     [Fact]
     public async Task A_new_run_into_a_directory_holding_a_run_is_refused_unless_overwrite_is_given()
     {
