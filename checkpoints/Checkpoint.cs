@@ -191,6 +191,11 @@ public sealed class Checkpoint : IDisposable
             System.IO.Directory.Delete(staging, recursive: true);
     }
 
+    /// <summary>Whether <paramref name="directory"/> is what an interrupted save leaves (<c>X.{32 hex digits}.partial|old</c>),
+    /// which <see cref="RecoverInterruptedSaves"/> tidies away: never a checkpoint to read, whatever it holds.</summary>
+    public static bool IsLeftover(string directory) =>
+        Path.GetExtension(directory) is ".partial" or ".old" && LeftoverTarget(directory) is not null;
+
     /// <summary>X for a leftover named <c>X.{32 hex digits}.partial|old</c>, else null (not ours).</summary>
     private static string? LeftoverTarget(string leftover)
     {

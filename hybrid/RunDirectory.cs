@@ -1,3 +1,4 @@
+using PoFT.Checkpoints;
 using PoFT.Trainer.Training;
 using PoFT.Trainer.Training.TensorBoard;
 
@@ -5,7 +6,7 @@ namespace PoFT.Hybrid;
 
 /// <summary>What a run's output directory holds, read from its layout (docs/training.md): metrics.jsonl,
 /// checkpoints/step-N/ and final/, each checkpoint complete once its trainer_state.json is there.</summary>
-public static partial class RunDirectory
+public static class RunDirectory
 {
     public enum Holding
     {
@@ -30,11 +31,10 @@ public static partial class RunDirectory
         if (IsCheckpoint(final))
             return (Holding.Finished, final);
         var folder = Path.Combine(output, PoftTrainer.CheckpointsFolder);
-        // Named as the trainer names them: a save interrupted after writing its trainer state (step-N.{guid}.partial)
-        // is a leftover the trainer deletes as it starts, not a checkpoint to resume (DoubleSignalTests, second signal
-        // while saving).
+        // A save interrupted after writing its trainer state (step-N.{guid}.partial) is a leftover the trainer deletes as
+        // it starts, not a checkpoint to resume (DoubleSignalTests, second signal while saving).
         var periodic = Directory.Exists(folder)
-            ? Directory.GetDirectories(folder).Where(d => StepName().IsMatch(Path.GetFileName(d)) && IsCheckpoint(d)).Order(StringComparer.Ordinal).ToList()
+            ? Directory.GetDirectories(folder).Where(d => !Checkpoint.IsLeftover(d) && IsCheckpoint(d)).Order(StringComparer.Ordinal).ToList()
             : [];
         if (periodic.Count > 0)
             return (Holding.Resumable, periodic[^1]);
@@ -57,9 +57,6 @@ public static partial class RunDirectory
         var step = PoftTrainer.StepCheckpoint(output, TrainerState.Load(Path.Combine(output, PoftTrainer.FinalFolder)).Step);
         return File.Exists(Path.Combine(step, TrainerState.OptimizerFile)) ? step : null;
     }
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"^step-\d+$")]
-    private static partial System.Text.RegularExpressions.Regex StepName();
 
     private static bool IsCheckpoint(string directory) => File.Exists(Path.Combine(directory, TrainerState.FileName));
 }

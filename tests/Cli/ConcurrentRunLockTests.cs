@@ -19,24 +19,7 @@ public sealed class ConcurrentRunLockTests(AlignedModelsFixture models) : IClass
 
     public void Dispose() => _temp.Dispose();
 
-    /// <summary>A CE run of <paramref name="steps"/> steps of 2 samples, within one epoch of its data.</summary>
-    private string TrainConfig(string output, int steps)
-    {
-        var data = _temp.File($"train-{steps}.jsonl");
-        if (!File.Exists(data))
-            SftDataWriter.WriteJsonLines(data, AlignedModelsFixture.MultiTurn(2 * steps, seed: 4));
-        var path = _temp.File($"train-{Guid.NewGuid():N}.json");
-        File.WriteAllText(path, new JsonObject
-        {
-            ["model"] = Path.Combine(models.Root, "llama-b"),
-            ["template"] = new JsonObject { ["family"] = ChatTemplateSpec.Llama3 },
-            ["max_length"] = 256,
-            ["train_data"] = data,
-            ["output"] = output,
-            ["training"] = new JsonObject { ["objective"] = "ce", ["batch_size"] = 2, ["max_steps"] = steps, ["checkpoint_every"] = 0, ["eval_every"] = 0 },
-        }.ToJsonString());
-        return path;
-    }
+    private string TrainConfig(string output, int steps) => TinyCeRun.Config(_temp, models, output, steps);
 
     private static Process Start(params string[] arguments)
     {

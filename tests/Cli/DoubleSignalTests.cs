@@ -1,12 +1,9 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
-using System.Text.Json.Nodes;
 using PoFT.Cli.Terminal;
-using PoFT.Shared.Data;
-using PoFT.Shared.Manifest;
+using PoFT.Hybrid;
 using PoFT.Tests.Support;
-using PoFT.Trainer.Training;
 
 namespace PoFT.Tests.Cli;
 
@@ -28,24 +25,6 @@ public sealed class DoubleSignalTests(AlignedModelsFixture models) : IClassFixtu
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int signal);
 
-    private string Config(string output, int checkpointEvery)
-    {
-        var data = _temp.File("train.jsonl");
-        if (!File.Exists(data))
-            SftDataWriter.WriteJsonLines(data, AlignedModelsFixture.MultiTurn(2 * Steps, seed: 4));
-        var path = _temp.File($"train-{Guid.NewGuid():N}.json");
-        File.WriteAllText(path, new JsonObject
-        {
-            ["model"] = Path.Combine(models.Root, "llama-b"),
-            ["template"] = new JsonObject { ["family"] = ChatTemplateSpec.Llama3 },
-            ["max_length"] = 256,
-            ["train_data"] = data,
-            ["output"] = output,
-            ["training"] = new JsonObject { ["objective"] = "ce", ["batch_size"] = 2, ["max_steps"] = Steps, ["checkpoint_every"] = checkpointEvery, ["eval_every"] = 0 },
-        }.ToJsonString());
-        return path;
-    }
-
     /// <summary>When the two signals are sent.</summary>
     public enum Moment { StartUp, MidStep, Saving }
 
@@ -56,9 +35,8 @@ public sealed class DoubleSignalTests(AlignedModelsFixture models) : IClassFixtu
     public async Task Two_SIGINTs_end_train_with_exit_130_and_no_trace_and_the_run_finishes_on_retry(Moment moment)
     {
         var output = _temp.File($"run-{moment}");
-        var checkpoints = Path.Combine(output, PoftTrainer.CheckpointsFolder);
         // Saving: a checkpoint after every step, so a save is under way much of the time.
-        var config = Config(output, checkpointEvery: moment == Moment.Saving ? 1 : 1000);
+        var config = TinyCeRun.Config(_temp, models, output, Steps, checkpointEvery: moment == Moment.Saving ? 1 : 1000);
         // Through env --default-signal (coreutils): a process started in the background of a non-interactive shell, as
         // a test run may be, inherits SIGINT ignored, and .NET keeps an ignored SIGINT ignored — the signals would be lost.
         var start = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -94,10 +72,9 @@ public sealed class DoubleSignalTests(AlignedModelsFixture models) : IClassFixtu
         Assert.DoesNotContain("   at ", error);
         Assert.DoesNotContain("Unhandled exception", error);
 
-        // The retry: --resume of the newest checkpoint, or a plain retry where there is none to resume.
-        var newest = Directory.Exists(checkpoints)
-            ? Directory.GetDirectories(checkpoints, "step-*").Order(StringComparer.Ordinal).LastOrDefault()
-            : null;
+        // The retry: --resume of the newest checkpoint, or a plain retry where there is none to resume. Newest as the
+        // project reads a run directory: a save the second signal stopped (step-N.{guid}.partial) is no checkpoint.
+        var newest = Directory.Exists(output) && RunDirectory.Inspect(output) is (RunDirectory.Holding.Resumable, var resumable) ? resumable : null;
         var retry = await PoftProcess.Run(newest is null ? ["train", "--config", config] : ["train", "--config", config, "--resume", newest]);
         Assert.True(retry.ExitCode == 0, $"retry exit {retry.ExitCode}: {retry.Error}");
         Assert.Contains($"steps={Steps} ", retry.Output);
